@@ -1,0 +1,23 @@
+//! The `iam-emulator` command.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "iam-emulator", version, about = "Offline AWS IAM emulator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decide one request offline and explain why it is allowed or denied.
+    Explain(iam_emulator::explain::ExplainArgs),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Explain(args) => iam_emulator::explain::run(&args),
+    }
+}

@@ -1,0 +1,142 @@
+//! ARN matching, as AWS defines it for `Resource`, `NotResource` and the
+//! `Arn*` condition operators.
+//!
+//! AWS IAM User Guide, "IAM JSON policy elements: Resource": "You can use
+//! wildcard characters (* and ?) within any ARN segment (the parts separated
+//! by colons) … If the * wildcard is the last character of a resource ARN
+//! segment, it can expand to match beyond the colon boundaries." We compare
+//! the colon-separated segments one by one; the last segment of the pattern
+//! is matched against the rest of the ARN, colons included, so that both
+//! `arn:aws:s3:::b/*` and a short `arn:aws:s3:*` behave as AWS documents.
+
+use crate::wildcard::{self, Piece};
+
+/// Number of colon-separated fields before the resource part of an ARN.
+const FIELDS_BEFORE_RESOURCE: usize = 5;
+
+/// The parts of a well-formed ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Splits an ARN into its fields; `None` when it is not `arn:` with six fields.
+    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+        let mut parts = text.splitn(FIELDS_BEFORE_RESOURCE + 1, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        Some(Arn {
+            partition: parts.next()?,
+            service: parts.next()?,
+            region: parts.next()?,
+            account: parts.next()?,
+            resource: parts.next()?,
+        })
+    }
+}
+
+/// Does the ARN pattern (with `*`/`?`) match `arn`? `"*"` matches anything.
+pub fn matches(pattern: &str, arn: &str) -> bool {
+    segments_match(pattern.split(':').map(Segment::Text), arn)
+}
+
+/// Like [`matches`] for a pattern compiled by policy-variable substitution.
+pub fn matches_pieces(pattern: &[Piece], arn: &str) -> bool {
+    segments_match(
+        pattern.split(|p| *p == Piece::Lit(b':')).map(Segment::Pieces),
+        arn,
+    )
+}
+
+enum Segment<'p> {
+    Text(&'p str),
+    Pieces(&'p [Piece]),
+}
+
+impl Segment<'_> {
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            Segment::Text(p) => wildcard::matches(p, text, false),
+            Segment::Pieces(p) => wildcard::matches_pieces(p, text, false),
+        }
+    }
+}
+
+fn segments_match<'p>(segments: impl Iterator<Item = Segment<'p>>, arn: &str) -> bool {
+    let segments: Vec<Segment<'p>> = segments.collect();
+    let Some((last, leading)) = segments.split_last() else {
+        return arn.is_empty();
+    };
+    let mut rest = arn;
+    for (index, segment) in leading.iter().enumerate() {
+        // The resource part (sixth field) may itself contain colons.
+        if index >= FIELDS_BEFORE_RESOURCE {
+            return false;
+        }
+        let Some((field, tail)) = rest.split_once(':') else {
+            return false;
+        };
+        if !segment.matches(field) {
+            return false;
+        }
+        rest = tail;
+    }
+    last.matches(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_alone_matches_every_arn() {
+        assert!(matches("*", "arn:aws:s3:::bucket/key"));
+    }
+
+    #[test]
+    fn resource_part_may_hold_colons() {
+        assert!(matches(
+            "arn:aws:iam::123456789012:user/*",
+            "arn:aws:iam::123456789012:user/a:b"
+        ));
+    }
+
+    #[test]
+    fn wildcard_does_not_cross_a_middle_segment() {
+        // `*` in the region field cannot swallow the account field.
+        assert!(!matches("arn:aws:s3:*:b", "arn:aws:s3:::b"));
+        assert!(matches("arn:aws:s3:*:*:b", "arn:aws:s3:::b"));
+    }
+
+    #[test]
+    fn trailing_star_expands_beyond_colons() {
+        assert!(matches("arn:aws:s3:*", "arn:aws:s3:::bucket/key"));
+        assert!(!matches("arn:aws:s3", "arn:aws:s3:::bucket/key"));
+    }
+
+    #[test]
+    fn bucket_arn_does_not_match_object_arn() {
+        assert!(!matches("arn:aws:s3:::bucket", "arn:aws:s3:::bucket/key"));
+        assert!(matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/key"));
+        assert!(!matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket"));
+    }
+
+    #[test]
+    fn matching_is_case_sensitive() {
+        assert!(!matches("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/k"));
+    }
+
+    #[test]
+    fn parse_splits_six_fields() {
+        let arn = Arn::parse("arn:aws:iam::123456789012:user/a:b").unwrap();
+        assert_eq!(arn.account, "123456789012");
+        assert_eq!(arn.resource, "user/a:b");
+        assert!(Arn::parse("arn:aws:s3").is_none());
+    }
+}

@@ -1,0 +1,142 @@
+//! The request context: condition keys and their values for one request.
+//!
+//! Condition key names are case-insensitive (IAM User Guide, "IAM JSON
+//! policy elements: Condition": "Condition key names are not case
+//! sensitive"), so keys are stored folded to lower case. Values keep their
+//! case. A key is single-valued (`aws:username`) or multi-valued
+//! (`aws:TagKeys`); multi-valued keys are what `ForAllValues:` and
+//! `ForAnyValue:` iterate over.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The value of one context key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    Single(String),
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values as a slice: one for a single-valued key.
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            ContextValue::Single(v) => std::slice::from_ref(v),
+            ContextValue::Multi(vs) => vs,
+        }
+    }
+}
+
+/// Condition keys of a request, looked up case-insensitively.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct RequestContext {
+    keys: BTreeMap<String, ContextValue>,
+}
+
+impl RequestContext {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a single-valued key, replacing any earlier value.
+    pub fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
+        self.keys
+            .insert(key.to_ascii_lowercase(), ContextValue::Single(value.into()));
+        self
+    }
+
+    /// Sets a multi-valued key (e.g. `aws:TagKeys`), replacing any earlier value.
+    pub fn set_multi<I, S>(&mut self, key: &str, values: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let values = values.into_iter().map(Into::into).collect();
+        self.keys
+            .insert(key.to_ascii_lowercase(), ContextValue::Multi(values));
+        self
+    }
+
+    /// Sets a key only when it is not already present.
+    pub fn set_default(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
+        self.keys
+            .entry(key.to_ascii_lowercase())
+            .or_insert_with(|| ContextValue::Single(value.into()));
+        self
+    }
+
+    /// Looks a key up, ignoring case.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.keys.get(&key.to_ascii_lowercase())
+        } else {
+            self.keys.get(key)
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
+        self.keys.remove(&key.to_ascii_lowercase())
+    }
+
+    /// Every key (lower-cased) and value.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.keys.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl RequestContext {
+    /// Adds the global keys AWS derives from the caller, unless already set:
+    /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+    /// `aws:username` (IAM users only, per the IAM User Guide's
+    /// "Information available in all requests" table).
+    pub fn add_principal_keys(&mut self, principal: &crate::Principal) -> &mut Self {
+        use crate::PrincipalKind;
+        let kind = match principal.kind {
+            PrincipalKind::Root => "Account",
+            PrincipalKind::User => "User",
+            PrincipalKind::AssumedRole { .. } => "AssumedRole",
+            PrincipalKind::FederatedUser => "FederatedUser",
+            PrincipalKind::Federated => "WebIdentityUser",
+            PrincipalKind::Service => "Service",
+            PrincipalKind::Anonymous => "Anonymous",
+        };
+        self.set_default("aws:PrincipalType", kind);
+        if let Some(account) = &principal.account {
+            self.set_default("aws:PrincipalArn", principal.arn.clone());
+            self.set_default("aws:PrincipalAccount", account.clone());
+        }
+        if let Some(name) = principal.user_name() {
+            self.set_default("aws:username", name);
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_case_insensitive_values_are_not() {
+        let mut ctx = RequestContext::new();
+        ctx.set("aws:UserName", "Alice");
+        assert_eq!(
+            ctx.get("AWS:username"),
+            Some(&ContextValue::Single("Alice".into()))
+        );
+    }
+
+    #[test]
+    fn set_default_keeps_an_existing_value() {
+        let mut ctx = RequestContext::new();
+        ctx.set("aws:username", "alice")
+            .set_default("AWS:USERNAME", "bob");
+        assert_eq!(ctx.get("aws:username").unwrap().as_slice(), ["alice"]);
+    }
+}

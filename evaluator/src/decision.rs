@@ -1,0 +1,500 @@
+//! The decision algorithm: AWS's "policy evaluation logic", one place.
+//!
+//! Source: IAM User Guide, "Policy evaluation logic" and "Determining
+//! whether a request is allowed or denied within an account"
+//! (reference_policies_evaluation-logic_policy-eval-denyallow.html), and
+//! "Cross-account policy evaluation logic". In order:
+//! 1. Any explicit `Deny` in any applicable policy (SCP, RCP, resource-based,
+//!    identity-based, permissions boundary, session) → explicit deny.
+//! 2. RCPs, then SCPs: every level of the organisation must have an `Allow`
+//!    ("If the enforcement code does not find any applicable Allow
+//!    statements in the RCPs … Deny"); else implicit deny.
+//! 3. Resource-based policy, same account: "If a resource-based policy grants
+//!    permission directly to the IAM user or the session principal that is
+//!    making the request, then an implicit deny in an identity-based policy,
+//!    a permissions boundary, or a session policy does not impact the final
+//!    decision"; a grant to the role ARN "is limited by an implicit deny in a
+//!    permissions boundary or session policy"; a grant to the account
+//!    delegates to the account, so identity policies must still allow.
+//! 4. Identity-based policies must allow ("By default, all requests are
+//!    implicitly denied with the exception of the AWS account root user,
+//!    which has full access": root skips this and the boundary step).
+//! 5. Permissions boundary, if set, must allow.
+//! 6. Session policies, if the caller is a session that has them, must allow.
+//!
+//! Cross-account: "The principal's identity-based policy must allow the
+//! requested access … [and] a resource-based policy" must allow too.
+//! Anonymous and service callers have no identity policies; only a
+//! resource-based policy can allow them, and SCPs do not apply to them.
+
+use crate::arn::Arn;
+use crate::context::RequestContext;
+use crate::policy::{Effect, Policy};
+use crate::principal::{Principal, PrincipalKind, PrincipalMatch};
+use crate::statement::{self, StatementResult};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// One request to authorize.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub principal: Principal,
+    /// `service:Action`, e.g. `s3:GetObject` (case does not matter).
+    pub action: String,
+    /// The resource ARN, or `*` for actions without a resource.
+    pub resource: String,
+    /// The account that owns the resource. `None`: the account in the
+    /// resource ARN, else the caller's (e.g. S3 bucket ARNs have none).
+    pub resource_account: Option<String>,
+    pub context: RequestContext,
+}
+
+impl Request {
+    /// The account that owns the resource (see [`Request::resource_account`]).
+    pub fn owning_account(&self) -> Option<&str> {
+        if let Some(account) = &self.resource_account {
+            return Some(account);
+        }
+        match Arn::parse(&self.resource) {
+            Some(arn) if !arn.account.is_empty() => Some(arn.account),
+            _ => self.principal.account.as_deref(),
+        }
+    }
+}
+
+/// The kinds of policy that take part in a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PolicyType {
+    ServiceControl,
+    ResourceControl,
+    ResourceBased,
+    IdentityBased,
+    PermissionsBoundary,
+    Session,
+}
+
+impl PolicyType {
+    /// The name AWS uses in access-denied messages.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            PolicyType::ServiceControl => "service control policy",
+            PolicyType::ResourceControl => "resource control policy",
+            PolicyType::ResourceBased => "resource-based policy",
+            PolicyType::IdentityBased => "identity-based policy",
+            PolicyType::PermissionsBoundary => "permissions boundary",
+            PolicyType::Session => "session policy",
+        }
+    }
+
+    fn article(self) -> &'static str {
+        if self == PolicyType::IdentityBased {
+            "an"
+        } else {
+            "a"
+        }
+    }
+}
+
+/// A policy with the name the trace shows for it.
+#[derive(Debug, Clone)]
+pub struct NamedPolicy {
+    pub name: Arc<str>,
+    pub policy: Arc<Policy>,
+}
+
+impl NamedPolicy {
+    pub fn new(name: &str, policy: Policy) -> Self {
+        NamedPolicy {
+            name: name.into(),
+            policy: Arc::new(policy),
+        }
+    }
+}
+
+/// Every policy that applies to one request.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// The caller's identity-based policies: inline and managed, its groups'.
+    pub identity: Vec<NamedPolicy>,
+    /// The resource's resource-based policies (bucket policy, trust policy…).
+    pub resource: Vec<NamedPolicy>,
+    pub boundary: Option<NamedPolicy>,
+    /// Session policies passed when the session was created.
+    pub session: Vec<NamedPolicy>,
+    /// SCPs, one list per level from the organisation root down to the account.
+    pub scps: Vec<Vec<NamedPolicy>>,
+    /// RCPs, one list per level.
+    pub rcps: Vec<Vec<NamedPolicy>>,
+}
+
+/// The outcome of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Allowed,
+    ExplicitDeny,
+    ImplicitDeny,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::ExplicitDeny => "explicitDeny",
+            Outcome::ImplicitDeny => "implicitDeny",
+        }
+    }
+}
+
+/// One statement of one evaluated policy, and whether it applied.
+#[derive(Debug, Clone)]
+pub struct StatementTrace {
+    pub index: usize,
+    pub result: StatementResult,
+}
+
+/// One evaluated policy.
+#[derive(Debug, Clone)]
+pub struct PolicyTrace {
+    pub policy_type: PolicyType,
+    pub name: Arc<str>,
+    /// The organisation level, for SCPs and RCPs.
+    pub level: Option<usize>,
+    pub policy: Arc<Policy>,
+    pub statements: Vec<StatementTrace>,
+}
+
+impl PolicyTrace {
+    fn matching(&self, effect: Effect) -> impl Iterator<Item = &StatementTrace> {
+        self.statements
+            .iter()
+            .filter(move |s| s.result.is_ok() && self.policy.statements[s.index].effect == effect)
+    }
+}
+
+/// Identifies a statement that decided the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementRef {
+    pub policy_type: PolicyType,
+    pub policy_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
+    /// 0-based position in the policy's `Statement` list.
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+/// The answer: outcome, what decided it, and the trace behind it.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub outcome: Outcome,
+    /// Explicit deny: the policy type holding the `Deny`. Implicit deny: the
+    /// policy type that lacked an `Allow`. Allowed: the type whose `Allow`
+    /// granted it; `None` when the caller is the owning account's root.
+    pub decided_by: Option<PolicyType>,
+    /// The statements that decided (the denies, or the allows that granted).
+    pub deciding: Vec<StatementRef>,
+    /// Every policy evaluated, statement by statement.
+    pub trace: Vec<PolicyTrace>,
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+}
+
+impl Decision {
+    pub fn is_allowed(&self) -> bool {
+        self.outcome == Outcome::Allowed
+    }
+
+    /// AWS's access-denied message; `None` when allowed. S3 quotes the
+    /// resource (`on resource: "arn:aws:s3:::b/k"`), IAM and STS do not.
+    pub fn denial_message(&self, quote_resource: bool) -> Option<String> {
+        let policy_type = self.decided_by?;
+        let resource = if quote_resource {
+            format!("\"{}\"", self.resource)
+        } else {
+            self.resource.clone()
+        };
+        let head = format!(
+            "User: {} is not authorized to perform: {} on resource: {}",
+            self.principal, self.action, resource
+        );
+        match self.outcome {
+            Outcome::Allowed => None,
+            Outcome::ExplicitDeny => Some(format!(
+                "{head} with an explicit deny in {} {}",
+                policy_type.article(),
+                policy_type.aws_name()
+            )),
+            Outcome::ImplicitDeny => Some(format!(
+                "{head} because no {} allows the {} action",
+                policy_type.aws_name(),
+                self.action
+            )),
+        }
+    }
+}
+
+/// Decides `request` under `policies`, as AWS does.
+pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
+    let caller = &request.principal;
+    let is_session = matches!(
+        caller.kind,
+        PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser
+    );
+    let org_applies = !matches!(caller.kind, PrincipalKind::Anonymous | PrincipalKind::Service);
+    let mut eval = Evaluation {
+        request,
+        trace: Vec::new(),
+    };
+
+    let rcps = eval.levels(PolicyType::ResourceControl, &policies.rcps);
+    let scps = if org_applies {
+        eval.levels(PolicyType::ServiceControl, &policies.scps)
+    } else {
+        Vec::new()
+    };
+    let resource = eval.group(PolicyType::ResourceBased, None, &policies.resource, true);
+    let identity = caller
+        .has_identity_policies()
+        .then(|| eval.group(PolicyType::IdentityBased, None, &policies.identity, false));
+    let boundary = caller
+        .has_identity_policies()
+        .then_some(policies.boundary.as_ref())
+        .flatten()
+        .map(|b| {
+            eval.group(
+                PolicyType::PermissionsBoundary,
+                None,
+                std::slice::from_ref(b),
+                false,
+            )
+        });
+    let session = (is_session && !policies.session.is_empty())
+        .then(|| eval.group(PolicyType::Session, None, &policies.session, false));
+
+    let verdict = decide(
+        request,
+        &rcps,
+        &scps,
+        &resource,
+        identity.as_ref(),
+        boundary.as_ref(),
+        session.as_ref(),
+    );
+    eval.finish(&verdict)
+}
+
+/// What one group of policies (one type, one level) said.
+struct GroupResult {
+    policy_type: PolicyType,
+    /// Indexes into the trace of the policies in this group.
+    traces: std::ops::Range<usize>,
+    deny: bool,
+    /// The strongest way an `Allow` statement named the caller (resource
+    /// policies), or `Some(Direct)` for an `Allow` in other policy types.
+    allow: Option<PrincipalMatch>,
+}
+
+struct Verdict {
+    outcome: Outcome,
+    decided_by: Option<PolicyType>,
+    /// The groups whose statements decided.
+    groups: Vec<(std::ops::Range<usize>, Effect)>,
+}
+
+struct Evaluation<'r> {
+    request: &'r Request,
+    trace: Vec<PolicyTrace>,
+}
+
+impl Evaluation<'_> {
+    fn levels(&mut self, policy_type: PolicyType, levels: &[Vec<NamedPolicy>]) -> Vec<GroupResult> {
+        levels
+            .iter()
+            .enumerate()
+            .map(|(level, policies)| self.group(policy_type, Some(level), policies, false))
+            .collect()
+    }
+
+    fn group(
+        &mut self,
+        policy_type: PolicyType,
+        level: Option<usize>,
+        policies: &[NamedPolicy],
+        principals: bool,
+    ) -> GroupResult {
+        let start = self.trace.len();
+        let (mut deny, mut allow) = (false, None::<PrincipalMatch>);
+        for named in policies {
+            let substitute = named.policy.substitutes_variables();
+            let statements: Vec<StatementTrace> = named
+                .policy
+                .statements
+                .iter()
+                .enumerate()
+                .map(|(index, s)| StatementTrace {
+                    index,
+                    result: statement::check(s, self.request, substitute, principals),
+                })
+                .collect();
+            for (s, trace) in named.policy.statements.iter().zip(&statements) {
+                if let Ok(how) = trace.result {
+                    match s.effect {
+                        Effect::Deny => deny = true,
+                        Effect::Allow => {
+                            let how = how.unwrap_or(PrincipalMatch::Direct);
+                            if allow.is_none_or(|best| grant_rank(how) > grant_rank(best)) {
+                                allow = Some(how);
+                            }
+                        }
+                    }
+                }
+            }
+            self.trace.push(PolicyTrace {
+                policy_type,
+                name: named.name.clone(),
+                level,
+                policy: named.policy.clone(),
+                statements,
+            });
+        }
+        GroupResult {
+            policy_type,
+            traces: start..self.trace.len(),
+            deny,
+            allow,
+        }
+    }
+
+    fn finish(self, verdict: &Verdict) -> Decision {
+        let mut deciding = Vec::new();
+        for (range, effect) in &verdict.groups {
+            for t in &self.trace[range.clone()] {
+                for s in t.matching(*effect) {
+                    deciding.push(StatementRef {
+                        policy_type: t.policy_type,
+                        policy_name: t.name.to_string(),
+                        level: t.level,
+                        index: s.index,
+                        sid: t.policy.statements[s.index].sid.clone(),
+                    });
+                }
+            }
+        }
+        Decision {
+            outcome: verdict.outcome,
+            decided_by: verdict.decided_by,
+            deciding,
+            trace: self.trace,
+            principal: self.request.principal.arn.clone(),
+            action: self.request.action.clone(),
+            resource: self.request.resource.clone(),
+        }
+    }
+}
+
+/// Which grant is strongest when several `Allow` statements match: a direct
+/// grant beats everyone, which beats a role grant, which beats the account.
+fn grant_rank(m: PrincipalMatch) -> u8 {
+    match m {
+        PrincipalMatch::Account => 0,
+        PrincipalMatch::Role => 1,
+        PrincipalMatch::Everyone => 2,
+        PrincipalMatch::Direct => 3,
+    }
+}
+
+fn decide(
+    request: &Request,
+    rcps: &[GroupResult],
+    scps: &[GroupResult],
+    resource: &GroupResult,
+    identity: Option<&GroupResult>,
+    boundary: Option<&GroupResult>,
+    session: Option<&GroupResult>,
+) -> Verdict {
+    let deny_first: Vec<&GroupResult> = scps
+        .iter()
+        .chain(rcps)
+        .chain([resource])
+        .chain(identity)
+        .chain(boundary)
+        .chain(session)
+        .collect();
+    if let Some(group) = deny_first.iter().find(|g| g.deny) {
+        let groups = deny_first
+            .iter()
+            .filter(|g| g.deny)
+            .map(|g| (g.traces.clone(), Effect::Deny))
+            .collect();
+        return Verdict {
+            outcome: Outcome::ExplicitDeny,
+            decided_by: Some(group.policy_type),
+            groups,
+        };
+    }
+    let implicit = |g: &GroupResult| Verdict {
+        outcome: Outcome::ImplicitDeny,
+        decided_by: Some(g.policy_type),
+        groups: Vec::new(),
+    };
+    if let Some(level) = rcps.iter().chain(scps).find(|g| g.allow.is_none()) {
+        return implicit(level);
+    }
+    let allowed = |by: &[&GroupResult]| Verdict {
+        outcome: Outcome::Allowed,
+        decided_by: by.first().map(|g| g.policy_type),
+        groups: by.iter().map(|g| (g.traces.clone(), Effect::Allow)).collect(),
+    };
+    let caller = &request.principal;
+    let same_account = caller.account.is_some() && caller.account.as_deref() == request.owning_account();
+    let is_root = caller.kind == PrincipalKind::Root;
+
+    // Limits that still apply after the identity side: boundary, then session.
+    let limits = || boundary.into_iter().chain(session).find(|g| g.allow.is_none());
+
+    if same_account {
+        match resource.allow {
+            Some(PrincipalMatch::Direct | PrincipalMatch::Everyone) => return allowed(&[resource]),
+            Some(PrincipalMatch::Role) => {
+                return match limits() {
+                    Some(limit) => implicit(limit),
+                    None => allowed(&[resource]),
+                };
+            }
+            Some(PrincipalMatch::Account) | None => {}
+        }
+        if is_root {
+            return allowed(&[]);
+        }
+    } else if !caller.has_identity_policies() && !is_root {
+        // Anonymous, service and federated-provider callers: resource only.
+        return match resource.allow {
+            Some(_) => allowed(&[resource]),
+            None => implicit(resource),
+        };
+    }
+    let identity_allows = is_root || identity.is_some_and(|g| g.allow.is_some());
+    if !identity_allows {
+        return implicit(identity.unwrap_or(resource));
+    }
+    if let Some(limit) = limits() {
+        return implicit(limit);
+    }
+    let identity_group: Vec<&GroupResult> = identity.into_iter().collect();
+    if same_account {
+        return allowed(&identity_group);
+    }
+    match resource.allow {
+        Some(_) => {
+            let mut by = identity_group;
+            by.push(resource);
+            allowed(&by)
+        }
+        None => implicit(resource),
+    }
+}

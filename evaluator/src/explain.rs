@@ -1,0 +1,267 @@
+//! A decision in words and as JSON: what was decided, AWS's message, and
+//! for every policy and statement why it did or did not apply.
+
+use crate::condition::ConditionFailure;
+use crate::decision::{Decision, Outcome, PolicyTrace, PolicyType, StatementTrace};
+use crate::principal::PrincipalMatch;
+use crate::statement::Mismatch;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+impl Decision {
+    /// One sentence in plain words: why this outcome.
+    pub fn summary(&self) -> String {
+        let action = &self.action;
+        match (self.outcome, self.decided_by) {
+            (Outcome::Allowed, None) => {
+                "Allowed: the caller is the root user of the account that owns the resource.".into()
+            }
+            (Outcome::Allowed, Some(PolicyType::ResourceBased)) => format!(
+                "Allowed: a resource-based policy grants {action} to this caller{}.",
+                if self.deciding_kinds().contains(&PolicyType::IdentityBased) { " and an identity-based policy allows it" } else { "" }
+            ),
+            (Outcome::Allowed, Some(t)) => format!(
+                "Allowed: an Allow statement in {} {} matches, and nothing denies or limits it.",
+                article(t),
+                t.aws_name()
+            ),
+            (Outcome::ExplicitDeny, Some(t)) => format!(
+                "Denied: a Deny statement in {} {} matches this request. An explicit deny always wins over any Allow.",
+                article(t),
+                t.aws_name()
+            ),
+            (Outcome::ImplicitDeny, Some(t)) => format!(
+                "Denied: no statement in any {} allows {action} on this resource. Without an Allow, \
+                 every request is denied by default{}.",
+                t.aws_name(),
+                implicit_hint(t)
+            ),
+            (_, None) => "Denied.".into(),
+        }
+    }
+
+    fn deciding_kinds(&self) -> Vec<PolicyType> {
+        self.deciding.iter().map(|s| s.policy_type).collect()
+    }
+
+    /// The full explanation as text: outcome, AWS's message, and the trace.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Decision: {}", self.outcome.as_str());
+        let _ = writeln!(
+            out,
+            "Request:  {} {} on {}",
+            self.principal, self.action, self.resource
+        );
+        let _ = writeln!(out, "{}", self.summary());
+        if let Some(message) = self.denial_message(false) {
+            let _ = writeln!(out, "AWS says: {message}");
+        }
+        for d in &self.deciding {
+            let _ = writeln!(
+                out,
+                "Deciding statement: {} {:?}, statement {}{}",
+                d.policy_type.aws_name(),
+                d.policy_name,
+                d.index + 1,
+                d.sid
+                    .as_ref()
+                    .map(|s| format!(" (Sid {s:?})"))
+                    .unwrap_or_default()
+            );
+        }
+        if self.trace.is_empty() {
+            let _ = writeln!(out, "No policies were evaluated.");
+        }
+        for policy in &self.trace {
+            let _ = writeln!(out, "\n{}", policy_heading(policy));
+            if policy.statements.is_empty() {
+                let _ = writeln!(out, "  (no statements)");
+            }
+            for s in &policy.statements {
+                let _ = writeln!(out, "  {}", statement_line(policy, s));
+            }
+        }
+        out
+    }
+
+    /// The decision as JSON (`"decision": "allowed"|"explicitDeny"|"implicitDeny"`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "decision": self.outcome.as_str(),
+            "decidedBy": self.decided_by,
+            "summary": self.summary(),
+            "message": self.denial_message(false),
+            "principal": self.principal,
+            "action": self.action,
+            "resource": self.resource,
+            "deciding": self.deciding,
+            "trace": self.trace.iter().map(policy_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn article(t: PolicyType) -> &'static str {
+    if t == PolicyType::IdentityBased {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn implicit_hint(t: PolicyType) -> &'static str {
+    match t {
+        PolicyType::IdentityBased => {
+            " (a resource-based policy could also grant it, but none names this caller)"
+        }
+        PolicyType::ResourceBased => {
+            " (for a caller from another account, or an anonymous one, the resource's own policy must allow it)"
+        }
+        PolicyType::PermissionsBoundary => {
+            " (a permissions boundary caps what identity policies grant: the action must be allowed by both)"
+        }
+        PolicyType::Session => " (session policies cap what the role's policies grant for this session)",
+        PolicyType::ServiceControl | PolicyType::ResourceControl => {
+            " (every level of the organisation, from the root down to the account, must allow it)"
+        }
+    }
+}
+
+fn policy_heading(policy: &PolicyTrace) -> String {
+    let level = policy
+        .level
+        .map(|l| format!(" (level {})", l + 1))
+        .unwrap_or_default();
+    format!(
+        "{} {:?}{level}:",
+        capitalised(policy.policy_type.aws_name()),
+        policy.name
+    )
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn statement_label(policy: &PolicyTrace, s: &StatementTrace) -> String {
+    let statement = &policy.policy.statements[s.index];
+    let sid = statement
+        .sid
+        .as_ref()
+        .map(|sid| format!(" {sid:?}"))
+        .unwrap_or_default();
+    format!("statement {}{sid} ({})", s.index + 1, statement.effect.as_str())
+}
+
+fn statement_line(policy: &PolicyTrace, s: &StatementTrace) -> String {
+    let label = statement_label(policy, s);
+    match &s.result {
+        Ok(how) => format!("{label}: MATCHES{}", how.map(principal_words).unwrap_or_default()),
+        Err(m) => format!("{label}: does not apply: {}", mismatch_words(policy, s, m)),
+    }
+}
+
+fn principal_words(how: PrincipalMatch) -> &'static str {
+    match how {
+        PrincipalMatch::Everyone => " (Principal \"*\": everyone)",
+        PrincipalMatch::Direct => " (Principal names this caller)",
+        PrincipalMatch::Role => " (Principal names the caller's role)",
+        PrincipalMatch::Account => {
+            " (Principal names the caller's account, which delegates to its identity policies)"
+        }
+    }
+}
+
+fn mismatch_words(policy: &PolicyTrace, s: &StatementTrace, mismatch: &Mismatch) -> String {
+    let statement = &policy.policy.statements[s.index];
+    let list = |items: &[String]| format!("{items:?}");
+    match mismatch {
+        Mismatch::Action => format!("the action is not in Action {}", list(&statement.action.items)),
+        Mismatch::NotAction => format!(
+            "the action is excluded by NotAction {}",
+            list(&statement.action.items)
+        ),
+        Mismatch::Resource { unresolved_variables } => {
+            let items = statement
+                .resource
+                .as_ref()
+                .map(|r| list(&r.items))
+                .unwrap_or_default();
+            let mut text = format!("the resource is not in Resource {items}");
+            if !unresolved_variables.is_empty() {
+                let _ = write!(
+                    text,
+                    " (no value in the request for {})",
+                    unresolved_variables.join(", ")
+                );
+            }
+            text
+        }
+        Mismatch::NotResource => {
+            let items = statement
+                .resource
+                .as_ref()
+                .map(|r| list(&r.items))
+                .unwrap_or_default();
+            format!("the resource is excluded by NotResource {items}")
+        }
+        Mismatch::Principal => "the Principal element does not name this caller".into(),
+        Mismatch::NotPrincipal => "the caller is excluded by NotPrincipal".into(),
+        Mismatch::NoPrincipal => "a resource-based policy statement needs a Principal".into(),
+        Mismatch::Condition { failures } => failures
+            .iter()
+            .map(condition_words)
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+fn condition_words(f: &ConditionFailure) -> String {
+    let request = match &f.request_values {
+        None => "the request has no such key".to_string(),
+        Some(values) if values.len() == 1 => format!("the request has {:?}", values[0]),
+        Some(values) => format!("the request has {values:?}"),
+    };
+    let mut text = format!(
+        "condition {} {{{:?}: {:?}}} is false: {request}",
+        f.operator, f.key, f.policy_values
+    );
+    if !f.unresolved_variables.is_empty() {
+        let _ = write!(text, " (no value for {})", f.unresolved_variables.join(", "));
+    }
+    text
+}
+
+fn policy_json(policy: &PolicyTrace) -> Value {
+    let statements: Vec<Value> = policy
+        .statements
+        .iter()
+        .map(|s| {
+            let statement = &policy.policy.statements[s.index];
+            let (matched, principal_match, mismatch, explanation) = match &s.result {
+                Ok(how) => (true, *how, None, "matches".to_string()),
+                Err(m) => (false, None, Some(m), mismatch_words(policy, s, m)),
+            };
+            json!({
+                "index": s.index,
+                "sid": statement.sid,
+                "effect": statement.effect,
+                "matched": matched,
+                "principalMatch": principal_match,
+                "mismatch": mismatch,
+                "explanation": explanation,
+                "statement": statement.to_json(),
+            })
+        })
+        .collect();
+    json!({
+        "policyType": policy.policy_type,
+        "name": &*policy.name,
+        "level": policy.level,
+        "statements": statements,
+    })
+}

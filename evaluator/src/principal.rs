@@ -1,0 +1,300 @@
+//! Who is asking: the request's principal, and how a `Principal` element
+//! in a resource-based policy names it.
+//!
+//! IAM User Guide, "AWS JSON policy elements: Principal":
+//! - an account id or `arn:aws:iam::ACCOUNT:root` names the account: "you
+//!   delegate authority to the account", so its identities still need
+//!   identity-based permission (recorded as [`PrincipalMatch::Account`]);
+//! - a role ARN matches the role's sessions (`assumed-role/ROLE/…`);
+//! - user, session and federated-user ARNs match that principal exactly;
+//! - `"*"` and `{"AWS": "*"}` match everyone, anonymous callers included.
+
+use crate::arn::Arn;
+use crate::policy::PrincipalSet;
+use serde::Serialize;
+
+/// What kind of caller made the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum PrincipalKind {
+    /// The account's root user.
+    Root,
+    /// An IAM user.
+    User,
+    /// A session of an assumed role; `role_name` without its path.
+    AssumedRole { role_name: String, session_name: String },
+    /// A federated user session (`sts:GetFederationToken`).
+    FederatedUser,
+    /// A web-identity or SAML federated caller, named by its provider.
+    Federated,
+    /// An AWS service principal such as `ec2.amazonaws.com`.
+    Service,
+    /// An unsigned request.
+    Anonymous,
+}
+
+/// The caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Principal {
+    /// The caller's ARN; the provider for federated callers, the service
+    /// name for services, `anonymous` for unsigned requests.
+    pub arn: String,
+    /// The caller's account; `None` for anonymous and service callers.
+    pub account: Option<String>,
+    pub kind: PrincipalKind,
+    /// The S3 canonical user id, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_user: Option<String>,
+}
+
+/// Why a principal ARN could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalError(pub String);
+
+impl std::fmt::Display for PrincipalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not a principal ARN: {}", self.0)
+    }
+}
+
+impl std::error::Error for PrincipalError {}
+
+impl Principal {
+    /// The anonymous caller of an unsigned request.
+    pub fn anonymous() -> Self {
+        Principal {
+            arn: "anonymous".into(),
+            account: None,
+            kind: PrincipalKind::Anonymous,
+            canonical_user: None,
+        }
+    }
+
+    /// A service principal such as `ec2.amazonaws.com`.
+    pub fn service(name: &str) -> Self {
+        Principal {
+            arn: name.into(),
+            account: None,
+            kind: PrincipalKind::Service,
+            canonical_user: None,
+        }
+    }
+
+    /// Reads a principal from its ARN: `…:root`, `…:user/…`,
+    /// `arn:aws:sts::…:assumed-role/ROLE/SESSION`, `…:federated-user/NAME`,
+    /// or `anonymous`.
+    pub fn from_arn(text: &str) -> Result<Self, PrincipalError> {
+        if text == "anonymous" || text == "*" {
+            return Ok(Self::anonymous());
+        }
+        let err = || PrincipalError(text.to_string());
+        let arn = Arn::parse(text).ok_or_else(err)?;
+        if arn.account.len() != 12 || !arn.account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let kind = match (arn.service, arn.resource) {
+            ("iam", "root") => PrincipalKind::Root,
+            ("iam", r) if r.starts_with("user/") => PrincipalKind::User,
+            ("sts", r) if r.starts_with("assumed-role/") => {
+                let mut parts = r["assumed-role/".len()..].splitn(2, '/');
+                let role_name = parts.next().filter(|s| !s.is_empty()).ok_or_else(err)?;
+                let session_name = parts.next().filter(|s| !s.is_empty()).ok_or_else(err)?;
+                PrincipalKind::AssumedRole {
+                    role_name: role_name.into(),
+                    session_name: session_name.into(),
+                }
+            }
+            ("sts", r) if r.starts_with("federated-user/") => PrincipalKind::FederatedUser,
+            _ => return Err(err()),
+        };
+        Ok(Principal {
+            arn: text.to_string(),
+            account: Some(arn.account.to_string()),
+            kind,
+            canonical_user: None,
+        })
+    }
+
+    /// The user name for `aws:username` (IAM users only).
+    pub fn user_name(&self) -> Option<&str> {
+        (self.kind == PrincipalKind::User).then(|| self.arn.rsplit('/').next().unwrap_or_default())
+    }
+
+    /// Does this caller have identity-based policies of its own? Root,
+    /// anonymous, service and federated-provider callers do not.
+    pub fn has_identity_policies(&self) -> bool {
+        matches!(
+            self.kind,
+            PrincipalKind::User | PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser
+        )
+    }
+}
+
+/// How a `Principal` element named the caller; it decides which other
+/// policies can still limit a same-account grant (see [`crate::decision`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalMatch {
+    /// `"*"`: everyone.
+    Everyone,
+    /// The caller's own ARN (user, session, federated user, root), service,
+    /// provider or canonical user.
+    Direct,
+    /// The ARN of the role whose session is calling.
+    Role,
+    /// The caller's account (account id or root ARN), for a non-root caller.
+    Account,
+}
+
+impl PrincipalSet {
+    /// How (if at all) this set names `principal`; the most specific way wins.
+    pub fn matches(&self, principal: &Principal) -> Option<PrincipalMatch> {
+        let mut best: Option<PrincipalMatch> = None;
+        let mut consider = |m: Option<PrincipalMatch>| {
+            if let Some(m) = m {
+                if best.is_none_or(|b| rank(m) > rank(b)) {
+                    best = Some(m);
+                }
+            }
+        };
+        if self.everyone {
+            consider(Some(PrincipalMatch::Everyone));
+        }
+        for entry in &self.aws {
+            consider(match_aws_entry(entry, principal));
+        }
+        let is =
+            |kind: &PrincipalKind, list: &[String]| principal.kind == *kind && list.contains(&principal.arn);
+        if is(&PrincipalKind::Service, &self.service) || is(&PrincipalKind::Federated, &self.federated) {
+            consider(Some(PrincipalMatch::Direct));
+        }
+        if let Some(id) = &principal.canonical_user {
+            if self.canonical_user.iter().any(|e| e == id) {
+                consider(Some(PrincipalMatch::Direct));
+            }
+        }
+        best
+    }
+}
+
+fn rank(m: PrincipalMatch) -> u8 {
+    match m {
+        PrincipalMatch::Account => 0,
+        PrincipalMatch::Everyone => 1,
+        PrincipalMatch::Role => 2,
+        PrincipalMatch::Direct => 3,
+    }
+}
+
+fn match_aws_entry(entry: &str, principal: &Principal) -> Option<PrincipalMatch> {
+    if entry == "*" {
+        return Some(PrincipalMatch::Everyone);
+    }
+    let account = principal.account.as_deref()?;
+    let names_account = entry == account
+        || entry
+            .strip_suffix(":root")
+            .and_then(Arn::parse)
+            .is_some_and(|a| a.service == "iam" && a.account == account && a.resource.is_empty())
+        || Arn::parse(entry)
+            .is_some_and(|a| a.service == "iam" && a.account == account && a.resource == "root");
+    if names_account {
+        return Some(if principal.kind == PrincipalKind::Root {
+            PrincipalMatch::Direct
+        } else {
+            PrincipalMatch::Account
+        });
+    }
+    if entry == principal.arn {
+        return Some(PrincipalMatch::Direct);
+    }
+    let PrincipalKind::AssumedRole { role_name, .. } = &principal.kind else {
+        return None;
+    };
+    // A role ARN (with any path) names the sessions of that role.
+    let arn = Arn::parse(entry)?;
+    let named_role = arn.resource.strip_prefix("role/")?.rsplit('/').next()?;
+    (arn.service == "iam" && arn.account == account && named_role == role_name)
+        .then_some(PrincipalMatch::Role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(aws: &[&str]) -> PrincipalSet {
+        PrincipalSet {
+            aws: aws.iter().map(ToString::to_string).collect(),
+            ..PrincipalSet::default()
+        }
+    }
+
+    fn p(arn: &str) -> Principal {
+        Principal::from_arn(arn).unwrap()
+    }
+
+    #[test]
+    fn account_id_and_root_arn_name_the_account() {
+        let alice = p("arn:aws:iam::123456789012:user/alice");
+        assert_eq!(
+            set(&["123456789012"]).matches(&alice),
+            Some(PrincipalMatch::Account)
+        );
+        assert_eq!(
+            set(&["arn:aws:iam::123456789012:root"]).matches(&alice),
+            Some(PrincipalMatch::Account)
+        );
+        assert_eq!(set(&["111122223333"]).matches(&alice), None);
+        let root = p("arn:aws:iam::123456789012:root");
+        assert_eq!(
+            set(&["123456789012"]).matches(&root),
+            Some(PrincipalMatch::Direct)
+        );
+    }
+
+    #[test]
+    fn role_arn_names_its_sessions() {
+        let session = p("arn:aws:sts::123456789012:assumed-role/Reader/s1");
+        assert_eq!(
+            set(&["arn:aws:iam::123456789012:role/team/Reader"]).matches(&session),
+            Some(PrincipalMatch::Role)
+        );
+        assert_eq!(
+            set(&["arn:aws:sts::123456789012:assumed-role/Reader/s1"]).matches(&session),
+            Some(PrincipalMatch::Direct)
+        );
+        assert_eq!(
+            set(&["arn:aws:iam::123456789012:role/Writer"]).matches(&session),
+            None
+        );
+    }
+
+    #[test]
+    fn star_matches_anonymous_but_accounts_do_not() {
+        let anon = Principal::anonymous();
+        assert_eq!(set(&["*"]).matches(&anon), Some(PrincipalMatch::Everyone));
+        assert_eq!(set(&["123456789012"]).matches(&anon), None);
+    }
+
+    #[test]
+    fn service_principals_match_by_name() {
+        let s = PrincipalSet {
+            service: vec!["ec2.amazonaws.com".into()],
+            ..PrincipalSet::default()
+        };
+        assert_eq!(
+            s.matches(&Principal::service("ec2.amazonaws.com")),
+            Some(PrincipalMatch::Direct)
+        );
+        assert_eq!(s.matches(&Principal::service("lambda.amazonaws.com")), None);
+    }
+
+    #[test]
+    fn from_arn_reads_kinds() {
+        assert_eq!(p("arn:aws:iam::123456789012:root").kind, PrincipalKind::Root);
+        assert_eq!(p("arn:aws:iam::123456789012:user/a/b").user_name(), Some("b"));
+        assert!(Principal::from_arn("arn:aws:iam::12:user/a").is_err());
+        assert!(Principal::from_arn("arn:aws:sts::123456789012:assumed-role/R").is_err());
+    }
+}

@@ -1,0 +1,158 @@
+//! Does one statement apply to a request? Action, resource, principal and
+//! conditions are checked in that order; the first element that does not
+//! match is recorded as the [`Mismatch`], which is what the trace explains.
+
+use crate::condition::{self, ConditionFailure};
+use crate::decision::Request;
+use crate::policy::{Listed, PrincipalSet, Statement};
+use crate::principal::{Principal, PrincipalKind, PrincipalMatch};
+use crate::variables::{self, Unresolved};
+use crate::{arn, wildcard};
+use serde::Serialize;
+
+/// Why a statement does not apply to the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "element")]
+pub enum Mismatch {
+    /// No `Action` pattern matches the action.
+    Action,
+    /// A `NotAction` pattern matches the action, so it is excluded.
+    NotAction,
+    /// No `Resource` pattern matches; variables that had no value are listed.
+    Resource { unresolved_variables: Vec<String> },
+    /// A `NotResource` pattern matches the resource, so it is excluded.
+    NotResource,
+    /// The `Principal` element does not name the caller.
+    Principal,
+    /// The `NotPrincipal` element names the caller, so it is excluded.
+    NotPrincipal,
+    /// A resource-based policy statement without `Principal`/`NotPrincipal`.
+    NoPrincipal,
+    /// One or more conditions do not hold.
+    Condition { failures: Vec<ConditionFailure> },
+}
+
+/// Whether the statement applies: `Ok` carries how the principal was named
+/// (for resource-based policies), `Err` why the statement does not apply.
+pub type StatementResult = Result<Option<PrincipalMatch>, Mismatch>;
+
+/// Checks `statement` against `request`. `principals` is true for
+/// resource-based policies, whose statements must name the caller.
+pub fn check(
+    statement: &Statement,
+    request: &Request,
+    substitute: bool,
+    principals: bool,
+) -> StatementResult {
+    let action_hit = statement
+        .action
+        .items
+        .iter()
+        .any(|pattern| wildcard::matches(pattern, &request.action, true));
+    if action_hit == statement.action.negated {
+        return Err(if action_hit {
+            Mismatch::NotAction
+        } else {
+            Mismatch::Action
+        });
+    }
+    if let Some(resource) = &statement.resource {
+        check_resource(resource, request, substitute)?;
+    }
+    let principal_match = if principals {
+        Some(check_principal(statement.principal.as_ref(), &request.principal)?)
+    } else {
+        None
+    };
+    let failures: Vec<ConditionFailure> = statement
+        .conditions
+        .iter()
+        .filter_map(|c| condition::check(c, &request.context, substitute).err())
+        .collect();
+    if failures.is_empty() {
+        Ok(principal_match)
+    } else {
+        Err(Mismatch::Condition { failures })
+    }
+}
+
+fn check_resource(
+    resource: &Listed<Vec<String>>,
+    request: &Request,
+    substitute: bool,
+) -> Result<(), Mismatch> {
+    let mut unresolved_variables = Vec::new();
+    let hit = resource.items.iter().any(|pattern| {
+        if substitute && variables::has_variables(pattern) {
+            match variables::substitute_pattern(pattern, &request.context) {
+                Ok(pieces) => arn::matches_pieces(&pieces, &request.resource),
+                Err(Unresolved { variable }) => {
+                    unresolved_variables.push(variable);
+                    false
+                }
+            }
+        } else {
+            arn::matches(pattern, &request.resource)
+        }
+    });
+    match (hit, resource.negated) {
+        (true, false) | (false, true) => Ok(()),
+        (false, false) => Err(Mismatch::Resource { unresolved_variables }),
+        (true, true) => Err(Mismatch::NotResource),
+    }
+}
+
+fn check_principal(
+    element: Option<&Listed<PrincipalSet>>,
+    caller: &Principal,
+) -> Result<PrincipalMatch, Mismatch> {
+    let element = element.ok_or(Mismatch::NoPrincipal)?;
+    if !element.negated {
+        return element.items.matches(caller).ok_or(Mismatch::Principal);
+    }
+    if excluded_by_not_principal(&element.items, caller) {
+        Err(Mismatch::NotPrincipal)
+    } else {
+        Ok(PrincipalMatch::Everyone)
+    }
+}
+
+/// IAM User Guide, "AWS JSON policy elements: NotPrincipal": "When you use
+/// `NotPrincipal` with `Deny`, you must also specify the account ARN of the
+/// not-denied principal … include both the ARN for a role and the ARN for the
+/// account containing that role." A caller is excluded only when every
+/// identity it acts as — its own ARN, its role, its account — is listed.
+fn excluded_by_not_principal(set: &PrincipalSet, caller: &Principal) -> bool {
+    if set.everyone || set.aws.iter().any(|e| e == "*") {
+        return true;
+    }
+    let Some(own) = set.matches(caller) else {
+        return false;
+    };
+    let account_listed = || {
+        caller.account.as_deref().is_some_and(|account| {
+            set.aws
+                .iter()
+                .any(|e| e == account || *e == format!("arn:aws:iam::{account}:root"))
+        })
+    };
+    match &caller.kind {
+        PrincipalKind::Root
+        | PrincipalKind::Anonymous
+        | PrincipalKind::Service
+        | PrincipalKind::Federated => true,
+        PrincipalKind::User | PrincipalKind::FederatedUser => {
+            own == PrincipalMatch::Direct && account_listed()
+        }
+        PrincipalKind::AssumedRole { .. } => {
+            let role_listed = set.aws.iter().any(|e| {
+                let single = PrincipalSet {
+                    aws: vec![e.clone()],
+                    ..PrincipalSet::default()
+                };
+                single.matches(caller) == Some(PrincipalMatch::Role)
+            });
+            own == PrincipalMatch::Direct && role_listed && account_listed()
+        }
+    }
+}
