@@ -43,7 +43,10 @@ impl<'a> Arn<'a> {
 
 /// Does the ARN pattern (with `*`/`?`) match `arn`? `"*"` matches anything.
 pub fn matches(pattern: &str, arn: &str) -> bool {
-    segments_match(pattern.split(':').map(Segment::Text), arn)
+    segments_match(
+        pattern.splitn(FIELDS_BEFORE_RESOURCE + 1, ':').map(Segment::Text),
+        arn,
+    )
 }
 
 /// Like [`matches`] for a pattern compiled by policy-variable substitution.
@@ -74,11 +77,9 @@ fn segments_match<'p>(segments: impl Iterator<Item = Segment<'p>>, arn: &str) ->
         return arn.is_empty();
     };
     let mut rest = arn;
-    for (index, segment) in leading.iter().enumerate() {
-        // The resource part (sixth field) may itself contain colons.
-        if index >= FIELDS_BEFORE_RESOURCE {
-            return false;
-        }
+    // The pattern was split into at most six fields, so the last one — the
+    // resource part — keeps its own colons.
+    for segment in leading {
         let Some((field, tail)) = rest.split_once(':') else {
             return false;
         };
