@@ -185,13 +185,19 @@ fn mismatch_words(policy: &PolicyTrace, s: &StatementTrace, mismatch: &Mismatch)
             "the action is excluded by NotAction {}",
             list(&statement.action.items)
         ),
-        Mismatch::Resource { unresolved_variables } => {
+        Mismatch::Resource {
+            substituted,
+            unresolved_variables,
+        } => {
             let items = statement
                 .resource
                 .as_ref()
                 .map(|r| list(&r.items))
                 .unwrap_or_default();
             let mut text = format!("the resource is not in Resource {items}");
+            if !substituted.is_empty() {
+                let _ = write!(text, " (with this request's values: {})", list(substituted));
+            }
             if !unresolved_variables.is_empty() {
                 let _ = write!(
                     text,

@@ -18,8 +18,13 @@ pub enum Mismatch {
     Action,
     /// A `NotAction` pattern matches the action, so it is excluded.
     NotAction,
-    /// No `Resource` pattern matches; variables that had no value are listed.
-    Resource { unresolved_variables: Vec<String> },
+    /// No `Resource` pattern matches. Patterns with policy variables are
+    /// listed as they read after substitution; variables that had no value
+    /// are listed too.
+    Resource {
+        substituted: Vec<String>,
+        unresolved_variables: Vec<String>,
+    },
     /// A `NotResource` pattern matches the resource, so it is excluded.
     NotResource,
     /// The `Principal` element does not name the caller.
@@ -97,7 +102,22 @@ fn check_resource(
     });
     match (hit, resource.negated) {
         (true, false) | (false, true) => Ok(()),
-        (false, false) => Err(Mismatch::Resource { unresolved_variables }),
+        (false, false) => {
+            let substituted = if substitute {
+                resource
+                    .items
+                    .iter()
+                    .filter(|p| variables::has_variables(p))
+                    .filter_map(|p| variables::substitute_string(p, &request.context).ok())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Err(Mismatch::Resource {
+                substituted,
+                unresolved_variables,
+            })
+        }
         (true, true) => Err(Mismatch::NotResource),
     }
 }
