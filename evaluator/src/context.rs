@@ -92,7 +92,7 @@ impl RequestContext {
 
 impl RequestContext {
     /// Adds the global keys AWS derives from the caller, unless already set:
-    /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+    /// `aws:PrincipalArn` (the role's ARN for a role session), `aws:PrincipalAccount`, `aws:PrincipalType`,
     /// `aws:username` (IAM users only, per the IAM User Guide's
     /// "Information available in all requests" table).
     pub fn add_principal_keys(&mut self, principal: &crate::Principal) -> &mut Self {
@@ -108,7 +108,15 @@ impl RequestContext {
         };
         self.set_default("aws:PrincipalType", kind);
         if let Some(account) = &principal.account {
-            self.set_default("aws:PrincipalArn", principal.arn.clone());
+            // "For IAM roles, the request context returns the ARN of the
+            // role, not the ARN of the user that assumed the role."
+            let arn = match &principal.kind {
+                PrincipalKind::AssumedRole { role_name, .. } => {
+                    format!("arn:aws:iam::{account}:role/{role_name}")
+                }
+                _ => principal.arn.clone(),
+            };
+            self.set_default("aws:PrincipalArn", arn);
             self.set_default("aws:PrincipalAccount", account.clone());
         }
         if let Some(name) = principal.user_name() {

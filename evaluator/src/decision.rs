@@ -69,6 +69,8 @@ pub enum PolicyType {
     ServiceControl,
     ResourceControl,
     ResourceBased,
+    /// A role's trust policy (a resource-based policy with its own wording).
+    RoleTrust,
     IdentityBased,
     PermissionsBoundary,
     Session,
@@ -81,17 +83,19 @@ impl PolicyType {
             PolicyType::ServiceControl => "service control policy",
             PolicyType::ResourceControl => "resource control policy",
             PolicyType::ResourceBased => "resource-based policy",
+            PolicyType::RoleTrust => "role trust policy",
             PolicyType::IdentityBased => "identity-based policy",
             PolicyType::PermissionsBoundary => "permissions boundary",
             PolicyType::Session => "session policy",
         }
     }
 
-    fn article(self) -> &'static str {
-        if self == PolicyType::IdentityBased {
-            "an"
-        } else {
-            "a"
+    /// The article AWS puts before the name in "with an explicit deny in …".
+    pub fn article(self) -> &'static str {
+        match self {
+            PolicyType::IdentityBased => "an",
+            PolicyType::RoleTrust => "the",
+            _ => "a",
         }
     }
 }
@@ -126,6 +130,11 @@ pub struct PolicySet {
     pub scps: Vec<Vec<NamedPolicy>>,
     /// RCPs, one list per level.
     pub rcps: Vec<Vec<NamedPolicy>>,
+    /// The resource policy is a role trust policy (`sts:AssumeRole…`): it
+    /// must itself allow the caller, even in the same account. IAM User
+    /// Guide: "IAM role trust policies and KMS key policies are exceptions
+    /// … they must explicitly allow access for principals."
+    pub role_trust: bool,
 }
 
 /// The outcome of a decision.
@@ -257,7 +266,12 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     } else {
         Vec::new()
     };
-    let resource = eval.group(PolicyType::ResourceBased, None, &policies.resource, true);
+    let resource_type = if policies.role_trust {
+        PolicyType::RoleTrust
+    } else {
+        PolicyType::ResourceBased
+    };
+    let resource = eval.group(resource_type, None, &policies.resource, true);
     let identity = caller
         .has_identity_policies()
         .then(|| eval.group(PolicyType::IdentityBased, None, &policies.identity, false));
@@ -278,6 +292,7 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
 
     let verdict = decide(
         request,
+        policies.role_trust,
         &rcps,
         &scps,
         &resource,
@@ -408,8 +423,10 @@ fn grant_rank(m: PrincipalMatch) -> u8 {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn decide(
     request: &Request,
+    role_trust: bool,
     rcps: &[GroupResult],
     scps: &[GroupResult],
     resource: &GroupResult,
@@ -444,6 +461,9 @@ fn decide(
     };
     if let Some(level) = rcps.iter().chain(scps).find(|g| g.allow.is_none()) {
         return implicit(level);
+    }
+    if role_trust && resource.allow.is_none() {
+        return implicit(resource);
     }
     let allowed = |by: &[&GroupResult]| Verdict {
         outcome: Outcome::Allowed,

@@ -102,11 +102,7 @@ impl Decision {
 }
 
 fn article(t: PolicyType) -> &'static str {
-    if t == PolicyType::IdentityBased {
-        "an"
-    } else {
-        "a"
-    }
+    t.article()
 }
 
 fn implicit_hint(t: PolicyType) -> &'static str {
@@ -114,6 +110,7 @@ fn implicit_hint(t: PolicyType) -> &'static str {
         PolicyType::IdentityBased => {
             " (a resource-based policy could also grant it, but none names this caller)"
         }
+        PolicyType::RoleTrust => " (a role's trust policy must itself allow the caller to assume it)",
         PolicyType::ResourceBased => {
             " (for a caller from another account, or an anonymous one, the resource's own policy must allow it)"
         }

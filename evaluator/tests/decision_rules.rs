@@ -446,3 +446,47 @@ fn trace_names_the_failed_condition_with_request_values() {
     let failure = &json["trace"][0]["statements"][0]["mismatch"]["failures"][0];
     assert_eq!(failure["requestValues"][0], "198.51.100.7");
 }
+
+// "IAM role trust policies and KMS key policies are exceptions … they must explicitly allow
+// access for principals": an identity policy alone cannot assume a role in the same account.
+#[test]
+fn role_trust_policy_must_allow_even_in_the_same_account() {
+    let role = "arn:aws:iam::111111111111:role/Deployer";
+    let req = request(ALICE, "sts:AssumeRole", role);
+    let trust_nobody = policy(
+        "trust",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+    );
+    let set = PolicySet {
+        identity: vec![allow("sts:AssumeRole", "*")],
+        resource: vec![trust_nobody],
+        role_trust: true,
+        ..PolicySet::default()
+    };
+    let d = decide(&req, &set);
+    assert_eq!(
+        (d.outcome, d.decided_by),
+        (Outcome::ImplicitDeny, Some(PolicyType::RoleTrust))
+    );
+    assert!(d
+        .denial_message(false)
+        .unwrap()
+        .ends_with("because no role trust policy allows the sts:AssumeRole action"));
+    let trust_account = policy(
+        "trust",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}"#,
+    );
+    let set = PolicySet {
+        resource: vec![trust_account],
+        ..set
+    };
+    assert!(decide(&req, &set).is_allowed());
+    let no_identity = PolicySet {
+        identity: vec![],
+        ..set
+    };
+    assert_eq!(
+        decide(&req, &no_identity).decided_by,
+        Some(PolicyType::IdentityBased)
+    );
+}
