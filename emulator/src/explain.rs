@@ -26,6 +26,14 @@ pub struct ExplainArgs {
     /// Resource-based policy file (bucket policy, trust policy, …).
     #[arg(long = "resource-policy", value_name = "FILE")]
     pub resource_policy: Option<PathBuf>,
+    /// A role's trust policy file (for sts:AssumeRole on a role ARN): unlike
+    /// other resource policies it must allow the caller itself.
+    #[arg(
+        long = "trust-policy",
+        value_name = "FILE",
+        conflicts_with = "resource_policy"
+    )]
+    pub trust_policy: Option<PathBuf>,
     /// Permissions boundary policy file.
     #[arg(long, value_name = "FILE")]
     pub boundary: Option<PathBuf>,
@@ -84,11 +92,17 @@ pub fn decide(args: &ExplainArgs) -> Result<iam_evaluator::Decision, String> {
     context.add_principal_keys(&principal);
     let policies = PolicySet {
         identity: load_all(&args.policies)?,
-        resource: load_all(args.resource_policy.as_slice())?,
+        resource: load_all(
+            args.resource_policy
+                .clone()
+                .or_else(|| args.trust_policy.clone())
+                .as_slice(),
+        )?,
         boundary: args.boundary.as_deref().map(load).transpose()?,
         session: load_all(&args.session_policies)?,
         scps: load_all(&args.scps)?.into_iter().map(|p| vec![p]).collect(),
         rcps: load_all(&args.rcps)?.into_iter().map(|p| vec![p]).collect(),
+        role_trust: args.trust_policy.is_some(),
     };
     let request = Request {
         principal,

@@ -1,7 +1,31 @@
 //! # iam-emulator
 //!
-//! The emulator: today the offline teaching command [`explain`]; the
-//! server (hyper/tokio, SigV4, IAM/STS/S3/Kinesis) is built on the same
-//! evaluator in later work.
+//! The server and the `iam-emulator` command, built on `iam-evaluator`.
+//!
+//! Map of the crate:
+//! - [`serve`], [`server`]: flags, start-up, hyper server, shutdown.
+//! - [`app`]: shared state and the entry point every request goes through;
+//!   [`admin`]: `/_emulator/*` and `/moto-api/*`.
+//! - [`auth`]: SigV4 verification and access-key resolution.
+//! - [`authorize`]: policies of the caller + request context → evaluator.
+//! - [`protocol`]: Query (form in, XML out) and the XML writer.
+//! - [`services`]: IAM and STS handlers.
+//! - [`state`]: accounts, IAM entities, STS sessions; [`managed`]: AWS
+//!   managed policies; [`ids`]: AWS-shaped ids; [`decisions`]: the log.
+//! - [`explain`]: the offline `explain` command.
 
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod authorize;
+pub mod decisions;
+pub mod error;
 pub mod explain;
+pub mod http;
+pub mod ids;
+pub mod managed;
+pub mod protocol;
+pub mod serve;
+pub mod server;
+pub mod services;
+pub mod state;

@@ -12,12 +12,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start the emulator (IAM and STS on one port).
+    Serve(iam_emulator::serve::ServeArgs),
     /// Decide one request offline and explain why it is allowed or denied.
     Explain(iam_emulator::explain::ExplainArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Serve(args) => iam_emulator::serve::run(&args),
         Command::Explain(args) => iam_emulator::explain::run(&args),
     }
 }

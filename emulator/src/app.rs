@@ -1,0 +1,162 @@
+//! The application: shared state, configuration, and the one entry point
+//! every request goes through — admin endpoints, then authentication,
+//! then the service named by the credential scope.
+
+use crate::auth::{self, AuthMode};
+use crate::decisions::DecisionLog;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::services;
+use crate::state::{RootKey, State};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// Settings of one emulator.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub auth: AuthMode,
+    pub root_keys: Vec<RootKey>,
+    pub default_account: String,
+}
+
+/// Value of the moto-compatible no-auth counter meaning "never enforce".
+pub const NO_AUTH_INFINITE: i64 = i64::MAX;
+
+/// One running emulator's state and settings.
+#[derive(Debug)]
+pub struct App {
+    pub config: Config,
+    state: Mutex<State>,
+    pub decisions: DecisionLog,
+    /// Requests still to serve as under `--auth off` (moto's
+    /// `INITIAL_NO_AUTH_ACTION_COUNT`); `-1` when never set.
+    no_auth_remaining: AtomicI64,
+}
+
+/// The service a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Iam,
+    Sts,
+    S3,
+    Kinesis,
+    AccessAnalyzer,
+}
+
+impl App {
+    pub fn new(config: Config) -> Self {
+        let state = State::new(config.root_keys.clone());
+        App {
+            config,
+            state: Mutex::new(state),
+            decisions: DecisionLog::new(1000),
+            no_auth_remaining: AtomicI64::new(-1),
+        }
+    }
+
+    /// The state, locked. A panic while holding the lock must not wedge the
+    /// emulator, so a poisoned lock is taken over.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The auth mode for the next request, counting down moto's no-auth budget.
+    fn effective_auth(&self) -> AuthMode {
+        let remaining = self.no_auth_remaining.load(Ordering::SeqCst);
+        if remaining == NO_AUTH_INFINITE {
+            return AuthMode::Off;
+        }
+        if remaining > 0 {
+            self.no_auth_remaining.fetch_sub(1, Ordering::SeqCst);
+            return AuthMode::Off;
+        }
+        if remaining == 0 {
+            return AuthMode::Strict;
+        }
+        self.config.auth
+    }
+
+    /// Sets moto's no-auth count; returns the previous one.
+    pub fn set_no_auth(&self, count: i64) -> i64 {
+        self.no_auth_remaining.swap(count, Ordering::SeqCst)
+    }
+
+    /// Serves one request.
+    pub fn handle(&self, req: &HttpRequest) -> HttpResponse {
+        if let Some(response) = crate::admin::handle(self, req) {
+            return response;
+        }
+        let service = route(req);
+        let mode = self.effective_auth();
+        let caller = {
+            let state = self.state();
+            auth::authenticate(&state, req, mode, &self.config.default_account)
+        };
+        let request_id = crate::ids::request_id();
+        let ctx = services::Ctx {
+            app: self,
+            req,
+            mode,
+            request_id: &request_id,
+        };
+        match caller {
+            Ok(caller) => services::dispatch(service, &ctx, &caller),
+            Err(err) => services::error_response(service, &err, &request_id),
+        }
+    }
+}
+
+/// Which service a request is for: the credential scope's service when
+/// signed; otherwise by protocol markers (Query `Action`, JSON target),
+/// and S3 for everything else (unsigned S3 requests are anonymous).
+pub fn route(req: &HttpRequest) -> Service {
+    if let Ok(Some(sig)) = auth::signature_of(req) {
+        match sig.credential.service.as_str() {
+            "iam" => return Service::Iam,
+            "sts" => return Service::Sts,
+            "kinesis" => return Service::Kinesis,
+            "access-analyzer" => return Service::AccessAnalyzer,
+            _ => return Service::S3,
+        }
+    }
+    if req
+        .header("x-amz-target")
+        .is_some_and(|t| t.starts_with("Kinesis_"))
+    {
+        return Service::Kinesis;
+    }
+    let form = req
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let params =
+        crate::protocol::query::Params::parse(req.raw_query.as_deref(), if form { &req.body } else { &[] });
+    match params.action() {
+        Some(action) if services::sts::ACTIONS.contains(&action) => Service::Sts,
+        Some(_) if form || req.raw_path == "/" => Service::Iam,
+        _ => Service::S3,
+    }
+}
+
+/// Parses `--root-key ACCOUNT:AKID:SECRET`.
+pub fn parse_root_key(text: &str) -> Result<RootKey, String> {
+    let mut parts = text.splitn(3, ':');
+    let (Some(account), Some(key), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!(
+            "--root-key {text:?}: expected ACCOUNT:ACCESS_KEY_ID:SECRET"
+        ));
+    };
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("--root-key {text:?}: the account id must be 12 digits"));
+    }
+    if key.len() < 16 || secret.is_empty() {
+        return Err(format!(
+            "--root-key {text:?}: the access key id must be at least 16 characters and the secret non-empty"
+        ));
+    }
+    Ok(RootKey {
+        account: account.into(),
+        access_key: key.into(),
+        secret: secret.into(),
+    })
+}

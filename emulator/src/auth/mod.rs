@@ -1,0 +1,287 @@
+//! Who is calling: verify the request's signature and resolve its access
+//! key to a caller. Every endpoint goes through [`authenticate`]; nothing
+//! else checks signatures.
+//!
+//! Credentials: root keys of each account (`--root-key`), IAM users' access
+//! keys (inactive ones are refused), and STS temporary keys (`ASIA…`) that
+//! must come with their session token and expire.
+
+pub mod sigv4;
+
+use crate::error::AwsError;
+use crate::http::HttpRequest;
+use crate::state::{KeyOwner, State};
+use iam_evaluator::Principal;
+use sigv4::{CanonicalInput, Credential};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+
+/// How strictly requests are checked (`--auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    /// Signatures verified, policies enforced.
+    Strict,
+    /// Verified and evaluated; a would-be denial is logged, not enforced.
+    Soft,
+    /// Any access key is accepted and acts as root of the default account.
+    Off,
+}
+
+/// Largest clock difference AWS tolerates for a signed request.
+const MAX_SKEW: Duration = Duration::minutes(15);
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// The caller's account (for anonymous callers, none).
+    pub account: Option<String>,
+    pub owner: Option<KeyOwner>,
+    pub access_key: Option<String>,
+    /// Service and region from the credential scope, when signed.
+    pub scope: Option<Credential>,
+}
+
+impl Caller {
+    pub fn anonymous() -> Self {
+        Caller {
+            principal: Principal::anonymous(),
+            account: None,
+            owner: None,
+            access_key: None,
+            scope: None,
+        }
+    }
+}
+
+/// The signature a request carries, if any.
+pub fn signature_of(req: &HttpRequest) -> Result<Option<sigv4::Signature>, AwsError> {
+    if let Some(value) = req.header("authorization") {
+        if !value.starts_with(sigv4::ALGORITHM) {
+            return Err(AwsError::new(400, "IncompleteSignature", format!(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={value}"
+            )));
+        }
+        let (credential, signed_headers, signature) = sigv4::parse_authorization(value)?;
+        let amz_date = req.header("x-amz-date").map(str::to_string).ok_or_else(|| {
+            AwsError::new(
+                400,
+                "IncompleteSignature",
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+            )
+        })?;
+        return Ok(Some(sigv4::Signature {
+            credential,
+            signed_headers,
+            signature,
+            amz_date,
+            expires: None,
+            session_token: req.header("x-amz-security-token").map(str::to_string),
+            presigned: false,
+        }));
+    }
+    let query = req.query_pairs();
+    let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let Some(algorithm) = get("X-Amz-Algorithm") else {
+        return Ok(None);
+    };
+    if algorithm != sigv4::ALGORITHM {
+        return Err(AwsError::new(
+            400,
+            "IncompleteSignature",
+            format!("Unsupported AWS 'algorithm': '{algorithm}'"),
+        ));
+    }
+    let missing = |name: &str| {
+        AwsError::new(
+            400,
+            "IncompleteSignature",
+            format!("Query-string authentication requires the {name} parameter."),
+        )
+    };
+    let credential = Credential::parse(&get("X-Amz-Credential").ok_or_else(|| missing("X-Amz-Credential"))?)?;
+    let expires = get("X-Amz-Expires")
+        .map(|e| {
+            e.parse::<u64>().map_err(|_| {
+                AwsError::new(
+                    400,
+                    "AuthorizationQueryParametersError",
+                    "X-Amz-Expires should be a number",
+                )
+            })
+        })
+        .transpose()?;
+    Ok(Some(sigv4::Signature {
+        credential,
+        signed_headers: get("X-Amz-SignedHeaders")
+            .ok_or_else(|| missing("X-Amz-SignedHeaders"))?
+            .split(';')
+            .map(str::to_ascii_lowercase)
+            .collect(),
+        signature: get("X-Amz-Signature").ok_or_else(|| missing("X-Amz-Signature"))?,
+        amz_date: get("X-Amz-Date").ok_or_else(|| missing("X-Amz-Date"))?,
+        expires,
+        session_token: get("X-Amz-Security-Token"),
+        presigned: true,
+    }))
+}
+
+/// Error for an unknown or refused access key (IAM/STS wording).
+pub fn invalid_key() -> AwsError {
+    AwsError::new(
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    )
+}
+
+fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    PrimitiveDateTime::parse(text, &format)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc)
+}
+
+/// Finds the secret and owner of an access key, refusing inactive and expired keys.
+fn lookup(state: &State, sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(String, Caller), AwsError> {
+    let key = &sig.credential.access_key;
+    if let Some(root) = state.root_keys.iter().find(|k| &k.access_key == key) {
+        let principal =
+            Principal::from_arn(&format!("arn:aws:iam::{}:root", root.account)).map_err(|_| invalid_key())?;
+        return Ok((
+            root.secret.clone(),
+            caller(
+                principal,
+                Some(root.account.clone()),
+                KeyOwner::Root {
+                    account: root.account.clone(),
+                },
+                sig,
+            ),
+        ));
+    }
+    if let Some((account, user, k)) = state.find_user_key(key) {
+        if !k.active {
+            return Err(invalid_key());
+        }
+        let principal = Principal::from_arn(&user.arn).map_err(|_| invalid_key())?;
+        let owner = KeyOwner::User {
+            account: account.id.clone(),
+            user: user.name.clone(),
+        };
+        return Ok((
+            k.secret.clone(),
+            caller(principal, Some(account.id.clone()), owner, sig),
+        ));
+    }
+    if let Some(session) = state.sessions.get(key) {
+        if sig.session_token.as_deref() != Some(session.token.as_str()) {
+            return Err(invalid_key());
+        }
+        if session.expires <= now {
+            return Err(AwsError::new(
+                403,
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ));
+        }
+        let principal = Principal::from_arn(&session.principal_arn).map_err(|_| invalid_key())?;
+        return Ok((
+            session.secret.clone(),
+            caller(principal, Some(session.account.clone()), KeyOwner::Session, sig),
+        ));
+    }
+    Err(invalid_key())
+}
+
+fn caller(principal: Principal, account: Option<String>, owner: KeyOwner, sig: &sigv4::Signature) -> Caller {
+    Caller {
+        principal,
+        account,
+        owner: Some(owner),
+        access_key: Some(sig.credential.access_key.clone()),
+        scope: Some(sig.credential.clone()),
+    }
+}
+
+/// Verifies the request's signature and returns its caller; unsigned
+/// requests are anonymous. In `Off` mode any key acts as the default root.
+pub fn authenticate(
+    state: &State,
+    req: &HttpRequest,
+    mode: AuthMode,
+    default_account: &str,
+) -> Result<Caller, AwsError> {
+    let Some(sig) = signature_of(req)? else {
+        return Ok(Caller::anonymous());
+    };
+    let now = OffsetDateTime::now_utc();
+    if mode == AuthMode::Off {
+        let principal = Principal::from_arn(&format!("arn:aws:iam::{default_account}:root"))
+            .map_err(|_| invalid_key())?;
+        let owner = KeyOwner::Root {
+            account: default_account.to_string(),
+        };
+        return Ok(caller(principal, Some(default_account.to_string()), owner, &sig));
+    }
+    let (secret, caller) = lookup(state, &sig, now)?;
+    check_time(&sig, now)?;
+    let payload_hash = if sig.presigned {
+        "UNSIGNED-PAYLOAD".to_string()
+    } else {
+        req.header("x-amz-content-sha256")
+            .map_or_else(|| sigv4::sha256_hex(&req.body), str::to_string)
+    };
+    let headers = req.header_pairs();
+    let canonical = sigv4::canonical_request(&CanonicalInput {
+        method: &req.method,
+        raw_path: &req.raw_path,
+        raw_query: req.raw_query.as_deref(),
+        headers: &headers,
+        signed_headers: &sig.signed_headers,
+        payload_hash: &payload_hash,
+        double_encode_path: sig.credential.service != "s3",
+        presigned: sig.presigned,
+    });
+    let string_to_sign = sigv4::string_to_sign(&sig.amz_date, &sig.credential, &canonical);
+    let key = sigv4::signing_key(&secret, &sig.credential);
+    if !sigv4::signature_matches(&key, &string_to_sign, &sig.signature) {
+        return Err(AwsError::new(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ));
+    }
+    Ok(caller)
+}
+
+fn check_time(sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(), AwsError> {
+    let signed_at = parse_amz_date(&sig.amz_date).ok_or_else(|| {
+        AwsError::new(
+            400,
+            "IncompleteSignature",
+            format!("Date must be in ISO-8601 'basic format'. Got '{}'.", sig.amz_date),
+        )
+    })?;
+    if let Some(expires) = sig.expires {
+        let expiry = signed_at + Duration::seconds(i64::try_from(expires).unwrap_or(i64::MAX / 2));
+        if expiry < now {
+            return Err(AwsError::access_denied("Request has expired"));
+        }
+        if signed_at - now > MAX_SKEW {
+            return Err(skewed());
+        }
+        return Ok(());
+    }
+    if (signed_at - now).abs() > MAX_SKEW {
+        return Err(skewed());
+    }
+    Ok(())
+}
+
+fn skewed() -> AwsError {
+    AwsError::new(
+        403,
+        "RequestTimeTooSkewed",
+        "The difference between the request time and the current time is too large.",
+    )
+}

@@ -1,0 +1,222 @@
+//! Authorization of every call: gather the policies that apply to the
+//! caller from the state, build the request context, ask the evaluator,
+//! record the decision, and enforce it (strict) or only log it (soft).
+
+use crate::auth::{AuthMode, Caller};
+use crate::error::AwsError;
+use crate::services::Ctx;
+use crate::state::iam::Document;
+use crate::state::{KeyOwner, State};
+use iam_evaluator::{evaluate, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext};
+
+/// One authorization question.
+pub struct Question<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    /// The account owning the resource, when the ARN does not say.
+    pub resource_account: Option<&'a str>,
+    /// Resource-based policies of the resource (trust policy, bucket policy).
+    pub resource_policies: Vec<NamedPolicy>,
+    /// Request-specific context keys (`aws:RequestTag/*`, `s3:prefix`, …).
+    pub extra_context: RequestContext,
+    /// The resource policy is a role trust policy.
+    pub role_trust: bool,
+}
+
+impl<'a> Question<'a> {
+    pub fn new(action: &'a str, resource: &'a str) -> Self {
+        Question {
+            action,
+            resource,
+            resource_account: None,
+            resource_policies: Vec::new(),
+            extra_context: RequestContext::new(),
+            role_trust: false,
+        }
+    }
+}
+
+/// Decides and enforces; `Ok` when the call may go on.
+pub fn authorize(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> Result<(), AwsError> {
+    let decision = decide(ctx, state, caller, question);
+    let enforced = ctx.mode == AuthMode::Strict;
+    ctx.app.decisions.record(ctx.request_id, &decision, enforced);
+    if decision.is_allowed() {
+        return Ok(());
+    }
+    let message = decision.denial_message(false).unwrap_or_default();
+    if enforced {
+        return Err(AwsError::access_denied(message));
+    }
+    tracing::warn!(request_id = ctx.request_id, "soft mode: would deny: {message}");
+    Ok(())
+}
+
+/// The evaluator's decision for the question.
+pub fn decide(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> iam_evaluator::Decision {
+    let mut context = question.extra_context;
+    add_global_keys(ctx, state, caller, &mut context);
+    let mut policies = caller_policies(state, caller);
+    policies.resource = question.resource_policies;
+    policies.role_trust = question.role_trust;
+    let request = Request {
+        principal: caller.principal.clone(),
+        action: question.action.to_string(),
+        resource: question.resource.to_string(),
+        resource_account: question.resource_account.map(str::to_string),
+        context,
+    };
+    evaluate(&request, &policies)
+}
+
+fn named(name: &str, doc: &Document) -> NamedPolicy {
+    NamedPolicy {
+        name: name.into(),
+        policy: doc.parsed.clone(),
+    }
+}
+
+/// A managed policy's default document, customer-managed or AWS-managed.
+pub fn managed_document(state: &State, account: &str, arn: &str) -> Option<Document> {
+    if let Some(doc) = state
+        .account(account)
+        .and_then(|a| a.policies.get(arn))
+        .and_then(|p| p.default_document())
+    {
+        return Some(doc.clone());
+    }
+    crate::managed::document(arn)
+}
+
+fn managed(state: &State, account: &str, arns: &[String], out: &mut Vec<NamedPolicy>) {
+    for arn in arns {
+        if let Some(doc) = managed_document(state, account, arn) {
+            out.push(named(arn, &doc));
+        }
+    }
+}
+
+/// The identity-based policies, boundary and session policies of the caller.
+pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
+    let mut set = PolicySet::default();
+    let Some(account_id) = caller.account.as_deref() else {
+        return set;
+    };
+    let Some(account) = state.account(account_id) else {
+        return set;
+    };
+    let user_name = match &caller.owner {
+        Some(KeyOwner::User { user, .. }) => Some(user.clone()),
+        Some(KeyOwner::Session) => caller
+            .access_key
+            .as_ref()
+            .and_then(|k| state.sessions.get(k))
+            .and_then(|s| s.user_name.clone()),
+        _ => None,
+    };
+    if let Some(user) = user_name.and_then(|n| account.users.get(&crate::state::iam::key(&n))) {
+        for (name, doc) in &user.inline {
+            set.identity
+                .push(named(&format!("{} (inline, user {})", name, user.name), doc));
+        }
+        managed(state, account_id, &user.attached, &mut set.identity);
+        for group_name in &user.groups {
+            if let Some(group) = account.groups.get(&crate::state::iam::key(group_name)) {
+                for (name, doc) in &group.inline {
+                    set.identity
+                        .push(named(&format!("{} (inline, group {})", name, group.name), doc));
+                }
+                managed(state, account_id, &group.attached, &mut set.identity);
+            }
+        }
+        set.boundary = user
+            .boundary
+            .as_ref()
+            .and_then(|arn| managed_document(state, account_id, arn).map(|d| named(arn, &d)));
+    }
+    if let PrincipalKind::AssumedRole { role_name, .. } = &caller.principal.kind {
+        if let Some(role) = account.roles.get(&crate::state::iam::key(role_name)) {
+            for (name, doc) in &role.inline {
+                set.identity
+                    .push(named(&format!("{} (inline, role {})", name, role.name), doc));
+            }
+            managed(state, account_id, &role.attached, &mut set.identity);
+            set.boundary = role
+                .boundary
+                .as_ref()
+                .and_then(|arn| managed_document(state, account_id, arn).map(|d| named(arn, &d)));
+        }
+        if let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) {
+            for (name, text) in &session.session_policies {
+                if let Ok(policy) = iam_evaluator::Policy::parse(text) {
+                    set.session.push(NamedPolicy::new(name, policy));
+                }
+            }
+        }
+    }
+    set
+}
+
+/// Global condition keys every request carries.
+fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut RequestContext) {
+    let now = crate::ids::now();
+    context.set_default("aws:CurrentTime", crate::ids::iso8601(now));
+    context.set_default("aws:EpochTime", now.unix_timestamp().to_string());
+    context.set_default("aws:SecureTransport", "false");
+    if let Some(peer) = ctx.req.peer {
+        context.set_default("aws:SourceIp", peer.ip().to_string());
+    }
+    if let Some(agent) = ctx.req.header("user-agent") {
+        context.set_default("aws:UserAgent", agent);
+    }
+    if let Some(scope) = &caller.scope {
+        let region = if scope.region.is_empty() {
+            "us-east-1"
+        } else {
+            &scope.region
+        };
+        context.set_default("aws:RequestedRegion", region);
+    }
+    let Some(account_id) = caller.account.as_deref() else {
+        context.add_principal_keys(&caller.principal);
+        return;
+    };
+    let account = state.account(account_id);
+    match &caller.principal.kind {
+        PrincipalKind::Root => {
+            context.set_default("aws:userid", account_id);
+        }
+        PrincipalKind::User => {
+            if let Some(user) = caller
+                .principal
+                .user_name()
+                .and_then(|n| account?.users.get(&crate::state::iam::key(n)))
+            {
+                context.set_default("aws:userid", user.id.clone());
+                for (k, v) in &user.tags {
+                    context.set_default(&format!("aws:PrincipalTag/{k}"), v.clone());
+                }
+            }
+        }
+        PrincipalKind::AssumedRole {
+            role_name,
+            session_name,
+        } => {
+            if let Some(role) = account.and_then(|a| a.roles.get(&crate::state::iam::key(role_name))) {
+                context.set_default("aws:userid", format!("{}:{session_name}", role.id));
+                context.set_default("aws:PrincipalArn", role.arn.clone());
+                let session = caller.access_key.as_ref().and_then(|k| state.sessions.get(k));
+                for (k, v) in session
+                    .map(|s| s.tags.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .chain(&role.tags)
+                {
+                    context.set_default(&format!("aws:PrincipalTag/{k}"), v.clone());
+                }
+            }
+        }
+        _ => {}
+    }
+    context.add_principal_keys(&caller.principal);
+}

@@ -1,0 +1,79 @@
+//! Errors as values: every failure a client can see is an [`AwsError`] with
+//! AWS's HTTP status, error code and message; each protocol renders it in
+//! its own shape (query XML, REST XML, JSON).
+
+/// An error as AWS returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    /// `Sender` (the client's fault) or `Receiver`.
+    pub sender: bool,
+}
+
+impl AwsError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+        AwsError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            sender: status < 500,
+        }
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(400, "ValidationError", message)
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(400, "InvalidInput", message)
+    }
+
+    pub fn no_such_entity(message: impl Into<String>) -> Self {
+        Self::new(404, "NoSuchEntity", message)
+    }
+
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new(409, "EntityAlreadyExists", message)
+    }
+
+    pub fn limit_exceeded(message: impl Into<String>) -> Self {
+        Self::new(409, "LimitExceeded", message)
+    }
+
+    pub fn delete_conflict(message: impl Into<String>) -> Self {
+        Self::new(409, "DeleteConflict", message)
+    }
+
+    pub fn malformed_policy(message: impl Into<String>) -> Self {
+        Self::new(400, "MalformedPolicyDocument", message)
+    }
+
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new(403, "AccessDenied", message)
+    }
+
+    pub fn missing_parameter(name: &str) -> Self {
+        Self::validation(format!("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", lower_first(name)))
+    }
+}
+
+/// AWS names parameters in validation messages with a lower-case first letter.
+pub fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+impl std::fmt::Display for AwsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.code, self.status, self.message)
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+pub type AwsResult<T> = Result<T, AwsError>;

@@ -1,0 +1,115 @@
+//! `iam-emulator serve`: flags (each also `IAM_EMULATOR_<FLAG>`), start-up
+//! checks that fail loudly, the ready line, and the signal-driven shutdown.
+
+use crate::app::{parse_root_key, App, Config};
+use crate::auth::AuthMode;
+use crate::state::{RootKey, DEFAULT_ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_SECRET_KEY};
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "IAM_EMULATOR_LISTEN", default_value = "127.0.0.1:4566")]
+    pub listen: String,
+    /// Keep all state on disk in DIR and load it at start.
+    #[arg(long = "state-dir", env = "IAM_EMULATOR_STATE_DIR", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Root credentials of an account, ACCOUNT:AKID:SECRET (repeatable).
+    #[arg(
+        long = "root-key",
+        env = "IAM_EMULATOR_ROOT_KEY",
+        value_name = "ACCOUNT:AKID:SECRET",
+        value_delimiter = ','
+    )]
+    pub root_keys: Vec<String>,
+    /// strict: verify and enforce; soft: verify, evaluate, log denials; off: any key is the default root.
+    #[arg(long, env = "IAM_EMULATOR_AUTH", value_enum, default_value = "strict")]
+    pub auth: AuthMode,
+}
+
+/// The configuration the flags describe, or why they are wrong.
+pub fn config(args: &ServeArgs) -> Result<Config, String> {
+    if let Some(dir) = &args.state_dir {
+        return Err(format!(
+            "--state-dir {}: persistence is not available in this build yet; run without --state-dir (state in memory)",
+            dir.display()
+        ));
+    }
+    let mut root_keys: Vec<RootKey> = args
+        .root_keys
+        .iter()
+        .map(|k| parse_root_key(k))
+        .collect::<Result<_, _>>()?;
+    if !root_keys.iter().any(|k| k.account == DEFAULT_ACCOUNT) {
+        root_keys.insert(
+            0,
+            RootKey {
+                account: DEFAULT_ACCOUNT.into(),
+                access_key: DEFAULT_ACCESS_KEY.into(),
+                secret: DEFAULT_SECRET_KEY.into(),
+            },
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for key in &root_keys {
+        if !seen.insert(key.access_key.clone()) {
+            return Err(format!(
+                "--root-key: access key {} is given twice",
+                key.access_key
+            ));
+        }
+    }
+    Ok(Config {
+        auth: args.auth,
+        root_keys,
+        default_account: DEFAULT_ACCOUNT.into(),
+    })
+}
+
+/// Runs the server until SIGINT/SIGTERM.
+pub fn run(args: &ServeArgs) -> ExitCode {
+    let config = match config(args) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("iam-emulator serve: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("iam-emulator serve: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(&args.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("iam-emulator serve: cannot listen on {}: {e}", args.listen);
+                return ExitCode::from(2);
+            }
+        };
+        let addr = listener
+            .local_addr()
+            .map_or_else(|_| args.listen.clone(), |a| a.to_string());
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "iam-emulator listening on http://{addr}");
+            let _ = out.flush();
+        }
+        let app = Arc::new(App::new(config));
+        crate::server::serve(app, listener, crate::server::shutdown_signal()).await;
+        ExitCode::SUCCESS
+    })
+}

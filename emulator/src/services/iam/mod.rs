@@ -1,0 +1,246 @@
+//! IAM (Query protocol, 2010-05-08). One module per entity family:
+//! [`users`], [`keys`], [`inline`] policies, [`managed`] policies and
+//! attachments. Every handler authorizes `iam:<Action>` on the entity's ARN
+//! before it reads or changes anything.
+
+pub mod inline;
+pub mod keys;
+pub mod managed;
+pub mod users;
+
+use super::{require_signed, Ctx, IAM_NAMESPACE};
+use crate::auth::Caller;
+use crate::authorize::{authorize, Question};
+use crate::error::{AwsError, AwsResult};
+use crate::http::HttpResponse;
+use crate::protocol::query::{self, Params};
+use crate::protocol::xml::Xml;
+use crate::state::State;
+use iam_evaluator::RequestContext;
+
+/// One IAM call being served.
+pub struct Call<'a> {
+    pub ctx: &'a Ctx<'a>,
+    pub caller: &'a Caller,
+    pub params: &'a Params,
+    /// The caller's account: IAM acts on the caller's own account.
+    pub account: String,
+}
+
+impl Call<'_> {
+    /// Authorizes `action` on `resource` for the caller.
+    pub fn authorize(&self, state: &State, action: &str, resource: &str) -> AwsResult<()> {
+        self.authorize_with(state, action, resource, RequestContext::new())
+    }
+
+    /// Authorizes with request-specific context keys.
+    pub fn authorize_with(
+        &self,
+        state: &State,
+        action: &str,
+        resource: &str,
+        context: RequestContext,
+    ) -> AwsResult<()> {
+        let question = Question {
+            extra_context: context,
+            ..Question::new(action, resource)
+        };
+        authorize(self.ctx, state, self.caller, question)
+    }
+
+    pub fn arn(&self, kind: &str, path: &str, name: &str) -> String {
+        format!("arn:aws:iam::{}:{kind}{path}{name}", self.account)
+    }
+}
+
+type Handler = fn(&mut State, &Call) -> AwsResult<Xml>;
+
+fn handler(action: &str) -> Option<Handler> {
+    Some(match action {
+        "CreateUser" => users::create_user,
+        "GetUser" => users::get_user,
+        "ListUsers" => users::list_users,
+        "UpdateUser" => users::update_user,
+        "DeleteUser" => users::delete_user,
+        "CreateAccessKey" => keys::create_access_key,
+        "ListAccessKeys" => keys::list_access_keys,
+        "UpdateAccessKey" => keys::update_access_key,
+        "DeleteAccessKey" => keys::delete_access_key,
+        "GetAccessKeyLastUsed" => keys::get_access_key_last_used,
+        "PutUserPolicy" => inline::put_user_policy,
+        "GetUserPolicy" => inline::get_user_policy,
+        "ListUserPolicies" => inline::list_user_policies,
+        "DeleteUserPolicy" => inline::delete_user_policy,
+        "CreatePolicy" => managed::create_policy,
+        "GetPolicy" => managed::get_policy,
+        "ListPolicies" => managed::list_policies,
+        "DeletePolicy" => managed::delete_policy,
+        "CreatePolicyVersion" => managed::create_policy_version,
+        "GetPolicyVersion" => managed::get_policy_version,
+        "ListPolicyVersions" => managed::list_policy_versions,
+        "SetDefaultPolicyVersion" => managed::set_default_policy_version,
+        "DeletePolicyVersion" => managed::delete_policy_version,
+        "AttachUserPolicy" => managed::attach_user_policy,
+        "DetachUserPolicy" => managed::detach_user_policy,
+        "ListAttachedUserPolicies" => managed::list_attached_user_policies,
+        _ => return None,
+    })
+}
+
+pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
+    let params = Params::parse(ctx.req.raw_query.as_deref(), &ctx.req.body);
+    let action = params.action().unwrap_or_default().to_string();
+    let result = require_signed(caller).and_then(|()| {
+        let handler = handler(&action).ok_or_else(|| {
+            if action.is_empty() {
+                AwsError::new(400, "MissingAction", "Missing Action")
+            } else {
+                AwsError::new(
+                    400,
+                    "InvalidAction",
+                    format!("Could not find operation {action} for version 2010-05-08"),
+                )
+            }
+        })?;
+        let call = Call {
+            ctx,
+            caller,
+            params: &params,
+            account: caller.account.clone().unwrap_or_default(),
+        };
+        let mut state = ctx.app.state();
+        state.account_mut(&call.account);
+        handler(&mut state, &call)
+    });
+    match result {
+        Ok(xml) => {
+            let body = query::response(&action, IAM_NAMESPACE, ctx.request_id, |x| *x = xml);
+            HttpResponse::xml(200, body).with_header("x-amzn-requestid", ctx.request_id)
+        }
+        Err(err) => super::error_response(crate::app::Service::Iam, &err, ctx.request_id),
+    }
+}
+
+// ---- validation shared by the handlers ----
+
+/// IAM entity names: 1–`max` characters of `[\w+=,.@-]`.
+pub fn check_name(field: &str, value: &str, max: usize) -> AwsResult<()> {
+    let ok = !value.is_empty()
+        && value.chars().count() <= max
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(AwsError::validation(format!(
+            "1 validation error detected: Value '{value}' at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+            crate::error::lower_first(field)
+        )))
+    }
+}
+
+/// Paths: `/` or `/…/`, at most 512 characters of printable ASCII.
+pub fn check_path(value: &str) -> AwsResult<()> {
+    let ok = value.len() <= 512
+        && value.starts_with('/')
+        && value.ends_with('/')
+        && value.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(AwsError::validation(
+            "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+        ))
+    }
+}
+
+/// Parses a policy document as IAM does on every write.
+pub fn parse_document(text: &str) -> AwsResult<crate::state::iam::Document> {
+    let parsed = iam_evaluator::Policy::parse(text)
+        .map_err(|_| AwsError::malformed_policy("Syntax errors in policy."))?;
+    Ok(crate::state::iam::Document {
+        text: text.to_string(),
+        parsed: std::sync::Arc::new(parsed),
+    })
+}
+
+/// A policy document as IAM returns it: URL-encoded (RFC 3986).
+pub fn encode_document(text: &str) -> String {
+    crate::auth::sigv4::uri_encode(text)
+}
+
+/// One page of a listing: `Marker` / `MaxItems` in, `IsTruncated` / `Marker` out.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_marker: Option<String>,
+}
+
+/// Pages `items` as IAM does (default 100 items, at most 1000).
+pub fn paginate<T>(params: &Params, items: Vec<T>) -> AwsResult<Page<T>> {
+    let max = usize::try_from(params.int("MaxItems", 1, 1000)?.unwrap_or(100)).unwrap_or(100);
+    let start = match params.get("Marker") {
+        Some(marker) => marker
+            .strip_prefix("m")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n <= items.len())
+            .ok_or_else(|| AwsError::validation("Invalid Marker."))?,
+        None => 0,
+    };
+    let end = (start + max).min(items.len());
+    let next_marker = (end < items.len()).then(|| format!("m{end}"));
+    let items = items.into_iter().skip(start).take(end - start).collect();
+    Ok(Page { items, next_marker })
+}
+
+/// Writes `<IsTruncated>` and `<Marker>`.
+pub fn page_tail(x: &mut Xml, next_marker: Option<&str>) {
+    x.elem(
+        "IsTruncated",
+        if next_marker.is_some() { "true" } else { "false" },
+    );
+    x.opt("Marker", next_marker);
+}
+
+/// Writes `<Tags><member><Key>…</Key><Value>…</Value></member>…</Tags>`.
+pub fn tags_xml(x: &mut Xml, tags: &[(String, String)]) {
+    if tags.is_empty() {
+        return;
+    }
+    x.with("Tags", |x| {
+        for (k, v) in tags {
+            x.with("member", |x| {
+                x.elem("Key", k);
+                x.elem("Value", v);
+            });
+        }
+    });
+}
+
+/// Validates `Tags.member.N` on create calls (at most 50, key 1–128, value ≤ 256).
+pub fn read_tags(params: &Params) -> AwsResult<Vec<(String, String)>> {
+    let tags = params.pairs("Tags", "Key", "Value");
+    if tags.len() > 50 {
+        return Err(AwsError::limit_exceeded(
+            "The number of tags has reached the maximum limit.",
+        ));
+    }
+    for (k, v) in &tags {
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            return Err(AwsError::validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]"));
+        }
+    }
+    Ok(tags)
+}
+
+/// `aws:RequestTag/*` and `aws:TagKeys` for calls that carry tags.
+pub fn tag_context(tags: &[(String, String)]) -> RequestContext {
+    let mut ctx = RequestContext::new();
+    for (k, v) in tags {
+        ctx.set(&format!("aws:RequestTag/{k}"), v.clone());
+    }
+    if !tags.is_empty() {
+        ctx.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
+    }
+    ctx
+}

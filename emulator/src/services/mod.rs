@@ -1,0 +1,62 @@
+//! The services. Each one reads its protocol, turns the call into
+//! (principal, action, resource, context), asks [`crate::authorize`], and
+//! acts on the state. None re-implements a policy rule.
+
+pub mod iam;
+pub mod sts;
+
+use crate::app::{App, Service};
+use crate::auth::{AuthMode, Caller};
+use crate::error::AwsError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::protocol::query;
+
+pub const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+pub const STS_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+/// What every handler may need about the request being served.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub req: &'a HttpRequest,
+    pub mode: AuthMode,
+    pub request_id: &'a str,
+}
+
+/// Sends the request to its service.
+pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
+    match service {
+        Service::Iam => iam::handle(ctx, caller),
+        Service::Sts => sts::handle(ctx, caller),
+        Service::S3 | Service::Kinesis | Service::AccessAnalyzer => error_response(
+            service,
+            &AwsError::new(
+                501,
+                "NotImplemented",
+                "This service is not implemented by iam-emulator yet.",
+            ),
+            ctx.request_id,
+        ),
+    }
+}
+
+/// An error in the shape of the service's protocol.
+pub fn error_response(service: Service, err: &AwsError, request_id: &str) -> HttpResponse {
+    let namespace = match service {
+        Service::Sts => STS_NAMESPACE,
+        _ => IAM_NAMESPACE,
+    };
+    HttpResponse::xml(err.status, query::error(err, namespace, request_id))
+        .with_header("x-amzn-requestid", request_id)
+}
+
+/// Query-protocol services need a signed caller.
+pub fn require_signed(caller: &Caller) -> Result<(), AwsError> {
+    if caller.access_key.is_none() {
+        return Err(AwsError::new(
+            403,
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,257 @@
+//! STS (Query protocol, 2011-06-15): GetCallerIdentity, AssumeRole,
+//! GetSessionToken, GetAccessKeyInfo.
+
+use super::{require_signed, Ctx, STS_NAMESPACE};
+use crate::auth::Caller;
+use crate::authorize::{authorize, Question};
+use crate::error::{AwsError, AwsResult};
+use crate::http::HttpResponse;
+use crate::ids;
+use crate::protocol::query::{self, Params};
+use crate::protocol::xml::Xml;
+use crate::state::{iam::key, KeyOwner, Session, State};
+use iam_evaluator::{NamedPolicy, PrincipalKind, RequestContext};
+use time::{Duration, OffsetDateTime};
+
+/// The STS actions served (used to route unsigned Query requests).
+pub const ACTIONS: &[&str] = &[
+    "GetCallerIdentity",
+    "AssumeRole",
+    "GetSessionToken",
+    "GetAccessKeyInfo",
+];
+
+pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
+    let params = Params::parse(ctx.req.raw_query.as_deref(), &ctx.req.body);
+    let action = params.action().unwrap_or_default().to_string();
+    let result = require_signed(caller).and_then(|()| {
+        let mut state = ctx.app.state();
+        match action.as_str() {
+            "GetCallerIdentity" => Ok(get_caller_identity(&state, caller)),
+            "AssumeRole" => assume_role(ctx, &mut state, caller, &params),
+            "GetSessionToken" => get_session_token(&mut state, caller, &params),
+            "GetAccessKeyInfo" => get_access_key_info(&state, caller, &params),
+            "" => Err(AwsError::new(400, "MissingAction", "Missing Action")),
+            other => Err(AwsError::new(
+                400,
+                "InvalidAction",
+                format!("Could not find operation {other} for version 2011-06-15"),
+            )),
+        }
+    });
+    match result {
+        Ok(xml) => {
+            let body = query::response(&action, STS_NAMESPACE, ctx.request_id, |x| *x = xml);
+            HttpResponse::xml(200, body).with_header("x-amzn-requestid", ctx.request_id)
+        }
+        Err(err) => super::error_response(crate::app::Service::Sts, &err, ctx.request_id),
+    }
+}
+
+/// The caller's `UserId`: the user's id, `ROLEID:SESSION`, or the account id for root.
+fn user_id(state: &State, caller: &Caller) -> String {
+    let account = caller.account.as_deref().unwrap_or_default();
+    let iam = state.account(account);
+    match &caller.principal.kind {
+        PrincipalKind::User => caller
+            .principal
+            .user_name()
+            .and_then(|n| iam?.users.get(&key(n)))
+            .map_or_else(|| account.to_string(), |u| u.id.clone()),
+        PrincipalKind::AssumedRole {
+            role_name,
+            session_name,
+        } => iam
+            .and_then(|a| a.roles.get(&key(role_name)))
+            .map_or_else(|| session_name.clone(), |r| format!("{}:{session_name}", r.id)),
+        _ => account.to_string(),
+    }
+}
+
+/// GetCallerIdentity needs no permission (AWS: "No permissions are required").
+fn get_caller_identity(state: &State, caller: &Caller) -> Xml {
+    let mut x = Xml::default();
+    x.elem("UserId", &user_id(state, caller));
+    x.elem("Account", caller.account.as_deref().unwrap_or_default());
+    x.elem("Arn", &caller.principal.arn);
+    x
+}
+
+fn credentials_xml(x: &mut Xml, session: &Session) {
+    x.with("Credentials", |x| {
+        x.elem("AccessKeyId", &session.access_key);
+        x.elem("SecretAccessKey", &session.secret);
+        x.elem("SessionToken", &session.token);
+        x.elem("Expiration", &ids::iso8601(session.expires));
+    });
+}
+
+fn new_session(account: &str, principal_arn: String, expires: OffsetDateTime) -> Session {
+    Session {
+        access_key: ids::access_key_id("ASIA"),
+        secret: ids::secret_access_key(),
+        token: ids::session_token(),
+        expires,
+        account: account.to_string(),
+        principal_arn,
+        role_name: None,
+        user_name: None,
+        session_policies: Vec::new(),
+        tags: Vec::new(),
+        source_identity: None,
+    }
+}
+
+fn valid_session_name(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+}
+
+fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
+    let role_arn = params.required("RoleArn")?.to_string();
+    let session_name = params.required("RoleSessionName")?.to_string();
+    if !valid_session_name(&session_name) {
+        return Err(AwsError::validation(format!(
+            "1 validation error detected: Value '{session_name}' at 'roleSessionName' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+        )));
+    }
+    let duration = params.int("DurationSeconds", 900, 43200)?;
+    if caller.principal.kind == PrincipalKind::Root {
+        return Err(AwsError::access_denied(
+            "Roles may not be assumed by root accounts.",
+        ));
+    }
+    let role_account = iam_evaluator::arn::Arn::parse(&role_arn)
+        .map(|a| a.account.to_string())
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| AwsError::validation(format!("{role_arn} is invalid")))?;
+    let role = state
+        .account(&role_account)
+        .and_then(|a| {
+            a.roles.values().find(|r| {
+                r.arn == role_arn || format!("arn:aws:iam::{}:role/{}", role_account, r.name) == role_arn
+            })
+        })
+        .cloned();
+    let tags = params.pairs("Tags", "Key", "Value");
+    let mut extra = RequestContext::new();
+    for (k, v) in &tags {
+        extra.set(&format!("aws:RequestTag/{k}"), v.clone());
+    }
+    if !tags.is_empty() {
+        extra.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
+    }
+    if let Some(external_id) = params.get("ExternalId") {
+        extra.set("sts:ExternalId", external_id);
+    }
+    if let Some(source) = params.get("SourceIdentity") {
+        extra.set("sts:SourceIdentity", source);
+    }
+    extra.set("sts:RoleSessionName", session_name.clone());
+    let question = Question {
+        action: "sts:AssumeRole",
+        resource: &role_arn,
+        resource_account: Some(&role_account),
+        resource_policies: role
+            .iter()
+            .map(|r| NamedPolicy {
+                name: "trust policy".into(),
+                policy: r.trust.parsed.clone(),
+            })
+            .collect(),
+        extra_context: extra,
+        role_trust: true,
+    };
+    authorize(ctx, state, caller, question)?;
+    let Some(role) = role else {
+        // Soft mode lets a would-be denial through, but a role that does not
+        // exist cannot be assumed.
+        return Err(AwsError::access_denied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            caller.principal.arn
+        )));
+    };
+    let duration = duration.unwrap_or(3600);
+    if duration > role.max_session_duration {
+        return Err(AwsError::validation(
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        ));
+    }
+    let principal_arn = format!(
+        "arn:aws:sts::{role_account}:assumed-role/{}/{session_name}",
+        role.name
+    );
+    let mut session = new_session(
+        &role_account,
+        principal_arn.clone(),
+        ids::now() + Duration::seconds(duration),
+    );
+    session.role_name = Some(role.name.clone());
+    session.tags = tags;
+    session.source_identity = params.get("SourceIdentity").map(str::to_string);
+    if let Some(policy) = params.get("Policy") {
+        iam_evaluator::Policy::parse(policy)
+            .map_err(|e| AwsError::malformed_policy(format!("Syntax errors in policy. ({e})")))?;
+        session
+            .session_policies
+            .push(("session policy (inline)".into(), policy.to_string()));
+    }
+    for arn in params.pairs_list("PolicyArns", "arn") {
+        let doc =
+            crate::authorize::managed_document(state, &caller.account.clone().unwrap_or_default(), &arn)
+                .ok_or_else(|| {
+                    AwsError::invalid_input(format!("Policy {arn} does not exist or is not attachable."))
+                })?;
+        session
+            .session_policies
+            .push((format!("session policy {arn}"), doc.text));
+    }
+    let mut x = Xml::default();
+    credentials_xml(&mut x, &session);
+    x.with("AssumedRoleUser", |x| {
+        x.elem("AssumedRoleId", &format!("{}:{session_name}", role.id));
+        x.elem("Arn", &principal_arn);
+    });
+    x.opt("SourceIdentity", session.source_identity.as_deref());
+    state.sessions.insert(session.access_key.clone(), session);
+    Ok(x)
+}
+
+fn get_session_token(state: &mut State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
+    let duration = params.int("DurationSeconds", 900, 129_600)?.unwrap_or(43200);
+    let account = caller.account.clone().unwrap_or_default();
+    if caller.owner == Some(KeyOwner::Session) {
+        return Err(AwsError::access_denied(
+            "Cannot call GetSessionToken with session credentials",
+        ));
+    }
+    let mut session = new_session(
+        &account,
+        caller.principal.arn.clone(),
+        ids::now() + Duration::seconds(duration),
+    );
+    session.user_name = caller.principal.user_name().map(str::to_string);
+    let mut x = Xml::default();
+    credentials_xml(&mut x, &session);
+    state.sessions.insert(session.access_key.clone(), session);
+    Ok(x)
+}
+
+fn get_access_key_info(state: &State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
+    let key_id = params.required("AccessKeyId")?;
+    let account = state
+        .root_keys
+        .iter()
+        .find(|k| k.access_key == key_id)
+        .map(|k| k.account.clone())
+        .or_else(|| state.find_user_key(key_id).map(|(a, _, _)| a.id.clone()))
+        .or_else(|| state.sessions.get(key_id).map(|s| s.account.clone()))
+        .or_else(|| caller.account.clone())
+        .unwrap_or_default();
+    let mut x = Xml::default();
+    x.elem("Account", &account);
+    Ok(x)
+}

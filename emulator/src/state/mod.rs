@@ -1,0 +1,108 @@
+//! Emulator state: accounts and their IAM entities, access keys and STS
+//! sessions. In memory; one lock guards it (requests are short).
+//!
+//! Names of users, groups, roles and policies are unique per account
+//! without regard to case, as in IAM ("names are not distinguished by
+//! case"), so maps are keyed by the lower-cased name and keep the
+//! original spelling inside.
+
+pub mod iam;
+
+use iam::{AccessKey, Account};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+pub const DEFAULT_ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+pub const DEFAULT_SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+/// Root credentials of an account (`--root-key ACCOUNT:AKID:SECRET`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootKey {
+    pub account: String,
+    pub access_key: String,
+    pub secret: String,
+}
+
+/// Temporary credentials issued by STS.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_key: String,
+    pub secret: String,
+    pub token: String,
+    pub expires: OffsetDateTime,
+    pub account: String,
+    /// `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`, or the user's ARN for
+    /// `GetSessionToken`, or `…:root`.
+    pub principal_arn: String,
+    /// The role name for assumed-role sessions.
+    pub role_name: Option<String>,
+    /// For GetSessionToken: the user the session belongs to.
+    pub user_name: Option<String>,
+    /// Session policies (inline `Policy` and `PolicyArns`), as documents.
+    pub session_policies: Vec<(String, String)>,
+    /// Session tags → `aws:PrincipalTag/*`.
+    pub tags: Vec<(String, String)>,
+    pub source_identity: Option<String>,
+}
+
+/// Who owns an access key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOwner {
+    Root { account: String },
+    User { account: String, user: String },
+    Session,
+}
+
+/// All state of one emulator.
+#[derive(Debug, Default)]
+pub struct State {
+    pub accounts: BTreeMap<String, Account>,
+    pub root_keys: Vec<RootKey>,
+    pub sessions: BTreeMap<String, Session>,
+}
+
+impl State {
+    /// A fresh state with the given root keys (their accounts exist).
+    pub fn new(root_keys: Vec<RootKey>) -> Self {
+        let mut state = State {
+            root_keys,
+            ..State::default()
+        };
+        state.reset();
+        state
+    }
+
+    /// Empties everything but the root keys.
+    pub fn reset(&mut self) {
+        self.accounts.clear();
+        self.sessions.clear();
+        let ids: Vec<String> = self.root_keys.iter().map(|k| k.account.clone()).collect();
+        for id in ids {
+            self.account_mut(&id);
+        }
+    }
+
+    /// The account, created on first use.
+    pub fn account_mut(&mut self, id: &str) -> &mut Account {
+        self.accounts
+            .entry(id.to_string())
+            .or_insert_with(|| Account::new(id))
+    }
+
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.get(id)
+    }
+
+    /// Finds an IAM user's access key anywhere.
+    pub fn find_user_key(&self, access_key: &str) -> Option<(&Account, &iam::User, &AccessKey)> {
+        self.accounts.values().find_map(|account| {
+            account.users.values().find_map(|user| {
+                user.access_keys
+                    .iter()
+                    .find(|k| k.id == access_key)
+                    .map(|k| (account, user, k))
+            })
+        })
+    }
+}
