@@ -90,8 +90,12 @@ impl App {
         let service = route(req);
         let mode = self.effective_auth();
         let caller = {
-            let state = self.state();
-            auth::authenticate(&state, req, mode, &self.config.default_account)
+            let mut state = self.state();
+            let caller = auth::authenticate(&state, req, mode, &self.config.default_account);
+            if let Ok(caller) = &caller {
+                record_key_use(&mut state, caller);
+            }
+            caller
         };
         let request_id = crate::ids::request_id();
         let ctx = services::Ctx {
@@ -104,6 +108,20 @@ impl App {
             Ok(caller) => services::dispatch(service, &ctx, &caller),
             Err(err) => services::error_response(service, &err, &request_id),
         }
+    }
+}
+
+/// GetAccessKeyLastUsed: when, for which service and region, a user's key was last used.
+fn record_key_use(state: &mut State, caller: &auth::Caller) {
+    let (Some(crate::state::KeyOwner::User { account, user }), Some(scope), Some(key)) =
+        (&caller.owner, &caller.scope, &caller.access_key)
+    else {
+        return;
+    };
+    let region = if scope.region.is_empty() { "us-east-1" } else { scope.region.as_str() };
+    let user = state.account_mut(account).users.get_mut(&crate::state::iam::key(user));
+    if let Some(k) = user.and_then(|u| u.access_keys.iter_mut().find(|k| &k.id == key)) {
+        k.last_used = Some((crate::ids::now(), scope.service.clone(), region.to_string()));
     }
 }
 

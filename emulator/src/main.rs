@@ -15,7 +15,7 @@ enum Command {
     /// Start the emulator (IAM and STS on one port).
     Serve(iam_emulator::serve::ServeArgs),
     /// Decide one request offline and explain why it is allowed or denied.
-    Explain(iam_emulator::explain::ExplainArgs),
+    Explain(Box<iam_emulator::explain::ExplainArgs>),
 }
 
 fn main() -> ExitCode {
