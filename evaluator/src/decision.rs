@@ -412,6 +412,13 @@ impl Evaluation<'_> {
     }
 }
 
+/// KMS keys: "IAM role trust policies and KMS key policies are exceptions to
+/// this logic, because they must explicitly allow access for principals."
+/// A key's own policy must allow the caller, even in the key's account.
+fn is_kms_key(resource: &str) -> bool {
+    Arn::parse(resource).is_some_and(|arn| arn.service == "kms" && arn.resource.starts_with("key/"))
+}
+
 /// Which grant is strongest when several `Allow` statements match: a direct
 /// grant beats everyone, which beats a role grant, which beats the account.
 fn grant_rank(m: PrincipalMatch) -> u8 {
@@ -462,7 +469,7 @@ fn decide(
     if let Some(level) = rcps.iter().chain(scps).find(|g| g.allow.is_none()) {
         return implicit(level);
     }
-    if role_trust && resource.allow.is_none() {
+    if (role_trust || is_kms_key(&request.resource)) && resource.allow.is_none() {
         return implicit(resource);
     }
     let allowed = |by: &[&GroupResult]| Verdict {

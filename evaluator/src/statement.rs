@@ -89,7 +89,7 @@ fn check_resource(
     let mut unresolved_variables = Vec::new();
     let hit = resource.items.iter().any(|pattern| {
         if substitute && variables::has_variables(pattern) {
-            match variables::substitute_pattern(pattern, &request.context) {
+            match variables::substitute_resource_pattern(pattern, &request.context) {
                 Ok(pieces) => arn::matches_pieces(&pieces, &request.resource),
                 Err(Unresolved { variable }) => {
                     unresolved_variables.push(variable);

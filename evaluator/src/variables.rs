@@ -40,6 +40,23 @@ pub fn substitute_pattern(text: &str, ctx: &RequestContext) -> Result<Vec<Piece>
     Ok(out)
 }
 
+/// Substitutes variables in a `Resource` ARN pattern. IAM User Guide:
+/// "You can use a policy variable in the Resource element, but only in the
+/// resource portion of the ARN … You can't use a variable to replace parts
+/// of the ARN before the fifth colon, such as the service or account." So
+/// `${…}` before the fifth colon stays literal text (and so matches nothing).
+pub fn substitute_resource_pattern(text: &str, ctx: &RequestContext) -> Result<Vec<Piece>, Unresolved> {
+    let prefix_len = text
+        .match_indices(':')
+        .nth(4)
+        .map_or(text.len(), |(at, _)| at + 1);
+    let (prefix, resource) = text.split_at(prefix_len);
+    let mut out = Vec::with_capacity(text.len());
+    wildcard::push_pattern(&mut out, prefix);
+    out.extend(substitute_pattern(resource, ctx)?);
+    Ok(out)
+}
+
 /// Substitutes variables in a plain string (for operators without wildcards).
 pub fn substitute_string(text: &str, ctx: &RequestContext) -> Result<String, Unresolved> {
     let mut out = String::with_capacity(text.len());
@@ -143,6 +160,21 @@ mod tests {
         let pieces = substitute_pattern("b/${*}/${?}/${$}x", &ctx()).unwrap();
         assert!(matches_pieces(&pieces, "b/*/?/$x", false));
         assert!(!matches_pieces(&pieces, "b/a/b/$x", false));
+    }
+
+    #[test]
+    fn resource_variables_only_after_the_fifth_colon() {
+        let mut ctx = ctx();
+        ctx.set("aws:PrincipalAccount", "111111111111");
+        let before =
+            substitute_resource_pattern("arn:aws:iam::${aws:PrincipalAccount}:user/*", &ctx).unwrap();
+        assert!(!matches_pieces(
+            &before,
+            "arn:aws:iam::111111111111:user/alice",
+            false
+        ));
+        let after = substitute_resource_pattern("arn:aws:s3:::b/${aws:username}/*", &ctx).unwrap();
+        assert!(matches_pieces(&after, "arn:aws:s3:::b/alice/x", false));
     }
 
     #[test]

@@ -490,3 +490,33 @@ fn role_trust_policy_must_allow_even_in_the_same_account() {
         Some(PolicyType::IdentityBased)
     );
 }
+
+// "IAM role trust policies and KMS key policies are exceptions … they must explicitly allow access
+// for principals": an identity policy alone cannot use a KMS key.
+#[test]
+fn kms_key_policy_must_allow() {
+    let key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let req = request(ALICE, "kms:Decrypt", key);
+    let key_policy = |who: &str| {
+        policy(
+            "key-policy",
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{who}"}},"Action":"kms:*","Resource":"*"}}]}}"#
+            ),
+        )
+    };
+    let bob_only = PolicySet {
+        identity: vec![allow("kms:Decrypt", "*")],
+        resource: vec![key_policy("arn:aws:iam::111111111111:user/bob")],
+        ..PolicySet::default()
+    };
+    assert_eq!(
+        decide(&req, &bob_only).decided_by,
+        Some(PolicyType::ResourceBased)
+    );
+    let account = PolicySet {
+        resource: vec![key_policy("arn:aws:iam::111111111111:root")],
+        ..bob_only
+    };
+    assert!(decide(&req, &account).is_allowed());
+}
