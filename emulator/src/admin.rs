@@ -58,10 +58,10 @@ fn reset_auth(app: &App, req: &HttpRequest) -> HttpResponse {
     };
     let previous = app.set_no_auth(count);
     let previous = match previous {
-        NO_AUTH_INFINITE => "inf".to_string(),
-        -1 if app.config.auth == crate::auth::AuthMode::Off => "inf".to_string(),
-        -1 => "0".to_string(),
-        n => n.to_string(),
+        Some(NO_AUTH_INFINITE) => "inf".to_string(),
+        None if app.config.auth == crate::auth::AuthMode::Off => "inf".to_string(),
+        None => "0".to_string(),
+        Some(n) => n.to_string(),
     };
     HttpResponse::json(
         200,

@@ -7,7 +7,6 @@ use crate::decisions::DecisionLog;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::services;
 use crate::state::{RootKey, State};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// Settings of one emulator.
@@ -27,9 +26,16 @@ pub struct App {
     pub config: Config,
     state: Mutex<State>,
     pub decisions: DecisionLog,
-    /// Requests still to serve as under `--auth off` (moto's
-    /// `INITIAL_NO_AUTH_ACTION_COUNT`); `-1` when never set.
-    no_auth_remaining: AtomicI64,
+    /// moto's `INITIAL_NO_AUTH_ACTION_COUNT`, when set.
+    no_auth: Mutex<Option<NoAuthBudget>>,
+}
+
+/// Requests to serve as under `--auth off` before enforcing.
+#[derive(Debug, Clone, Copy)]
+struct NoAuthBudget {
+    /// The N last set (reported back as the previous value).
+    set: i64,
+    remaining: i64,
 }
 
 /// The service a request is for.
@@ -49,7 +55,7 @@ impl App {
             config,
             state: Mutex::new(state),
             decisions: DecisionLog::new(1000),
-            no_auth_remaining: AtomicI64::new(-1),
+            no_auth: Mutex::new(None),
         }
     }
 
@@ -63,23 +69,33 @@ impl App {
 
     /// The auth mode for the next request, counting down moto's no-auth budget.
     fn effective_auth(&self) -> AuthMode {
-        let remaining = self.no_auth_remaining.load(Ordering::SeqCst);
-        if remaining == NO_AUTH_INFINITE {
-            return AuthMode::Off;
+        let mut budget = self
+            .no_auth
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match budget.as_mut() {
+            None => self.config.auth,
+            Some(b) if b.remaining == NO_AUTH_INFINITE => AuthMode::Off,
+            Some(b) if b.remaining > 0 => {
+                b.remaining -= 1;
+                AuthMode::Off
+            }
+            Some(_) => AuthMode::Strict,
         }
-        if remaining > 0 {
-            self.no_auth_remaining.fetch_sub(1, Ordering::SeqCst);
-            return AuthMode::Off;
-        }
-        if remaining == 0 {
-            return AuthMode::Strict;
-        }
-        self.config.auth
     }
 
-    /// Sets moto's no-auth count; returns the previous one.
-    pub fn set_no_auth(&self, count: i64) -> i64 {
-        self.no_auth_remaining.swap(count, Ordering::SeqCst)
+    /// Sets moto's no-auth count; returns the N set before, if any.
+    pub fn set_no_auth(&self, count: i64) -> Option<i64> {
+        let mut budget = self
+            .no_auth
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        budget
+            .replace(NoAuthBudget {
+                set: count,
+                remaining: count,
+            })
+            .map(|b| b.set)
     }
 
     /// Serves one request.
@@ -118,8 +134,15 @@ fn record_key_use(state: &mut State, caller: &auth::Caller) {
     else {
         return;
     };
-    let region = if scope.region.is_empty() { "us-east-1" } else { scope.region.as_str() };
-    let user = state.account_mut(account).users.get_mut(&crate::state::iam::key(user));
+    let region = if scope.region.is_empty() {
+        "us-east-1"
+    } else {
+        scope.region.as_str()
+    };
+    let user = state
+        .account_mut(account)
+        .users
+        .get_mut(&crate::state::iam::key(user));
     if let Some(k) = user.and_then(|u| u.access_keys.iter_mut().find(|k| &k.id == key)) {
         k.last_used = Some((crate::ids::now(), scope.service.clone(), region.to_string()));
     }

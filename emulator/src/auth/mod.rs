@@ -144,6 +144,13 @@ fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
 /// Finds the secret and owner of an access key, refusing inactive and expired keys.
 fn lookup(state: &State, sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(String, Caller), AwsError> {
     let key = &sig.credential.access_key;
+    // A long-term key sent with a session token (a stale AWS_SESSION_TOKEN)
+    // is refused, as AWS refuses it.
+    let long_term =
+        state.root_keys.iter().any(|k| &k.access_key == key) || state.find_user_key(key).is_some();
+    if long_term && sig.session_token.is_some() {
+        return Err(invalid_key());
+    }
     if let Some(root) = state.root_keys.iter().find(|k| &k.access_key == key) {
         let principal =
             Principal::from_arn(&format!("arn:aws:iam::{}:root", root.account)).map_err(|_| invalid_key())?;
@@ -225,7 +232,9 @@ pub fn authenticate(
     }
     let (secret, caller) = lookup(state, &sig, now)?;
     check_time(&sig, now)?;
-    let payload_hash = if sig.presigned {
+    // Presigned S3 URLs carry `UNSIGNED-PAYLOAD`; every other service hashes
+    // the payload, as for a signed header (an empty body for a GET).
+    let payload_hash = if sig.presigned && sig.credential.service == "s3" {
         "UNSIGNED-PAYLOAD".to_string()
     } else {
         req.header("x-amz-content-sha256")

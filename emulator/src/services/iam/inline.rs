@@ -204,3 +204,27 @@ pub fn list_user_policies(state: &mut State, call: &Call) -> AwsResult<Xml> {
 pub fn delete_user_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
     delete(Holder::User, state, call)
 }
+pub fn put_group_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    put(Holder::Group, state, call)
+}
+pub fn get_group_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    get(Holder::Group, state, call)
+}
+pub fn list_group_policies(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Holder::Group, state, call)
+}
+pub fn delete_group_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    delete(Holder::Group, state, call)
+}
+pub fn put_role_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    put(Holder::Role, state, call)
+}
+pub fn get_role_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    get(Holder::Role, state, call)
+}
+pub fn list_role_policies(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Holder::Role, state, call)
+}
+pub fn delete_role_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    delete(Holder::Role, state, call)
+}

@@ -118,6 +118,40 @@ fn policy_xml(x: &mut Xml, p: &PolicyView) {
     tags_xml(x, &p.tags);
 }
 
+/// Writes a `ManagedPolicyDetail` (GetAccountAuthorizationDetails): the
+/// policy with every version's document. `false` when there is no such policy.
+pub fn policy_detail_xml(x: &mut Xml, state: &State, call: &Call, arn: &str) -> bool {
+    let Some(p) = find_view(state, call, arn) else {
+        return false;
+    };
+    x.elem("PolicyName", &p.name);
+    x.elem("PolicyId", &p.id);
+    x.elem("Arn", &p.arn);
+    x.elem("Path", &p.path);
+    x.elem("DefaultVersionId", &p.default_version);
+    x.elem("AttachmentCount", &p.attachments.to_string());
+    x.elem("PermissionsBoundaryUsageCount", &p.boundary_uses.to_string());
+    x.elem("IsAttachable", "true");
+    x.opt("Description", p.description.as_deref());
+    x.elem("CreateDate", &p.created);
+    x.elem("UpdateDate", &p.updated);
+    x.with("PolicyVersionList", |x| {
+        if let Some(policy) = state.account(&call.account).and_then(|a| a.policies.get(arn)) {
+            for v in policy.versions.iter().rev() {
+                x.with("member", |x| version_xml(x, v, &policy.default_version, true));
+            }
+        } else if let Some(aws) = crate::managed::find(arn) {
+            x.with("member", |x| {
+                x.elem("Document", &encode_document(aws.document));
+                x.elem("VersionId", aws.version);
+                x.elem("IsDefaultVersion", "true");
+                x.elem("CreateDate", &p.updated);
+            });
+        }
+    });
+    true
+}
+
 fn check_size(text: &str) -> AwsResult<()> {
     if policy_size(text) > MAX_POLICY_SIZE {
         return Err(AwsError::limit_exceeded(format!(
@@ -498,4 +532,22 @@ pub fn detach_user_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
 }
 pub fn list_attached_user_policies(state: &mut State, call: &Call) -> AwsResult<Xml> {
     list_attached(Holder::User, state, call)
+}
+pub fn attach_group_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    attach(Holder::Group, state, call)
+}
+pub fn detach_group_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    detach(Holder::Group, state, call)
+}
+pub fn list_attached_group_policies(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list_attached(Holder::Group, state, call)
+}
+pub fn attach_role_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    attach(Holder::Role, state, call)
+}
+pub fn detach_role_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    detach(Holder::Role, state, call)
+}
+pub fn list_attached_role_policies(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list_attached(Holder::Role, state, call)
 }

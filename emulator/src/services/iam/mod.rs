@@ -1,11 +1,19 @@
 //! IAM (Query protocol, 2010-05-08). One module per entity family:
-//! [`users`], [`keys`], [`inline`] policies, [`managed`] policies and
-//! attachments. Every handler authorizes `iam:<Action>` on the entity's ARN
-//! before it reads or changes anything.
+//! [`users`], [`keys`], [`groups`], [`roles`], [`inline`] policies,
+//! [`managed`] policies and attachments, [`boundaries`], [`tags`],
+//! account-wide views ([`account`]) and the policy simulator ([`simulate`]).
+//! Every handler authorizes `iam:<Action>` on the entity's ARN before it
+//! reads or changes anything.
 
+pub mod account;
+pub mod boundaries;
+pub mod groups;
 pub mod inline;
 pub mod keys;
 pub mod managed;
+pub mod roles;
+pub mod simulate;
+pub mod tags;
 pub mod users;
 
 use super::{require_signed, Ctx, IAM_NAMESPACE};
@@ -41,8 +49,14 @@ impl Call<'_> {
         resource: &str,
         context: RequestContext,
     ) -> AwsResult<()> {
+        // AWS managed policies (`arn:aws:iam::aws:policy/…`) are usable from
+        // every account; IAM authorizes calls on them as on the caller's own.
+        let resource_account = resource
+            .starts_with("arn:aws:iam::aws:")
+            .then_some(self.account.as_str());
         let question = Question {
             extra_context: context,
+            resource_account,
             ..Question::new(action, resource)
         };
         authorize(self.ctx, state, self.caller, question)
@@ -83,6 +97,53 @@ fn handler(action: &str) -> Option<Handler> {
         "AttachUserPolicy" => managed::attach_user_policy,
         "DetachUserPolicy" => managed::detach_user_policy,
         "ListAttachedUserPolicies" => managed::list_attached_user_policies,
+        "CreateGroup" => groups::create_group,
+        "GetGroup" => groups::get_group,
+        "ListGroups" => groups::list_groups,
+        "ListGroupsForUser" => groups::list_groups_for_user,
+        "AddUserToGroup" => groups::add_user_to_group,
+        "RemoveUserFromGroup" => groups::remove_user_from_group,
+        "UpdateGroup" => groups::update_group,
+        "DeleteGroup" => groups::delete_group,
+        "PutGroupPolicy" => inline::put_group_policy,
+        "GetGroupPolicy" => inline::get_group_policy,
+        "ListGroupPolicies" => inline::list_group_policies,
+        "DeleteGroupPolicy" => inline::delete_group_policy,
+        "AttachGroupPolicy" => managed::attach_group_policy,
+        "DetachGroupPolicy" => managed::detach_group_policy,
+        "ListAttachedGroupPolicies" => managed::list_attached_group_policies,
+        "CreateRole" => roles::create_role,
+        "GetRole" => roles::get_role,
+        "ListRoles" => roles::list_roles,
+        "UpdateRole" => roles::update_role,
+        "UpdateRoleDescription" => roles::update_role_description,
+        "UpdateAssumeRolePolicy" => roles::update_assume_role_policy,
+        "DeleteRole" => roles::delete_role,
+        "PutRolePolicy" => inline::put_role_policy,
+        "GetRolePolicy" => inline::get_role_policy,
+        "ListRolePolicies" => inline::list_role_policies,
+        "DeleteRolePolicy" => inline::delete_role_policy,
+        "AttachRolePolicy" => managed::attach_role_policy,
+        "DetachRolePolicy" => managed::detach_role_policy,
+        "ListAttachedRolePolicies" => managed::list_attached_role_policies,
+        "PutUserPermissionsBoundary" => boundaries::put_user_permissions_boundary,
+        "DeleteUserPermissionsBoundary" => boundaries::delete_user_permissions_boundary,
+        "PutRolePermissionsBoundary" => boundaries::put_role_permissions_boundary,
+        "DeleteRolePermissionsBoundary" => boundaries::delete_role_permissions_boundary,
+        "TagUser" => tags::tag_user,
+        "UntagUser" => tags::untag_user,
+        "ListUserTags" => tags::list_user_tags,
+        "TagRole" => tags::tag_role,
+        "UntagRole" => tags::untag_role,
+        "ListRoleTags" => tags::list_role_tags,
+        "TagPolicy" => tags::tag_policy,
+        "UntagPolicy" => tags::untag_policy,
+        "ListPolicyTags" => tags::list_policy_tags,
+        "ListEntitiesForPolicy" => account::list_entities_for_policy,
+        "GetAccountAuthorizationDetails" => account::get_account_authorization_details,
+        "GetAccountSummary" => account::get_account_summary,
+        "SimulatePrincipalPolicy" => simulate::simulate_principal_policy,
+        "SimulateCustomPolicy" => simulate::simulate_custom_policy,
         _ => return None,
     })
 }
@@ -115,10 +176,27 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     match result {
         Ok(xml) => {
             let body = query::response(&action, IAM_NAMESPACE, ctx.request_id, |x| *x = xml);
+            let body = with_empty_result(&action, body);
             HttpResponse::xml(200, body).with_header("x-amzn-requestid", ctx.request_id)
         }
         Err(err) => super::error_response(crate::app::Service::Iam, &err, ctx.request_id),
     }
+}
+
+/// UpdateRole is the one IAM action whose reply holds an empty result
+/// element (`<UpdateRoleResult/>`, which SDKs look for); the Query writer
+/// leaves empty results out, so it is put back here.
+fn with_empty_result(action: &str, body: String) -> String {
+    const EMPTY_RESULT: &[&str] = &["UpdateRole"];
+    let result = format!("<{action}Result>");
+    if !EMPTY_RESULT.contains(&action) || body.contains(&result) {
+        return body;
+    }
+    body.replacen(
+        "<ResponseMetadata>",
+        &format!("{result}</{action}Result><ResponseMetadata>"),
+        1,
+    )
 }
 
 // ---- validation shared by the handlers ----

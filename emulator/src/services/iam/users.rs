@@ -42,10 +42,7 @@ pub fn user_xml(x: &mut Xml, user: &User) {
     x.elem("Arn", &user.arn);
     x.elem("CreateDate", &ids::iso8601(user.created));
     if let Some(boundary) = &user.boundary {
-        x.with("PermissionsBoundary", |x| {
-            x.elem("PermissionsBoundaryType", "Policy");
-            x.elem("PermissionsBoundaryArn", boundary);
-        });
+        super::boundaries::boundary_xml(x, boundary);
     }
     tags_xml(x, &user.tags);
 }
@@ -57,8 +54,12 @@ pub fn create_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
     check_path(path)?;
     let tags = read_tags(call.params)?;
     let arn = call.arn("user", path, name);
-    call.authorize_with(state, "iam:CreateUser", &arn, tag_context(&tags))?;
     let boundary = call.params.get("PermissionsBoundary").map(str::to_string);
+    let mut context = tag_context(&tags);
+    if let Some(b) = &boundary {
+        context.set("iam:PermissionsBoundary", b.clone());
+    }
+    call.authorize_with(state, "iam:CreateUser", &arn, context)?;
     if let Some(b) = &boundary {
         super::managed::require_policy(state, call, b)?;
     }

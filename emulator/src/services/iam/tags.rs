@@ -1,0 +1,170 @@
+//! Tags of users, roles and customer-managed policies: Tag*, Untag*,
+//! List*Tags. One implementation serves the three; the request's tags are
+//! the `aws:RequestTag/*` and `aws:TagKeys` condition keys of the call.
+
+use super::{page_tail, paginate, read_tags, tag_context, Call};
+use crate::error::{AwsError, AwsResult};
+use crate::protocol::xml::Xml;
+use crate::state::iam::{key, Tags};
+use crate::state::State;
+use iam_evaluator::RequestContext;
+
+/// AWS's quota of tags on one IAM resource.
+const MAX_TAGS: usize = 50;
+
+/// The taggable IAM resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    User,
+    Role,
+    Policy,
+}
+
+impl Target {
+    fn param(self) -> &'static str {
+        match self {
+            Target::User => "UserName",
+            Target::Role => "RoleName",
+            Target::Policy => "PolicyArn",
+        }
+    }
+
+    fn action(self, verb: &str) -> String {
+        let entity = match self {
+            Target::User => "User",
+            Target::Role => "Role",
+            Target::Policy => "Policy",
+        };
+        match verb {
+            "List" => format!("iam:List{entity}Tags"),
+            _ => format!("iam:{verb}{entity}"),
+        }
+    }
+
+    /// The resource's ARN, as it is or would be.
+    fn arn(self, state: &State, call: &Call, id: &str) -> String {
+        match self {
+            Target::User => super::users::user_arn(state, call, id),
+            Target::Role => super::roles::role_arn(state, call, id),
+            Target::Policy => id.to_string(),
+        }
+    }
+
+    fn tags_mut<'s>(self, state: &'s mut State, call: &Call, id: &str) -> AwsResult<&'s mut Tags> {
+        match self {
+            Target::User => Ok(&mut super::users::find_mut(state, call, id)?.tags),
+            Target::Role => Ok(&mut super::roles::find_mut(state, call, id)?.tags),
+            Target::Policy => state
+                .account_mut(&call.account)
+                .policies
+                .get_mut(id)
+                .map(|p| &mut p.tags)
+                .ok_or_else(|| AwsError::no_such_entity(format!("Policy {id} was not found."))),
+        }
+    }
+}
+
+/// Rejects a request that names one key twice (keys ignore case in IAM).
+fn check_duplicates(tags: &[(String, String)]) -> AwsResult<()> {
+    let mut seen: Vec<String> = Vec::new();
+    for (k, _) in tags {
+        if seen.contains(&key(k)) {
+            return Err(AwsError::invalid_input(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
+        }
+        seen.push(key(k));
+    }
+    Ok(())
+}
+
+pub fn tag(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
+    let id = call.params.required(target.param())?.to_string();
+    let tags = read_tags(call.params)?;
+    if tags.is_empty() {
+        return Err(AwsError::missing_parameter("Tags"));
+    }
+    check_duplicates(&tags)?;
+    let arn = target.arn(state, call, &id);
+    call.authorize_with(state, &target.action("Tag"), &arn, tag_context(&tags))?;
+    let existing = target.tags_mut(state, call, &id)?;
+    let mut merged = existing.clone();
+    for (k, v) in tags {
+        match merged.iter_mut().find(|(old, _)| key(old) == key(&k)) {
+            Some(slot) => *slot = (k, v),
+            None => merged.push((k, v)),
+        }
+    }
+    if merged.len() > MAX_TAGS {
+        return Err(AwsError::limit_exceeded(
+            "The number of tags has reached the maximum limit.",
+        ));
+    }
+    *existing = merged;
+    Ok(Xml::default())
+}
+
+pub fn untag(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
+    let id = call.params.required(target.param())?.to_string();
+    let keys = call.params.list("TagKeys");
+    if keys.is_empty() {
+        return Err(AwsError::missing_parameter("TagKeys"));
+    }
+    let mut context = RequestContext::new();
+    context.set_multi("aws:TagKeys", keys.iter().cloned());
+    let arn = target.arn(state, call, &id);
+    call.authorize_with(state, &target.action("Untag"), &arn, context)?;
+    let existing = target.tags_mut(state, call, &id)?;
+    existing.retain(|(k, _)| !keys.iter().any(|gone| key(gone) == key(k)));
+    Ok(Xml::default())
+}
+
+pub fn list(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
+    let id = call.params.required(target.param())?.to_string();
+    let arn = target.arn(state, call, &id);
+    call.authorize(state, &target.action("List"), &arn)?;
+    let tags = match target {
+        Target::Policy if crate::managed::find(&id).is_some() => Vec::new(),
+        _ => target.tags_mut(state, call, &id)?.clone(),
+    };
+    let page = paginate(call.params, tags)?;
+    let mut x = Xml::default();
+    x.with("Tags", |x| {
+        for (k, v) in &page.items {
+            x.with("member", |x| {
+                x.elem("Key", k);
+                x.elem("Value", v);
+            });
+        }
+    });
+    page_tail(&mut x, page.next_marker.as_deref());
+    Ok(x)
+}
+
+pub fn tag_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::User, state, call)
+}
+pub fn untag_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::User, state, call)
+}
+pub fn list_user_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::User, state, call)
+}
+pub fn tag_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::Role, state, call)
+}
+pub fn untag_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::Role, state, call)
+}
+pub fn list_role_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::Role, state, call)
+}
+pub fn tag_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::Policy, state, call)
+}
+pub fn untag_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::Policy, state, call)
+}
+pub fn list_policy_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::Policy, state, call)
+}
