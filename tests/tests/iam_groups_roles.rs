@@ -1292,3 +1292,39 @@ fn non_root_callers_need_permission() {
     );
     assert_eq!(reply.text("EvalDecision").as_deref(), Some("allowed"));
 }
+
+/// `aws:ResourceTag/*` carries the tags of the user a call acts on, so
+/// tag-based access control (ABAC) on IAM users works.
+#[test]
+fn resource_tags_of_users_reach_conditions() {
+    let emu = iam_harness::Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let _ = root
+        .query(
+            "iam",
+            &[
+                ("Action", "CreateUser"),
+                ("UserName", "tagged"),
+                ("Tags.member.1.Key", "team"),
+                ("Tags.member.1.Value", "red"),
+            ],
+        )
+        .expect_ok();
+    let _ = root
+        .query("iam", &[("Action", "CreateUser"), ("UserName", "untagged")])
+        .expect_ok();
+    let admin = root.create_user_with_keys("red-admin");
+    root.put_user_policy(
+        "red-admin",
+        "red-only",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*",
+            "Condition":{"StringEquals":{"aws:ResourceTag/team":"red"}}}]}"#,
+    );
+    let client = emu.client(&admin);
+    let _ = client
+        .query("iam", &[("Action", "GetUser"), ("UserName", "tagged")])
+        .expect_ok();
+    let _ = client
+        .query("iam", &[("Action", "GetUser"), ("UserName", "untagged")])
+        .expect_error(403, "AccessDenied");
+}

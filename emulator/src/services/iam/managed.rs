@@ -76,8 +76,8 @@ fn view_aws(state: &State, call: &Call, p: &crate::managed::AwsManagedPolicy) ->
         path: p.path.to_string(),
         default_version: p.version.to_string(),
         description: None,
-        created: "2015-02-06T18:39:46Z".into(),
-        updated: "2015-02-06T18:39:46Z".into(),
+        created: p.created.into(),
+        updated: p.updated.into(),
         tags: Vec::new(),
         attachments: account.map_or(0, |a| a.attachment_count(&arn)),
         boundary_uses: account.map_or(0, |a| a.boundary_count(&arn)),
@@ -335,7 +335,7 @@ pub fn get_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
             x.elem("Document", &encode_document(aws.document));
             x.elem("VersionId", aws.version);
             x.elem("IsDefaultVersion", "true");
-            x.elem("CreateDate", "2015-02-06T18:39:46Z");
+            x.elem("CreateDate", aws.updated);
         });
         return Ok(x);
     }

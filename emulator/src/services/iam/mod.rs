@@ -54,12 +54,41 @@ impl Call<'_> {
         let resource_account = resource
             .starts_with("arn:aws:iam::aws:")
             .then_some(self.account.as_str());
+        let mut context = context;
+        for (k, v) in self.resource_tags(state, resource) {
+            context.set_default(&format!("aws:ResourceTag/{k}"), v.clone());
+            context.set_default(&format!("iam:ResourceTag/{k}"), v.clone());
+        }
         let question = Question {
             extra_context: context,
             resource_account,
             ..Question::new(action, resource)
         };
         authorize(self.ctx, state, self.caller, question)
+    }
+
+    /// Tags of the user, role or customer managed policy the call acts on
+    /// (`aws:ResourceTag/*`, `iam:ResourceTag/*`).
+    fn resource_tags<'s>(&self, state: &'s State, resource: &str) -> &'s [(String, String)] {
+        let Some(account) = state.account(&self.account) else {
+            return &[];
+        };
+        if let Some(policy) = account.policies.get(resource) {
+            return &policy.tags;
+        }
+        let tags = account
+            .users
+            .values()
+            .find(|u| u.arn == resource)
+            .map(|u| &u.tags)
+            .or_else(|| {
+                account
+                    .roles
+                    .values()
+                    .find(|r| r.arn == resource)
+                    .map(|r| &r.tags)
+            });
+        tags.map_or(&[], Vec::as_slice)
     }
 
     pub fn arn(&self, kind: &str, path: &str, name: &str) -> String {
