@@ -227,10 +227,19 @@ impl Decision {
         } else {
             self.resource.clone()
         };
-        let head = format!(
-            "User: {} is not authorized to perform: {} on resource: {}",
-            self.principal, self.action, resource
-        );
+        // Actions without a resource (`*`, e.g. s3:ListAllMyBuckets) have no
+        // "on resource" part in AWS's message.
+        let head = if self.resource == "*" {
+            format!(
+                "User: {} is not authorized to perform: {}",
+                self.principal, self.action
+            )
+        } else {
+            format!(
+                "User: {} is not authorized to perform: {} on resource: {}",
+                self.principal, self.action, resource
+            )
+        };
         match self.outcome {
             Outcome::Allowed => None,
             Outcome::ExplicitDeny => Some(format!(

@@ -520,3 +520,14 @@ fn kms_key_policy_must_allow() {
     };
     assert!(decide(&req, &account).is_allowed());
 }
+
+// Actions that take no resource: AWS's message has no "on resource" part.
+#[test]
+fn message_without_a_resource() {
+    let d = decide(&request(ALICE, "s3:ListAllMyBuckets", "*"), &PolicySet::default());
+    assert_eq!(
+        d.denial_message(true).unwrap(),
+        "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: s3:ListAllMyBuckets \
+         because no identity-based policy allows the s3:ListAllMyBuckets action"
+    );
+}
