@@ -26,8 +26,47 @@ pub struct App {
     pub config: Config,
     state: Mutex<State>,
     pub decisions: DecisionLog,
+    /// Where object bodies and spooled uploads live while the emulator runs.
+    pub scratch: Scratch,
     /// moto's `INITIAL_NO_AUTH_ACTION_COUNT`, when set.
     no_auth: Mutex<Option<NoAuthBudget>>,
+}
+
+/// A private temporary folder, removed when the emulator goes: object
+/// bodies (`objects/`) and uploads being received (`spool/`).
+#[derive(Debug)]
+pub struct Scratch {
+    pub dir: std::path::PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "iam-emulator-{}-{}",
+            std::process::id(),
+            crate::ids::unique_id("")
+        ));
+        for sub in ["objects", "spool"] {
+            let _ = std::fs::create_dir_all(dir.join(sub));
+        }
+        Scratch { dir }
+    }
+
+    /// A fresh path for an upload being received.
+    pub fn spool_path(&self) -> std::path::PathBuf {
+        self.dir.join("spool").join(crate::ids::unique_id("u"))
+    }
+
+    /// A fresh path for an object body.
+    pub fn object_path(&self) -> std::path::PathBuf {
+        self.dir.join("objects").join(crate::ids::unique_id("o"))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// Requests to serve as under `--auth off` before enforcing.
@@ -55,6 +94,7 @@ impl App {
             config,
             state: Mutex::new(state),
             decisions: DecisionLog::new(1000),
+            scratch: Scratch::new(),
             no_auth: Mutex::new(None),
         }
     }

@@ -38,13 +38,24 @@ impl<'a> Question<'a> {
 
 /// Decides and enforces; `Ok` when the call may go on.
 pub fn authorize(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> Result<(), AwsError> {
+    authorize_with_message(ctx, state, caller, question, false)
+}
+
+/// As [`authorize`]; `quote_resource` for S3's wording of the denial.
+pub fn authorize_with_message(
+    ctx: &Ctx,
+    state: &State,
+    caller: &Caller,
+    question: Question,
+    quote_resource: bool,
+) -> Result<(), AwsError> {
     let decision = decide(ctx, state, caller, question);
     let enforced = ctx.mode == AuthMode::Strict;
     ctx.app.decisions.record(ctx.request_id, &decision, enforced);
     if decision.is_allowed() {
         return Ok(());
     }
-    let message = decision.denial_message(false).unwrap_or_default();
+    let message = decision.denial_message(quote_resource).unwrap_or_default();
     if enforced {
         return Err(AwsError::access_denied(message));
     }

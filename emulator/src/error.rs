@@ -10,6 +10,8 @@ pub struct AwsError {
     pub message: String,
     /// `Sender` (the client's fault) or `Receiver`.
     pub sender: bool,
+    /// The bucket an S3 error is about (`<BucketName>`).
+    pub resource: Option<String>,
 }
 
 impl AwsError {
@@ -19,7 +21,15 @@ impl AwsError {
             code: code.into(),
             message: message.into(),
             sender: status < 500,
+            resource: None,
         }
+    }
+
+    /// Names the bucket the error is about.
+    #[must_use]
+    pub fn with_resource(mut self, bucket: &str) -> Self {
+        self.resource = Some(bucket.to_string());
+        self
     }
 
     pub fn validation(message: impl Into<String>) -> Self {

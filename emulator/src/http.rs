@@ -1,8 +1,26 @@
 //! The request and reply as the services see them: method, raw path and
-//! query (signatures need them as sent), headers, and a buffered body.
+//! query (signatures need them as sent), headers, and a body that is
+//! either in memory (small) or spooled to a file (large uploads), so that
+//! memory use does not grow with object size. Replies may stream a file.
 
 use bytes::Bytes;
+use std::io::{Read, Seek, SeekFrom};
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A temporary file removed when the last reference goes.
+#[derive(Debug)]
+pub struct TempFile {
+    pub path: PathBuf,
+    pub len: u64,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
 
 /// An incoming request, body already read.
 #[derive(Debug, Clone)]
@@ -12,7 +30,10 @@ pub struct HttpRequest {
     pub raw_path: String,
     pub raw_query: Option<String>,
     pub headers: Vec<(String, String)>,
+    /// The body when it was small enough to keep in memory.
     pub body: Bytes,
+    /// The body when it was spooled to a file instead (`body` is empty then).
+    pub spooled: Option<Arc<TempFile>>,
     pub peer: Option<SocketAddr>,
 }
 
@@ -37,6 +58,22 @@ impl HttpRequest {
             .unwrap_or_default()
     }
 
+    /// The body, wherever it is.
+    pub fn body_reader(&self) -> std::io::Result<Box<dyn Read + Send>> {
+        match &self.spooled {
+            Some(file) => Ok(Box::new(std::io::BufReader::with_capacity(
+                64 * 1024,
+                std::fs::File::open(&file.path)?,
+            ))),
+            None => Ok(Box::new(std::io::Cursor::new(self.body.clone()))),
+        }
+    }
+
+    /// The body's length in bytes.
+    pub fn body_len(&self) -> u64 {
+        self.spooled.as_ref().map_or(self.body.len() as u64, |f| f.len)
+    }
+
     /// The path, percent-decoded.
     pub fn path(&self) -> String {
         percent_encoding::percent_decode_str(&self.raw_path)
@@ -45,12 +82,30 @@ impl HttpRequest {
     }
 }
 
-/// A reply: status, headers, body.
-#[derive(Debug, Clone)]
+/// A reply body streamed from an open file: `len` bytes from `offset`.
+#[derive(Debug)]
+pub struct FileBody {
+    pub file: std::fs::File,
+    pub offset: u64,
+    pub len: u64,
+}
+
+impl FileBody {
+    /// Opens `path` and positions it at `offset`.
+    pub fn open(path: &std::path::Path, offset: u64, len: u64) -> std::io::Result<Self> {
+        let mut file = std::fs::File::open(path)?;
+        file.seek(SeekFrom::Start(offset))?;
+        Ok(FileBody { file, offset, len })
+    }
+}
+
+/// A reply: status, headers, body (bytes, or a file to stream).
+#[derive(Debug)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    pub file: Option<FileBody>,
 }
 
 impl HttpResponse {
@@ -59,6 +114,7 @@ impl HttpResponse {
             status,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
+            file: None,
         }
     }
 

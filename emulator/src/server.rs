@@ -3,10 +3,12 @@
 //! requests. Every request goes to [`App::handle`].
 
 use crate::app::App;
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{HttpRequest, HttpResponse, TempFile};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use futures_util::TryStreamExt;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -15,28 +17,115 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio_util::io::ReaderStream;
 
-/// Largest request body read (IAM and STS requests are small).
-const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Bodies up to this size are read into memory; larger ones (uploads) are
+/// spooled to a file as they arrive.
+const IN_MEMORY_BODY: u64 = 1024 * 1024;
+/// Largest body accepted at all: S3's 5 GiB single PUT plus room for
+/// aws-chunked framing (chunk headers and signatures).
+const MAX_BODY: u64 = 5 * 1024 * 1024 * 1024 + 64 * 1024 * 1024;
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-async fn to_request(req: hyper::Request<Incoming>, peer: SocketAddr) -> Result<HttpRequest, HttpResponse> {
-    let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Err(HttpResponse::xml(
-                413,
-                crate::protocol::query::error(
-                    &crate::error::AwsError::new(413, "RequestEntityTooLarge", "Request body too large."),
-                    crate::services::IAM_NAMESPACE,
-                    &crate::ids::request_id(),
-                ),
-            ))
+type ReplyBody = BoxBody<Bytes, std::io::Error>;
+
+fn too_large() -> HttpResponse {
+    HttpResponse::xml(
+        400,
+        crate::services::s3::error_xml(
+            &crate::error::AwsError::new(
+                400,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+            ),
+            "",
+            &crate::ids::request_id(),
+        ),
+    )
+}
+
+/// Reads the body: into memory when small, else into a spool file.
+async fn read_body(
+    app: &App,
+    mut body: Incoming,
+    declared: Option<u64>,
+) -> Result<(Bytes, Option<Arc<TempFile>>), HttpResponse> {
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(too_large());
+    }
+    let mut memory = Vec::new();
+    let mut spool: Option<(tokio::fs::File, Arc<TempFile>)> = None;
+    if declared.is_some_and(|n| n > IN_MEMORY_BODY) {
+        spool = Some(open_spool(app).await.map_err(|_| internal())?);
+    }
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return Err(internal()) };
+        let Ok(data) = frame.into_data() else { continue };
+        total += data.len() as u64;
+        if total > MAX_BODY {
+            return Err(too_large());
         }
-    };
+        if spool.is_none() && total > IN_MEMORY_BODY {
+            let (mut file, temp) = open_spool(app).await.map_err(|_| internal())?;
+            file.write_all(&memory).await.map_err(|_| internal())?;
+            memory = Vec::new();
+            spool = Some((file, temp));
+        }
+        match &mut spool {
+            Some((file, _)) => file.write_all(&data).await.map_err(|_| internal())?,
+            None => memory.extend_from_slice(&data),
+        }
+    }
+    match spool {
+        Some((mut file, temp)) => {
+            file.flush().await.map_err(|_| internal())?;
+            let temp = Arc::new(TempFile {
+                path: temp.path.clone(),
+                len: total,
+            });
+            Ok((Bytes::new(), Some(temp)))
+        }
+        None => Ok((Bytes::from(memory), None)),
+    }
+}
+
+async fn open_spool(app: &App) -> std::io::Result<(tokio::fs::File, Arc<TempFile>)> {
+    let path = app.scratch.spool_path();
+    let file = tokio::fs::File::create(&path).await?;
+    Ok((file, Arc::new(TempFile { path, len: 0 })))
+}
+
+fn internal() -> HttpResponse {
+    HttpResponse::xml(
+        500,
+        crate::protocol::query::error(
+            &crate::error::AwsError::new(
+                500,
+                "InternalFailure",
+                "The request processing has failed because of an unknown error.",
+            ),
+            crate::services::IAM_NAMESPACE,
+            &crate::ids::request_id(),
+        ),
+    )
+}
+
+async fn to_request(
+    app: &App,
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
+) -> Result<HttpRequest, HttpResponse> {
+    let (parts, body) = req.into_parts();
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let (body, spooled) = read_body(app, body, declared).await?;
     let headers = parts
         .headers
         .iter()
@@ -53,17 +142,28 @@ async fn to_request(req: hyper::Request<Incoming>, peer: SocketAddr) -> Result<H
         raw_query: parts.uri.query().map(str::to_string),
         headers,
         body,
+        spooled,
         peer: Some(peer),
     })
 }
 
-fn to_hyper(response: HttpResponse) -> hyper::Response<Full<Bytes>> {
+fn to_hyper(response: HttpResponse) -> hyper::Response<ReplyBody> {
+    let body: ReplyBody = match response.file {
+        Some(file) => {
+            let reader = tokio::fs::File::from_std(file.file).take(file.len);
+            let stream = ReaderStream::with_capacity(reader, 64 * 1024).map_ok(Frame::data);
+            BodyExt::boxed(StreamBody::new(stream))
+        }
+        None => BodyExt::boxed(Full::new(response.body).map_err(|never| match never {})),
+    };
     let mut builder = hyper::Response::builder().status(response.status);
     for (name, value) in &response.headers {
         builder = builder.header(name, value);
     }
-    builder.body(Full::new(response.body)).unwrap_or_else(|_| {
-        let mut fallback = hyper::Response::new(Full::new(Bytes::from_static(b"invalid response")));
+    builder.body(body).unwrap_or_else(|_| {
+        let mut fallback = hyper::Response::new(BodyExt::boxed(
+            Full::new(Bytes::from_static(b"invalid response")).map_err(|never| match never {}),
+        ));
         *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })
@@ -73,25 +173,14 @@ async fn serve_one(
     app: Arc<App>,
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let response = match to_request(req, peer).await {
+) -> Result<hyper::Response<ReplyBody>, Infallible> {
+    let response = match to_request(&app, req, peer).await {
         Ok(request) => {
             let app = app.clone();
             // The handlers are synchronous and short; run them off the I/O threads.
             match tokio::task::spawn_blocking(move || app.handle(&request)).await {
                 Ok(response) => response,
-                Err(_) => HttpResponse::xml(
-                    500,
-                    crate::protocol::query::error(
-                        &crate::error::AwsError::new(
-                            500,
-                            "InternalFailure",
-                            "The request processing has failed because of an unknown error.",
-                        ),
-                        crate::services::IAM_NAMESPACE,
-                        &crate::ids::request_id(),
-                    ),
-                ),
+                Err(_) => internal(),
             }
         }
         Err(response) => response,

@@ -40,6 +40,7 @@ pub mod explain;
 pub mod parse;
 pub mod policy;
 pub mod principal;
+pub mod public;
 pub mod statement;
 pub mod variables;
 pub mod wildcard;
@@ -49,3 +50,4 @@ pub use decision::{evaluate, Decision, NamedPolicy, Outcome, PolicySet, PolicyTy
 pub use parse::ParseError;
 pub use policy::{Effect, Policy, Statement, Version};
 pub use principal::{Principal, PrincipalKind, PrincipalMatch};
+pub use public::{is_public, public_statements, PublicGrant};

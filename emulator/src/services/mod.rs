@@ -3,6 +3,7 @@
 //! acts on the state. None re-implements a policy rule.
 
 pub mod iam;
+pub mod s3;
 pub mod sts;
 
 use crate::app::{App, Service};
@@ -27,7 +28,8 @@ pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
     match service {
         Service::Iam => iam::handle(ctx, caller),
         Service::Sts => sts::handle(ctx, caller),
-        Service::S3 | Service::Kinesis | Service::AccessAnalyzer => error_response(
+        Service::S3 => s3::handle(ctx, caller),
+        Service::Kinesis | Service::AccessAnalyzer => error_response(
             service,
             &AwsError::new(
                 501,
@@ -41,6 +43,9 @@ pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
 
 /// An error in the shape of the service's protocol.
 pub fn error_response(service: Service, err: &AwsError, request_id: &str) -> HttpResponse {
+    if service == Service::S3 {
+        return s3::error_response(err, "", request_id);
+    }
     let namespace = match service {
         Service::Sts => STS_NAMESPACE,
         _ => IAM_NAMESPACE,

@@ -7,6 +7,7 @@
 //! original spelling inside.
 
 pub mod iam;
+pub mod s3;
 
 use iam::{AccessKey, Account};
 use std::collections::BTreeMap;
@@ -60,6 +61,8 @@ pub struct State {
     pub accounts: BTreeMap<String, Account>,
     pub root_keys: Vec<RootKey>,
     pub sessions: BTreeMap<String, Session>,
+    /// S3 buckets by name (bucket names are global).
+    pub buckets: BTreeMap<String, s3::Bucket>,
 }
 
 impl State {
@@ -77,6 +80,7 @@ impl State {
     pub fn reset(&mut self) {
         self.accounts.clear();
         self.sessions.clear();
+        self.buckets.clear();
         let ids: Vec<String> = self.root_keys.iter().map(|k| k.account.clone()).collect();
         for id in ids {
             self.account_mut(&id);

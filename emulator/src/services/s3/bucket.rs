@@ -1,0 +1,487 @@
+//! Buckets: CreateBucket, HeadBucket, ListBuckets, DeleteBucket,
+//! GetBucketLocation, ownership controls, ACLs, tagging, versioning.
+
+use super::{canonical_id, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
+use crate::error::{AwsError, AwsResult};
+use crate::http::HttpResponse;
+use crate::ids;
+use crate::protocol::xml::{self, Xml};
+use crate::state::s3::Bucket;
+use iam_evaluator::RequestContext;
+
+/// S3's bucket naming rules ("Bucket naming rules", general purpose buckets).
+pub fn valid_bucket_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let edge_ok = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'.' || *b == b'-')
+        && edge_ok(bytes.first())
+        && edge_ok(bytes.last())
+        && !name.contains("..")
+        && name.parse::<std::net::Ipv4Addr>().is_err()
+        && !["xn--", "sthree-", "amzn-s3-demo-"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        && !["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
+fn request_region(r: &S3Request) -> String {
+    r.caller
+        .scope
+        .as_ref()
+        .map(|s| s.region.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "us-east-1".to_string())
+}
+
+pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
+    let name = r.bucket_name()?.to_string();
+    let account = r
+        .account()
+        .ok_or_else(|| AwsError::access_denied("Access Denied"))?
+        .to_string();
+    let mut state = r.ctx.app.state();
+    r.authorize(
+        &state,
+        "s3:CreateBucket",
+        &format!("arn:aws:s3:::{name}"),
+        None,
+        RequestContext::new(),
+    )?;
+    if !valid_bucket_name(&name) {
+        return Err(
+            AwsError::new(400, "InvalidBucketName", "The specified bucket is not valid.")
+                .with_resource(&name),
+        );
+    }
+    let region = location_constraint(r)?;
+    if let Some(existing) = state.buckets.get(&name) {
+        if existing.owner != account {
+            return Err(AwsError::new(
+                409,
+                "BucketAlreadyExists",
+                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+            )
+            .with_resource(&name));
+        }
+        // S3: "in the North Virginia Region (us-east-1) … if you re-create an
+        // existing bucket that you already own, you'll get a 200 OK".
+        if existing.region != "us-east-1" || region != "us-east-1" {
+            return Err(AwsError::new(
+                409,
+                "BucketAlreadyOwnedByYou",
+                "Your previous request to create the named bucket succeeded and you already own it.",
+            )
+            .with_resource(&name));
+        }
+    } else {
+        state
+            .buckets
+            .insert(name.clone(), Bucket::new(&name, &account, &region, ids::now()));
+    }
+    Ok(empty(200).with_header("location", &format!("/{name}")))
+}
+
+/// The bucket's region: `LocationConstraint`, which must agree with the
+/// region the request was signed for.
+fn location_constraint(r: &S3Request) -> AwsResult<String> {
+    let signed_region = request_region(r);
+    let body = &r.ctx.req.body;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        if signed_region != "us-east-1" {
+            return Err(AwsError::new(
+                400,
+                "IllegalLocationConstraintException",
+                "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.",
+            ));
+        }
+        return Ok(signed_region);
+    }
+    let doc = xml::parse(body).ok_or_else(malformed_xml)?;
+    let constraint = doc.text_of("LocationConstraint").unwrap_or_default().to_string();
+    if constraint.is_empty() {
+        return Ok("us-east-1".to_string());
+    }
+    if constraint == "us-east-1" {
+        return Err(AwsError::new(
+            400,
+            "InvalidLocationConstraint",
+            "The specified location-constraint is not valid",
+        ));
+    }
+    if constraint != signed_region && signed_region != "us-east-1" {
+        return Err(AwsError::new(
+            400,
+            "IllegalLocationConstraintException",
+            format!("The {constraint} location constraint is incompatible for the region specific endpoint this request was sent to."),
+        ));
+    }
+    Ok(constraint)
+}
+
+pub fn malformed_xml() -> AwsError {
+    AwsError::new(
+        400,
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    )
+}
+
+pub fn head_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
+    let name = r.bucket_name()?;
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, name)?;
+    r.authorize(
+        &state,
+        "s3:ListBucket",
+        &bucket.arn(),
+        Some(bucket),
+        RequestContext::new(),
+    )?;
+    Ok(empty(200).with_header("x-amz-bucket-region", &bucket.region))
+}
+
+pub fn list_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
+    let account = r
+        .account()
+        .ok_or_else(|| AwsError::access_denied("Access Denied"))?
+        .to_string();
+    let state = r.ctx.app.state();
+    r.authorize(&state, "s3:ListAllMyBuckets", "*", None, RequestContext::new())?;
+    let prefix = r.param("prefix").unwrap_or_default();
+    let max = match r.param("max-buckets") {
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=10000).contains(n))
+            .ok_or_else(|| {
+                AwsError::new(
+                    400,
+                    "InvalidArgument",
+                    "Argument max-buckets must be an integer between 1 and 10000.",
+                )
+            })?,
+        None => usize::MAX,
+    };
+    let after = r.param("continuation-token").unwrap_or_default();
+    let mine: Vec<&Bucket> = state
+        .buckets
+        .values()
+        .filter(|b| b.owner == account && b.name.starts_with(prefix) && b.name.as_str() > after)
+        .collect();
+    let page: Vec<&Bucket> = mine.iter().take(max).copied().collect();
+    let next = (mine.len() > page.len())
+        .then(|| page.last().map(|b| b.name.clone()))
+        .flatten();
+    Ok(xml_reply("ListAllMyBucketsResult", |x| {
+        x.with("Owner", |x| {
+            x.elem("ID", &canonical_id(&account));
+        });
+        x.with("Buckets", |x| {
+            for b in &page {
+                x.with("Bucket", |x| {
+                    x.elem("Name", &b.name);
+                    x.elem("CreationDate", &s3_date(b.created));
+                    x.elem("BucketRegion", &b.region);
+                });
+            }
+        });
+        x.opt("ContinuationToken", next.as_deref());
+        if r.has("prefix") {
+            x.elem("Prefix", prefix);
+        }
+    }))
+}
+
+/// S3's timestamps: ISO 8601 with milliseconds.
+pub fn s3_date(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.format(&format).unwrap_or_default()
+}
+
+/// RFC 1123 dates for `Last-Modified`.
+pub fn http_date(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    at.format(&format).unwrap_or_default()
+}
+
+pub fn delete_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
+    let name = r.bucket_name()?.to_string();
+    let mut state = r.ctx.app.state();
+    let bucket = find_bucket(&state, &name)?;
+    r.authorize(
+        &state,
+        "s3:DeleteBucket",
+        &bucket.arn(),
+        Some(bucket),
+        RequestContext::new(),
+    )?;
+    if !bucket.objects.is_empty() || !bucket.uploads.is_empty() {
+        return Err(AwsError::new(
+            409,
+            "BucketNotEmpty",
+            "The bucket you tried to delete is not empty",
+        )
+        .with_resource(&name));
+    }
+    state.buckets.remove(&name);
+    Ok(empty(204))
+}
+
+pub fn get_location(r: &S3Request) -> AwsResult<HttpResponse> {
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, r.bucket_name()?)?;
+    r.authorize(
+        &state,
+        "s3:GetBucketLocation",
+        &bucket.arn(),
+        Some(bucket),
+        RequestContext::new(),
+    )?;
+    let region = if bucket.region == "us-east-1" {
+        String::new()
+    } else {
+        bucket.region.clone()
+    };
+    let mut xml = Xml::new();
+    xml.open_ns("LocationConstraint", super::NAMESPACE);
+    let mut out = xml.finish();
+    out.push_str(&quick_xml::escape::escape(region.as_str()));
+    out.push_str("</LocationConstraint>");
+    Ok(HttpResponse::new(200, "application/xml", out))
+}
+
+/// Runs `f` on the named bucket after authorizing `action` on it.
+fn with_bucket<T>(r: &S3Request, action: &str, f: impl FnOnce(&mut Bucket) -> AwsResult<T>) -> AwsResult<T> {
+    let name = r.bucket_name()?.to_string();
+    let mut state = r.ctx.app.state();
+    let bucket = find_bucket(&state, &name)?;
+    r.authorize(&state, action, &bucket.arn(), Some(bucket), RequestContext::new())?;
+    let bucket = state
+        .buckets
+        .get_mut(&name)
+        .ok_or_else(|| no_such_bucket(&name))?;
+    f(bucket)
+}
+
+pub fn get_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
+    let ownership = with_bucket(r, "s3:GetBucketOwnershipControls", |b| Ok(b.ownership.clone()))?;
+    let ownership = ownership.ok_or_else(|| {
+        AwsError::new(
+            404,
+            "OwnershipControlsNotFoundError",
+            "The bucket ownership controls were not found",
+        )
+    })?;
+    Ok(xml_reply("OwnershipControls", |x| {
+        x.with("Rule", |x| {
+            x.elem("ObjectOwnership", &ownership);
+        });
+    }))
+}
+
+pub fn put_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
+    let doc = xml::parse(&r.ctx.req.body).ok_or_else(malformed_xml)?;
+    let value = doc
+        .child("Rule")
+        .and_then(|rule| rule.text_of("ObjectOwnership"))
+        .ok_or_else(malformed_xml)?
+        .to_string();
+    if !["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"].contains(&value.as_str()) {
+        return Err(malformed_xml());
+    }
+    with_bucket(r, "s3:PutBucketOwnershipControls", |b| {
+        b.ownership = Some(value);
+        Ok(())
+    })?;
+    Ok(empty(200))
+}
+
+pub fn delete_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
+    with_bucket(r, "s3:PutBucketOwnershipControls", |b| {
+        b.ownership = None;
+        Ok(())
+    })?;
+    Ok(empty(204))
+}
+
+pub fn get_acl(r: &S3Request) -> AwsResult<HttpResponse> {
+    let owner = with_bucket(r, "s3:GetBucketAcl", |b| Ok(b.owner.clone()))?;
+    Ok(acl_reply(&owner))
+}
+
+/// The only ACL S3 has under BucketOwnerEnforced: the owner has full control.
+pub fn acl_reply(owner: &str) -> HttpResponse {
+    let id = canonical_id(owner);
+    xml_reply("AccessControlPolicy", |x| {
+        x.with("Owner", |x| {
+            x.elem("ID", &id);
+        });
+        x.with("AccessControlList", |x| {
+            x.out_raw("<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">");
+            x.elem("ID", &id);
+            x.out_raw("</Grantee>");
+            x.elem("Permission", "FULL_CONTROL");
+            x.out_raw("</Grant>");
+        });
+    })
+}
+
+pub fn put_acl(r: &S3Request) -> AwsResult<HttpResponse> {
+    let acl = r.header("x-amz-acl").map(str::to_string);
+    with_bucket(r, "s3:PutBucketAcl", |b| {
+        let enforced = b.ownership.as_deref() == Some("BucketOwnerEnforced");
+        // Under BucketOwnerEnforced only the owner-full-control ACLs are accepted.
+        if enforced && !matches!(acl.as_deref(), Some("private" | "bucket-owner-full-control")) {
+            return Err(AwsError::new(
+                400,
+                "AccessControlListNotSupported",
+                "The bucket does not allow ACLs",
+            ));
+        }
+        Ok(())
+    })?;
+    Ok(empty(200))
+}
+
+/// Reads `<Tagging><TagSet><Tag><Key>…` (at most 50 tags, unique keys).
+pub fn read_tag_set(body: &[u8]) -> AwsResult<Vec<(String, String)>> {
+    let doc = xml::parse(body).ok_or_else(malformed_xml)?;
+    let set = doc.child("TagSet").ok_or_else(malformed_xml)?;
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for tag in set.all("Tag") {
+        let key = tag.text_of("Key").ok_or_else(malformed_xml)?.to_string();
+        let value = tag.text_of("Value").unwrap_or_default().to_string();
+        if key.is_empty() || key.chars().count() > 128 || value.chars().count() > 256 {
+            return Err(AwsError::new(
+                400,
+                "InvalidTag",
+                "The TagKey you have provided is invalid",
+            ));
+        }
+        if tags.iter().any(|(k, _)| *k == key) {
+            return Err(AwsError::new(
+                400,
+                "InvalidTag",
+                "Cannot provide multiple Tags with the same key",
+            ));
+        }
+        tags.push((key, value));
+    }
+    if tags.len() > 50 {
+        return Err(AwsError::new(
+            400,
+            "BadRequest",
+            "Object tags cannot be greater than 50",
+        ));
+    }
+    Ok(tags)
+}
+
+pub fn tag_set_reply(tags: &[(String, String)]) -> HttpResponse {
+    xml_reply("Tagging", |x| {
+        x.with("TagSet", |x| {
+            for (k, v) in tags {
+                x.with("Tag", |x| {
+                    x.elem("Key", k);
+                    x.elem("Value", v);
+                });
+            }
+        });
+    })
+}
+
+pub fn get_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
+    let tags = with_bucket(r, "s3:GetBucketTagging", |b| Ok(b.tags.clone()))?;
+    if tags.is_empty() {
+        return Err(
+            AwsError::new(404, "NoSuchTagSet", "The TagSet does not exist").with_resource(r.bucket_name()?)
+        );
+    }
+    Ok(tag_set_reply(&tags))
+}
+
+pub fn put_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
+    let tags = read_tag_set(&r.ctx.req.body)?;
+    with_bucket(r, "s3:PutBucketTagging", |b| {
+        b.tags = tags;
+        Ok(())
+    })?;
+    Ok(empty(204))
+}
+
+pub fn delete_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
+    with_bucket(r, "s3:PutBucketTagging", |b| {
+        b.tags.clear();
+        Ok(())
+    })?;
+    Ok(empty(204))
+}
+
+pub fn get_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
+    let status = with_bucket(r, "s3:GetBucketVersioning", |b| Ok(b.versioning.clone()))?;
+    Ok(xml_reply("VersioningConfiguration", |x| {
+        x.opt("Status", status.as_deref());
+    }))
+}
+
+pub fn put_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
+    let doc = xml::parse(&r.ctx.req.body).ok_or_else(malformed_xml)?;
+    let status = doc.text_of("Status").map(str::to_string);
+    if !matches!(status.as_deref(), Some("Enabled" | "Suspended")) {
+        return Err(malformed_xml());
+    }
+    if status.as_deref() == Some("Enabled") {
+        return Err(AwsError::new(
+            501,
+            "NotImplemented",
+            "Object versioning is not implemented by iam-emulator yet; versioning can only be left off or suspended.",
+        ));
+    }
+    with_bucket(r, "s3:PutBucketVersioning", |b| {
+        b.versioning = status;
+        Ok(())
+    })?;
+    Ok(empty(200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_name_rules() {
+        for ok in ["abc", "my-bucket.logs", "a1b2c3", "docexamplebucket1"] {
+            assert!(valid_bucket_name(ok), "{ok}");
+        }
+        for bad in [
+            "ab",
+            "My-Bucket",
+            "-abc",
+            "abc-",
+            "a..b",
+            "192.168.5.4",
+            "xn--abc",
+            "abc-s3alias",
+            "a_b",
+            &"a".repeat(64),
+        ] {
+            assert!(!valid_bucket_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let at = time::macros::datetime!(2024-01-02 03:04:05.678 UTC);
+        assert_eq!(s3_date(at), "2024-01-02T03:04:05.678Z");
+        assert_eq!(http_date(at), "Tue, 02 Jan 2024 03:04:05 GMT");
+    }
+}

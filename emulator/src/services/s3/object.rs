@@ -1,0 +1,415 @@
+//! Objects: PutObject, GetObject (ranges, conditional requests,
+//! `response-*` overrides), HeadObject, DeleteObject.
+
+use super::body::{self, Stored};
+use super::bucket::{http_date, s3_date};
+use super::{empty, find_bucket, no_such_bucket, S3Request};
+use crate::error::{AwsError, AwsResult};
+use crate::http::{FileBody, HttpResponse};
+use crate::ids;
+use crate::state::s3::{Bucket, Object};
+use crate::state::State;
+use iam_evaluator::RequestContext;
+
+/// S3's limit on key length, in UTF-8 bytes.
+const MAX_KEY_BYTES: usize = 1024;
+
+/// Object headers stored at upload and returned on GET/HEAD.
+const STORED_HEADERS: &[&str] = &[
+    "cache-control",
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "expires",
+];
+
+/// Parses an `x-amz-tagging` header (URL query encoded `k=v&k2=v2`).
+pub fn tagging_header(value: &str) -> AwsResult<Vec<(String, String)>> {
+    let tags: Vec<(String, String)> = form_urlencoded::parse(value.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if tags.len() > 10 {
+        return Err(AwsError::new(
+            400,
+            "BadRequest",
+            "Object tags cannot be greater than 10",
+        ));
+    }
+    if tags.iter().any(|(k, _)| k.is_empty()) {
+        return Err(AwsError::new(
+            400,
+            "InvalidTag",
+            "The TagKey you have provided is invalid",
+        ));
+    }
+    Ok(tags)
+}
+
+/// `s3:ExistingObjectTag/*` for an object that exists.
+pub fn existing_tag_context(object: Option<&Object>) -> RequestContext {
+    let mut context = RequestContext::new();
+    for (k, v) in object.map(|o| o.tags.as_slice()).unwrap_or_default() {
+        context.set(&format!("s3:ExistingObjectTag/{k}"), v.clone());
+    }
+    context
+}
+
+/// Name/value pairs (headers, metadata, tags).
+pub type Pairs = Vec<(String, String)>;
+
+/// The content type, stored headers and `x-amz-meta-*` of an upload request.
+pub fn upload_headers(r: &S3Request) -> (String, Pairs, Pairs) {
+    let req = r.ctx.req;
+    let content_type = req
+        .header("content-type")
+        .unwrap_or("binary/octet-stream")
+        .to_string();
+    let mut headers = Vec::new();
+    for name in STORED_HEADERS {
+        if let Some(value) = req.header(name) {
+            // `aws-chunked` is transfer framing, not the object's encoding.
+            let value: String = if *name == "content-encoding" {
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.eq_ignore_ascii_case("aws-chunked"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                value.to_string()
+            };
+            if !value.is_empty() {
+                headers.push(((*name).to_string(), value));
+            }
+        }
+    }
+    let metadata = req
+        .headers
+        .iter()
+        .filter_map(|(n, v)| {
+            let n = n.to_ascii_lowercase();
+            n.strip_prefix("x-amz-meta-").map(|m| (m.to_string(), v.clone()))
+        })
+        .collect();
+    (content_type, headers, metadata)
+}
+
+fn check_key(key: &str) -> AwsResult<()> {
+    if key.len() > MAX_KEY_BYTES {
+        return Err(AwsError::new(400, "KeyTooLongError", "Your key is too long"));
+    }
+    Ok(())
+}
+
+pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
+    if r.header("x-amz-copy-source").is_some() {
+        return Err(AwsError::new(
+            501,
+            "NotImplemented",
+            "CopyObject is not implemented by iam-emulator yet.",
+        ));
+    }
+    let bucket_name = r.bucket_name()?.to_string();
+    let key = r.key_name()?.to_string();
+    check_key(&key)?;
+    let tags = r
+        .header("x-amz-tagging")
+        .map(tagging_header)
+        .transpose()?
+        .unwrap_or_default();
+    {
+        let state = r.ctx.app.state();
+        let bucket = find_bucket(&state, &bucket_name)?;
+        let mut context = RequestContext::new();
+        for (k, v) in &tags {
+            context.set(&format!("s3:RequestObjectTag/{k}"), v.clone());
+        }
+        if !tags.is_empty() {
+            context.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
+        }
+        let arn = r.object_arn()?;
+        r.authorize(&state, "s3:PutObject", &arn, Some(bucket), context)?;
+        if !tags.is_empty() {
+            r.authorize(
+                &state,
+                "s3:PutObjectTagging",
+                &arn,
+                Some(bucket),
+                RequestContext::new(),
+            )?;
+        }
+    }
+    // The body is stored without holding the state lock.
+    let stored = body::ingest(r)?;
+    let (content_type, headers, metadata) = upload_headers(r);
+    let object = Object {
+        key: key.clone(),
+        body: stored.body.clone(),
+        size: stored.size,
+        etag: stored.etag(),
+        last_modified: ids::now(),
+        content_type,
+        headers,
+        metadata,
+        tags,
+        checksum: stored.checksum.clone(),
+        storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
+    };
+    let mut state = r.ctx.app.state();
+    let bucket = state
+        .buckets
+        .get_mut(&bucket_name)
+        .ok_or_else(|| no_such_bucket(&bucket_name))?;
+    bucket.objects.insert(key, object);
+    Ok(put_reply(&stored))
+}
+
+fn put_reply(stored: &Stored) -> HttpResponse {
+    let mut response = empty(200).with_header("etag", &stored.etag());
+    if let Some((name, value)) = &stored.checksum {
+        response = response.with_header(name, value);
+    }
+    response
+}
+
+/// 404 NoSuchKey for callers allowed to list the bucket, 403 otherwise, as
+/// S3 does ("If you don't have the s3:ListBucket permission, Amazon S3
+/// returns an HTTP status code 403").
+fn missing_key(r: &S3Request, state: &State, bucket: &Bucket) -> AwsError {
+    match r.authorize(
+        state,
+        "s3:ListBucket",
+        &bucket.arn(),
+        Some(bucket),
+        RequestContext::new(),
+    ) {
+        Ok(()) => AwsError::new(404, "NoSuchKey", "The specified key does not exist."),
+        Err(denied) => denied,
+    }
+}
+
+/// GetObject (`with_body`) and HeadObject.
+pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
+    let key = r.key_name()?.to_string();
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, r.bucket_name()?)?;
+    let object = bucket.objects.get(&key);
+    r.authorize(
+        &state,
+        "s3:GetObject",
+        &r.object_arn()?,
+        Some(bucket),
+        existing_tag_context(object),
+    )?;
+    let Some(object) = object else {
+        return Err(missing_key(r, &state, bucket));
+    };
+    let object = object.clone();
+    drop(state);
+    if let Some(status) = precondition(r, &object)? {
+        return Ok(empty(status)
+            .with_header("etag", &object.etag)
+            .with_header("last-modified", &http_date(object.last_modified)));
+    }
+    let range = match r.header("range") {
+        Some(value) => parse_range(value, object.size)?,
+        None => None,
+    };
+    let (status, offset, len) = match range {
+        Some((start, end)) => (206, start, end - start + 1),
+        None => (200, 0, object.size),
+    };
+    let mut response = HttpResponse::new(status, &object.content_type, bytes::Bytes::new());
+    for (name, value) in object_headers(r, &object) {
+        response = response.with_header(&name, &value);
+    }
+    if status == 206 {
+        response = response.with_header(
+            "content-range",
+            &format!("bytes {offset}-{}/{}", offset + len - 1, object.size),
+        );
+    }
+    response = response.with_header("content-length", &len.to_string());
+    if with_body && len > 0 {
+        let file = FileBody::open(&object.body.path, offset, len).map_err(|e| {
+            AwsError::new(
+                500,
+                "InternalError",
+                format!("We encountered an internal error. Please try again. ({e})"),
+            )
+        })?;
+        response.file = Some(file);
+    }
+    Ok(response)
+}
+
+/// The headers S3 returns for an object, with `response-*` overrides.
+fn object_headers(r: &S3Request, object: &Object) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("etag".to_string(), object.etag.clone()),
+        ("last-modified".to_string(), http_date(object.last_modified)),
+        ("accept-ranges".to_string(), "bytes".to_string()),
+    ];
+    out.extend(object.headers.iter().cloned());
+    for (k, v) in &object.metadata {
+        out.push((format!("x-amz-meta-{k}"), v.clone()));
+    }
+    if !object.tags.is_empty() {
+        out.push(("x-amz-tagging-count".into(), object.tags.len().to_string()));
+    }
+    if object.storage_class != "STANDARD" {
+        out.push(("x-amz-storage-class".into(), object.storage_class.clone()));
+    }
+    if r.header("x-amz-checksum-mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"))
+    {
+        if let Some((name, value)) = &object.checksum {
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    for (param, header) in [
+        ("response-content-type", "content-type"),
+        ("response-content-language", "content-language"),
+        ("response-expires", "expires"),
+        ("response-cache-control", "cache-control"),
+        ("response-content-disposition", "content-disposition"),
+        ("response-content-encoding", "content-encoding"),
+    ] {
+        if let Some(value) = r.param(param) {
+            out.retain(|(n, _)| n != header);
+            out.push((header.to_string(), value.to_string()));
+        }
+    }
+    out
+}
+
+/// Conditional requests (RFC 7232 as S3 applies them): `Some(304 | 412)`
+/// when the request must not get the object.
+fn precondition(r: &S3Request, object: &Object) -> AwsResult<Option<u16>> {
+    let etag_matches = |list: &str| {
+        list.split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t == object.etag || t.trim_matches('"') == object.etag.trim_matches('"'))
+    };
+    let modified = object.last_modified;
+    let if_match = r.header("if-match").map(etag_matches);
+    let if_unmodified = r
+        .header("if-unmodified-since")
+        .and_then(parse_http_date)
+        .map(|t| modified <= t);
+    let if_none_match = r.header("if-none-match").map(etag_matches);
+    let if_modified = r
+        .header("if-modified-since")
+        .and_then(parse_http_date)
+        .map(|t| modified > t);
+    if if_match == Some(false) || (if_match.is_none() && if_unmodified == Some(false)) {
+        return Err(AwsError::new(
+            412,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold",
+        ));
+    }
+    if if_none_match == Some(true) || (if_none_match.is_none() && if_modified == Some(false)) {
+        return Ok(Some(304));
+    }
+    Ok(None)
+}
+
+fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(text.trim(), &format)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
+}
+
+/// `Range: bytes=a-b | a- | -n` → inclusive byte positions. Several ranges
+/// or a malformed header serve the whole object, as S3 does; a range past
+/// the end is 416 InvalidRange.
+pub fn parse_range(value: &str, size: u64) -> AwsResult<Option<(u64, u64)>> {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let Some((start, end)) = spec.split_once('-') else {
+        return Ok(None);
+    };
+    let unsatisfiable = || AwsError::new(416, "InvalidRange", "The requested range is not satisfiable");
+    let range = match (start.trim(), end.trim()) {
+        ("", "") => return Ok(None),
+        ("", suffix) => {
+            let n: u64 = match suffix.parse() {
+                Ok(n) => n,
+                Err(_) => return Ok(None),
+            };
+            if n == 0 || size == 0 {
+                return Err(unsatisfiable());
+            }
+            (size.saturating_sub(n), size - 1)
+        }
+        (start, end) => {
+            let Ok(start) = start.parse::<u64>() else {
+                return Ok(None);
+            };
+            let end = if end.is_empty() {
+                size.saturating_sub(1)
+            } else {
+                match end.parse::<u64>() {
+                    Ok(e) => e.min(size.saturating_sub(1)),
+                    Err(_) => return Ok(None),
+                }
+            };
+            if start >= size {
+                return Err(unsatisfiable());
+            }
+            if end < start {
+                return Ok(None);
+            }
+            (start, end)
+        }
+    };
+    Ok(Some(range))
+}
+
+pub fn delete_object(r: &S3Request) -> AwsResult<HttpResponse> {
+    let key = r.key_name()?.to_string();
+    let bucket_name = r.bucket_name()?.to_string();
+    let mut state = r.ctx.app.state();
+    let bucket = find_bucket(&state, &bucket_name)?;
+    r.authorize(
+        &state,
+        "s3:DeleteObject",
+        &r.object_arn()?,
+        Some(bucket),
+        existing_tag_context(bucket.objects.get(&key)),
+    )?;
+    if let Some(bucket) = state.buckets.get_mut(&bucket_name) {
+        bucket.objects.remove(&key);
+    }
+    Ok(empty(204))
+}
+
+/// The date S3 lists an object with.
+pub fn listed_date(object: &Object) -> String {
+    s3_date(object.last_modified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100).unwrap(), Some((0, 9)));
+        assert_eq!(parse_range("bytes=90-", 100).unwrap(), Some((90, 99)));
+        assert_eq!(parse_range("bytes=-10", 100).unwrap(), Some((90, 99)));
+        assert_eq!(parse_range("bytes=50-500", 100).unwrap(), Some((50, 99)));
+        assert_eq!(parse_range("bytes=0-1,5-6", 100).unwrap(), None);
+        assert_eq!(parse_range("items=0-1", 100).unwrap(), None);
+        assert_eq!(parse_range("bytes=100-", 100).unwrap_err().status, 416);
+        assert_eq!(parse_range("bytes=-5", 0).unwrap_err().status, 416);
+    }
+}

@@ -1,0 +1,289 @@
+//! Bucket policies, Block Public Access and policy status.
+//!
+//! What makes a policy "public" is policy semantics and lives in the
+//! evaluator (`iam_evaluator::public`); this module applies S3's settings:
+//! - `BlockPublicPolicy`: PutBucketPolicy of a public policy is refused;
+//! - `RestrictPublicBuckets`: "only AWS service principals and authorized
+//!   users within the bucket owner's account" keep access granted by a
+//!   public policy, so its public grants are ignored for anyone else.
+//!
+//! S3 User Guide ("Bucket policies"): the root user of the account that
+//! owns a bucket can always get, put and delete its policy, even when the
+//! policy denies it, so that nobody can lock a bucket for good.
+
+use super::bucket::malformed_xml;
+use super::{empty, find_bucket, no_such_bucket, xml_reply, S3Request};
+use crate::auth::Caller;
+use crate::error::{AwsError, AwsResult};
+use crate::http::HttpResponse;
+use crate::protocol::xml;
+use crate::state::iam::Document;
+use crate::state::s3::{Bucket, PublicAccessBlock};
+use crate::state::State;
+use iam_evaluator::{NamedPolicy, Policy, PrincipalKind, RequestContext};
+use std::sync::Arc;
+
+/// S3's quota on a bucket policy's size.
+const MAX_POLICY_BYTES: usize = 20 * 1024;
+
+/// The bucket policy as it applies to `caller`: with `RestrictPublicBuckets`
+/// on, public grants do not reach callers outside the owner's account.
+pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPolicy> {
+    let Some(doc) = &bucket.policy else {
+        return Vec::new();
+    };
+    let restrict = bucket.effective_public_access_block().restrict_public_buckets;
+    let insider =
+        iam_evaluator::public::allowed_under_restrict_public_buckets(&caller.principal, &bucket.owner);
+    if !restrict || insider {
+        return vec![NamedPolicy {
+            name: "bucket policy".into(),
+            policy: doc.parsed.clone(),
+        }];
+    }
+    let public: Vec<usize> = iam_evaluator::public::public_statements(&doc.parsed)
+        .iter()
+        .map(|g| g.index)
+        .collect();
+    if public.is_empty() {
+        return vec![NamedPolicy {
+            name: "bucket policy".into(),
+            policy: doc.parsed.clone(),
+        }];
+    }
+    let mut restricted = (*doc.parsed).clone();
+    let mut index = 0;
+    restricted.statements.retain(|_| {
+        let keep = !public.contains(&index);
+        index += 1;
+        keep
+    });
+    vec![NamedPolicy {
+        name: "bucket policy (public grants ignored: RestrictPublicBuckets is on)".into(),
+        policy: Arc::new(restricted),
+    }]
+}
+
+/// Authorizes a bucket-policy operation; the owner's root always may.
+fn authorize_policy_op(r: &S3Request, state: &State, action: &str, bucket: &Bucket) -> AwsResult<()> {
+    let result = r.authorize(state, action, &bucket.arn(), Some(bucket), RequestContext::new());
+    let owner_root = r.caller.principal.kind == PrincipalKind::Root && super::is_owner(r.caller, bucket);
+    if owner_root {
+        return Ok(());
+    }
+    result
+}
+
+pub fn get_policy(r: &S3Request) -> AwsResult<HttpResponse> {
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, r.bucket_name()?)?;
+    authorize_policy_op(r, &state, "s3:GetBucketPolicy", bucket)?;
+    let doc = bucket.policy.as_ref().ok_or_else(|| {
+        AwsError::new(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
+            .with_resource(&bucket.name)
+    })?;
+    Ok(HttpResponse::new(200, "application/json", doc.text.clone()))
+}
+
+fn malformed_policy(message: &str) -> AwsError {
+    AwsError::new(400, "MalformedPolicy", message)
+}
+
+/// Reads and checks a bucket policy document as S3 does on write.
+fn read_policy(state: &State, bucket: &str, text: &str) -> AwsResult<Document> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(AwsError::new(
+            400,
+            "PolicyTooLarge",
+            "Policies must be less than 20 KB",
+        ));
+    }
+    if !text.trim_start().starts_with('{') || serde_json::from_str::<serde_json::Value>(text).is_err() {
+        return Err(malformed_policy(
+            "Policies must be valid JSON and the first byte must be '{'",
+        ));
+    }
+    let parsed =
+        Policy::parse(text).map_err(|e| malformed_policy(&format!("Invalid policy syntax. ({e})")))?;
+    for statement in &parsed.statements {
+        let Some(principal) = &statement.principal else {
+            return Err(malformed_policy("Missing required field Principal"));
+        };
+        for entry in &principal.items.aws {
+            if !principal_exists(state, entry) {
+                return Err(malformed_policy("Invalid principal in policy"));
+            }
+        }
+        let resources = statement
+            .resource
+            .as_ref()
+            .map(|r| r.items.as_slice())
+            .unwrap_or_default();
+        if resources.is_empty() {
+            return Err(malformed_policy("Missing required field Resource"));
+        }
+        for resource in resources {
+            let own = resource == &format!("arn:aws:s3:::{bucket}")
+                || resource.starts_with(&format!("arn:aws:s3:::{bucket}/"))
+                || iam_evaluator::arn::matches(resource, &format!("arn:aws:s3:::{bucket}"));
+            if !own {
+                return Err(malformed_policy("Policy has invalid resource"));
+            }
+        }
+    }
+    Ok(Document {
+        text: text.to_string(),
+        parsed: Arc::new(parsed),
+    })
+}
+
+/// A principal entry names something that exists: `*`, an account id, a
+/// root ARN, or a user/role of an account the emulator holds. Entries of
+/// accounts the emulator does not hold are accepted (they may exist in AWS).
+fn principal_exists(state: &State, entry: &str) -> bool {
+    if entry == "*" || (entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit())) {
+        return true;
+    }
+    let Some(arn) = iam_evaluator::arn::Arn::parse(entry) else {
+        return false;
+    };
+    let Some(account) = state.account(arn.account) else {
+        return arn.service == "iam" || arn.service == "sts";
+    };
+    match arn.service {
+        "iam" if arn.resource == "root" => true,
+        "iam" if arn.resource.starts_with("user/") => account.users.values().any(|u| u.arn == entry),
+        "iam" if arn.resource.starts_with("role/") => account.roles.values().any(|r| r.arn == entry),
+        "sts" => arn.resource.starts_with("assumed-role/"),
+        _ => false,
+    }
+}
+
+pub fn put_policy(r: &S3Request) -> AwsResult<HttpResponse> {
+    let name = r.bucket_name()?.to_string();
+    let text = String::from_utf8(r.ctx.req.body.to_vec())
+        .map_err(|_| malformed_policy("Policies must be valid JSON and the first byte must be '{'"))?;
+    let mut state = r.ctx.app.state();
+    let bucket = find_bucket(&state, &name)?;
+    authorize_policy_op(r, &state, "s3:PutBucketPolicy", bucket)?;
+    let document = read_policy(&state, &name, &text)?;
+    if bucket.effective_public_access_block().block_public_policy
+        && iam_evaluator::public::is_public(&document.parsed)
+    {
+        return Err(AwsError::access_denied(format!(
+            "User: {} is not authorized to perform: s3:PutBucketPolicy on resource: \"{}\" because public policies are blocked by the BlockPublicPolicy block public access setting.",
+            r.caller.principal.arn,
+            bucket.arn()
+        )));
+    }
+    state
+        .buckets
+        .get_mut(&name)
+        .ok_or_else(|| no_such_bucket(&name))?
+        .policy = Some(document);
+    Ok(empty(204))
+}
+
+pub fn delete_policy(r: &S3Request) -> AwsResult<HttpResponse> {
+    let name = r.bucket_name()?.to_string();
+    let mut state = r.ctx.app.state();
+    let bucket = find_bucket(&state, &name)?;
+    authorize_policy_op(r, &state, "s3:DeleteBucketPolicy", bucket)?;
+    state
+        .buckets
+        .get_mut(&name)
+        .ok_or_else(|| no_such_bucket(&name))?
+        .policy = None;
+    Ok(empty(204))
+}
+
+pub fn get_policy_status(r: &S3Request) -> AwsResult<HttpResponse> {
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, r.bucket_name()?)?;
+    r.authorize(
+        &state,
+        "s3:GetBucketPolicyStatus",
+        &bucket.arn(),
+        Some(bucket),
+        RequestContext::new(),
+    )?;
+    let doc = bucket.policy.as_ref().ok_or_else(|| {
+        AwsError::new(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
+            .with_resource(&bucket.name)
+    })?;
+    let public = iam_evaluator::public::is_public(&doc.parsed);
+    Ok(xml_reply("PolicyStatus", |x| {
+        x.elem("IsPublic", if public { "true" } else { "false" });
+    }))
+}
+
+pub fn get_public_access_block(r: &S3Request) -> AwsResult<HttpResponse> {
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, r.bucket_name()?)?;
+    r.authorize(
+        &state,
+        "s3:GetBucketPublicAccessBlock",
+        &bucket.arn(),
+        Some(bucket),
+        RequestContext::new(),
+    )?;
+    let pab = bucket.public_access_block.ok_or_else(|| {
+        AwsError::new(
+            404,
+            "NoSuchPublicAccessBlockConfiguration",
+            "The public access block configuration was not found",
+        )
+        .with_resource(&bucket.name)
+    })?;
+    let flag = |b: bool| if b { "true" } else { "false" };
+    Ok(xml_reply("PublicAccessBlockConfiguration", |x| {
+        x.elem("BlockPublicAcls", flag(pab.block_public_acls));
+        x.elem("IgnorePublicAcls", flag(pab.ignore_public_acls));
+        x.elem("BlockPublicPolicy", flag(pab.block_public_policy));
+        x.elem("RestrictPublicBuckets", flag(pab.restrict_public_buckets));
+    }))
+}
+
+pub fn put_public_access_block(r: &S3Request) -> AwsResult<HttpResponse> {
+    let doc = xml::parse(&r.ctx.req.body).ok_or_else(malformed_xml)?;
+    let flag = |name: &str| -> AwsResult<bool> {
+        match doc.text_of(name) {
+            None => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+            Some(_) => Err(malformed_xml()),
+        }
+    };
+    let pab = PublicAccessBlock {
+        block_public_acls: flag("BlockPublicAcls")?,
+        ignore_public_acls: flag("IgnorePublicAcls")?,
+        block_public_policy: flag("BlockPublicPolicy")?,
+        restrict_public_buckets: flag("RestrictPublicBuckets")?,
+    };
+    set_public_access_block(r, Some(pab))?;
+    Ok(empty(200))
+}
+
+pub fn delete_public_access_block(r: &S3Request) -> AwsResult<HttpResponse> {
+    set_public_access_block(r, None)?;
+    Ok(empty(204))
+}
+
+fn set_public_access_block(r: &S3Request, pab: Option<PublicAccessBlock>) -> AwsResult<()> {
+    let name = r.bucket_name()?.to_string();
+    let mut state = r.ctx.app.state();
+    let bucket = find_bucket(&state, &name)?;
+    r.authorize(
+        &state,
+        "s3:PutBucketPublicAccessBlock",
+        &bucket.arn(),
+        Some(bucket),
+        RequestContext::new(),
+    )?;
+    state
+        .buckets
+        .get_mut(&name)
+        .ok_or_else(|| no_such_bucket(&name))?
+        .public_access_block = pab;
+    Ok(())
+}
