@@ -52,7 +52,9 @@ pub fn matches(pattern: &str, arn: &str) -> bool {
 /// Like [`matches`] for a pattern compiled by policy-variable substitution.
 pub fn matches_pieces(pattern: &[Piece], arn: &str) -> bool {
     segments_match(
-        pattern.split(|p| *p == Piece::Lit(b':')).map(Segment::Pieces),
+        pattern
+            .splitn(FIELDS_BEFORE_RESOURCE + 1, |p| *p == Piece::Lit(b':'))
+            .map(Segment::Pieces),
         arn,
     )
 }

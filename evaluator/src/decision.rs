@@ -371,7 +371,7 @@ impl Evaluation<'_> {
                         Effect::Deny => deny = true,
                         Effect::Allow => {
                             let how = how.unwrap_or(PrincipalMatch::Direct);
-                            if allow.is_none_or(|best| grant_rank(how) > grant_rank(best)) {
+                            if allow.is_none_or(|best| how.strength() > best.strength()) {
                                 allow = Some(how);
                             }
                         }
@@ -426,17 +426,6 @@ impl Evaluation<'_> {
 /// A key's own policy must allow the caller, even in the key's account.
 fn is_kms_key(resource: &str) -> bool {
     Arn::parse(resource).is_some_and(|arn| arn.service == "kms" && arn.resource.starts_with("key/"))
-}
-
-/// Which grant is strongest when several `Allow` statements match: a direct
-/// grant beats everyone, which beats a role grant, which beats the account.
-fn grant_rank(m: PrincipalMatch) -> u8 {
-    match m {
-        PrincipalMatch::Account => 0,
-        PrincipalMatch::Role => 1,
-        PrincipalMatch::Everyone => 2,
-        PrincipalMatch::Direct => 3,
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -147,13 +147,29 @@ pub enum PrincipalMatch {
     Account,
 }
 
+impl PrincipalMatch {
+    /// How strong a grant through this match is: a direct grant and `*` are
+    /// not limited by the caller's boundary or session policy, a grant to
+    /// the role is, and a grant to the account only delegates to identity
+    /// policies. Several entries that name the caller are alternatives, so
+    /// the strongest one counts.
+    pub fn strength(self) -> u8 {
+        match self {
+            PrincipalMatch::Account => 0,
+            PrincipalMatch::Role => 1,
+            PrincipalMatch::Everyone => 2,
+            PrincipalMatch::Direct => 3,
+        }
+    }
+}
+
 impl PrincipalSet {
-    /// How (if at all) this set names `principal`; the most specific way wins.
+    /// How (if at all) this set names `principal`; the strongest way wins.
     pub fn matches(&self, principal: &Principal) -> Option<PrincipalMatch> {
         let mut best: Option<PrincipalMatch> = None;
         let mut consider = |m: Option<PrincipalMatch>| {
             if let Some(m) = m {
-                if best.is_none_or(|b| rank(m) > rank(b)) {
+                if best.is_none_or(|b| m.strength() > b.strength()) {
                     best = Some(m);
                 }
             }
@@ -175,15 +191,6 @@ impl PrincipalSet {
             }
         }
         best
-    }
-}
-
-fn rank(m: PrincipalMatch) -> u8 {
-    match m {
-        PrincipalMatch::Account => 0,
-        PrincipalMatch::Everyone => 1,
-        PrincipalMatch::Role => 2,
-        PrincipalMatch::Direct => 3,
     }
 }
 
