@@ -18,6 +18,7 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod authorize;
+pub mod checksum;
 pub mod decisions;
 pub mod error;
 pub mod explain;

@@ -57,7 +57,7 @@ async fn read_body(
         return Err(too_large());
     }
     let mut memory = Vec::new();
-    let mut spool: Option<(tokio::fs::File, Arc<TempFile>)> = None;
+    let mut spool: Option<(tokio::fs::File, TempFile)> = None;
     if declared.is_some_and(|n| n > IN_MEMORY_BODY) {
         spool = Some(open_spool(app).await.map_err(|_| internal())?);
     }
@@ -81,22 +81,20 @@ async fn read_body(
         }
     }
     match spool {
-        Some((mut file, temp)) => {
+        Some((mut file, mut temp)) => {
             file.flush().await.map_err(|_| internal())?;
-            let temp = Arc::new(TempFile {
-                path: temp.path.clone(),
-                len: total,
-            });
-            Ok((Bytes::new(), Some(temp)))
+            temp.len = total;
+            Ok((Bytes::new(), Some(Arc::new(temp))))
         }
         None => Ok((Bytes::from(memory), None)),
     }
 }
 
-async fn open_spool(app: &App) -> std::io::Result<(tokio::fs::File, Arc<TempFile>)> {
+/// A new spool file; it is removed if reading fails (the `TempFile` drops).
+async fn open_spool(app: &App) -> std::io::Result<(tokio::fs::File, TempFile)> {
     let path = app.scratch.spool_path();
     let file = tokio::fs::File::create(&path).await?;
-    Ok((file, Arc::new(TempFile { path, len: 0 })))
+    Ok((file, TempFile { path, len: 0 }))
 }
 
 fn internal() -> HttpResponse {

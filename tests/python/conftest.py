@@ -66,6 +66,39 @@ class Emulator:
         return code
 
 
+def error_of(excinfo):
+    """(Code, HTTP status, Message) of a botocore ClientError, as an application sees it."""
+    err = excinfo.value.response["Error"]
+    return err["Code"], excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Message"]
+
+
+def doc(*statements):
+    """A policy document (JSON text) with these statements."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource="*"):
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+class Principal:
+    """An IAM user with an access key, and boto3 clients signed with that key."""
+
+    def __init__(self, emulator, root_iam, user_name, path="/"):
+        self.name = user_name
+        self.iam_admin = root_iam
+        self.arn = root_iam.create_user(UserName=user_name, Path=path)["User"]["Arn"]
+        key = root_iam.create_access_key(UserName=user_name)["AccessKey"]
+        self.key, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
+        self.iam = emulator.client("iam", self.key, self.secret)
+        self.sts = emulator.client("sts", self.key, self.secret)
+
+    def allow(self, *statements, policy_name="inline"):
+        """Puts an inline policy on the user; returns self."""
+        self.iam_admin.put_user_policy(UserName=self.name, PolicyName=policy_name, PolicyDocument=doc(*statements))
+        return self
+
+
 @pytest.fixture(scope="session")
 def emulator():
     emu = Emulator()
@@ -87,3 +120,30 @@ def iam(emulator):
 @pytest.fixture
 def sts(emulator):
     return emulator.client("sts")
+
+
+@pytest.fixture
+def fresh_emulator():
+    """A private emulator instance, for tests that reset state or change auth
+    (the session `emulator` is shared by every other test)."""
+    started = []
+
+    def start(*extra_args):
+        emu = Emulator(*extra_args)
+        started.append(emu)
+        return emu
+    yield start
+    for emu in started:
+        assert emu.stop() == 0
+
+
+@pytest.fixture
+def other_iam(emulator):
+    """IAM client of the second account's root (OTHER_ACCOUNT)."""
+    return emulator.client("iam", OTHER_KEY, OTHER_SECRET)
+
+
+@pytest.fixture
+def user(emulator, iam, name):
+    """A fresh IAM user (named after the test's `name`) with an access key."""
+    return Principal(emulator, iam, name)

@@ -6,6 +6,8 @@
 //! keys (inactive ones are refused), and STS temporary keys (`ASIA…`) that
 //! must come with their session token and expire.
 
+pub mod chunked;
+pub mod sigv2;
 pub mod sigv4;
 
 use crate::error::AwsError;
@@ -39,6 +41,9 @@ pub struct Caller {
     pub access_key: Option<String>,
     /// Service and region from the credential scope, when signed.
     pub scope: Option<Credential>,
+    /// For `STREAMING-AWS4-HMAC-SHA256-PAYLOAD…` bodies: how to verify the
+    /// chunk signatures that follow the request's own.
+    pub chunk_signing: Option<chunked::ChunkSigning>,
 }
 
 impl Caller {
@@ -49,6 +54,7 @@ impl Caller {
             owner: None,
             access_key: None,
             scope: None,
+            chunk_signing: None,
         }
     }
 }
@@ -141,30 +147,39 @@ fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
         .map(PrimitiveDateTime::assume_utc)
 }
 
-/// Finds the secret and owner of an access key, refusing inactive and expired keys.
-fn lookup(state: &State, sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(String, Caller), AwsError> {
-    let key = &sig.credential.access_key;
-    // A long-term key sent with a session token (a stale AWS_SESSION_TOKEN)
-    // is refused, as AWS refuses it.
-    let long_term =
-        state.root_keys.iter().any(|k| &k.access_key == key) || state.find_user_key(key).is_some();
-    if long_term && sig.session_token.is_some() {
+/// What an access key resolves to.
+struct KeyInfo {
+    secret: String,
+    principal: Principal,
+    account: String,
+    owner: KeyOwner,
+}
+
+/// Finds the secret and owner of an access key, refusing inactive and
+/// expired keys, and long-term keys sent with a session token (a stale
+/// `AWS_SESSION_TOKEN`), as AWS refuses them.
+fn lookup(
+    state: &State,
+    key: &str,
+    session_token: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<KeyInfo, AwsError> {
+    let long_term = state.root_keys.iter().any(|k| k.access_key == key) || state.find_user_key(key).is_some();
+    if long_term && session_token.is_some() {
         return Err(invalid_key());
     }
-    if let Some(root) = state.root_keys.iter().find(|k| &k.access_key == key) {
+    if let Some(root) = state.root_keys.iter().find(|k| k.access_key == key) {
         let principal =
             Principal::from_arn(&format!("arn:aws:iam::{}:root", root.account)).map_err(|_| invalid_key())?;
-        return Ok((
-            root.secret.clone(),
-            caller(
-                principal,
-                Some(root.account.clone()),
-                KeyOwner::Root {
-                    account: root.account.clone(),
-                },
-                sig,
-            ),
-        ));
+        let owner = KeyOwner::Root {
+            account: root.account.clone(),
+        };
+        return Ok(KeyInfo {
+            secret: root.secret.clone(),
+            principal,
+            account: root.account.clone(),
+            owner,
+        });
     }
     if let Some((account, user, k)) = state.find_user_key(key) {
         if !k.active {
@@ -175,13 +190,15 @@ fn lookup(state: &State, sig: &sigv4::Signature, now: OffsetDateTime) -> Result<
             account: account.id.clone(),
             user: user.name.clone(),
         };
-        return Ok((
-            k.secret.clone(),
-            caller(principal, Some(account.id.clone()), owner, sig),
-        ));
+        return Ok(KeyInfo {
+            secret: k.secret.clone(),
+            principal,
+            account: account.id.clone(),
+            owner,
+        });
     }
     if let Some(session) = state.sessions.get(key) {
-        if sig.session_token.as_deref() != Some(session.token.as_str()) {
+        if session_token != Some(session.token.as_str()) {
             return Err(invalid_key());
         }
         if session.expires <= now {
@@ -192,22 +209,68 @@ fn lookup(state: &State, sig: &sigv4::Signature, now: OffsetDateTime) -> Result<
             ));
         }
         let principal = Principal::from_arn(&session.principal_arn).map_err(|_| invalid_key())?;
-        return Ok((
-            session.secret.clone(),
-            caller(principal, Some(session.account.clone()), KeyOwner::Session, sig),
-        ));
+        return Ok(KeyInfo {
+            secret: session.secret.clone(),
+            principal,
+            account: session.account.clone(),
+            owner: KeyOwner::Session,
+        });
     }
     Err(invalid_key())
 }
 
-fn caller(principal: Principal, account: Option<String>, owner: KeyOwner, sig: &sigv4::Signature) -> Caller {
+fn caller(info: KeyInfo, access_key: &str, scope: Option<Credential>) -> Caller {
     Caller {
-        principal,
-        account,
-        owner: Some(owner),
-        access_key: Some(sig.credential.access_key.clone()),
-        scope: Some(sig.credential.clone()),
+        principal: info.principal,
+        account: Some(info.account),
+        owner: Some(info.owner),
+        access_key: Some(access_key.to_string()),
+        scope,
+        chunk_signing: None,
     }
+}
+
+/// The default account's root, for `--auth off`.
+fn default_root(
+    default_account: &str,
+    access_key: &str,
+    scope: Option<Credential>,
+) -> Result<Caller, AwsError> {
+    let principal =
+        Principal::from_arn(&format!("arn:aws:iam::{default_account}:root")).map_err(|_| invalid_key())?;
+    let info = KeyInfo {
+        secret: String::new(),
+        principal,
+        account: default_account.to_string(),
+        owner: KeyOwner::Root {
+            account: default_account.to_string(),
+        },
+    };
+    Ok(caller(info, access_key, scope))
+}
+
+/// SigV2 (S3 only): `Authorization: AWS …` or a presigned query.
+fn authenticate_sigv2(
+    state: &State,
+    req: &HttpRequest,
+    mode: AuthMode,
+    default_account: &str,
+    sig: &sigv2::SigV2,
+) -> Result<Caller, AwsError> {
+    if mode == AuthMode::Off {
+        return default_root(default_account, &sig.access_key, None);
+    }
+    let now = OffsetDateTime::now_utc();
+    let info = lookup(state, &sig.access_key, sig.session_token.as_deref(), now)?;
+    sig.check_time(now)?;
+    let bucket_in_host = crate::services::s3::virtual_host_bucket(req.header("host"));
+    sigv2::verify_parts(
+        &info.secret,
+        &sigv2::RequestParts::from(req),
+        sig,
+        bucket_in_host.as_deref(),
+    )?;
+    Ok(caller(info, &sig.access_key, None))
 }
 
 /// Verifies the request's signature and returns its caller; unsigned
@@ -219,18 +282,27 @@ pub fn authenticate(
     default_account: &str,
 ) -> Result<Caller, AwsError> {
     let Some(sig) = signature_of(req)? else {
-        return Ok(Caller::anonymous());
+        return match sigv2::parse(req)? {
+            Some(v2) => authenticate_sigv2(state, req, mode, default_account, &v2),
+            None => Ok(Caller::anonymous()),
+        };
     };
     let now = OffsetDateTime::now_utc();
     if mode == AuthMode::Off {
-        let principal = Principal::from_arn(&format!("arn:aws:iam::{default_account}:root"))
-            .map_err(|_| invalid_key())?;
-        let owner = KeyOwner::Root {
-            account: default_account.to_string(),
-        };
-        return Ok(caller(principal, Some(default_account.to_string()), owner, &sig));
+        return default_root(
+            default_account,
+            &sig.credential.access_key,
+            Some(sig.credential.clone()),
+        );
     }
-    let (secret, caller) = lookup(state, &sig, now)?;
+    let info = lookup(
+        state,
+        &sig.credential.access_key,
+        sig.session_token.as_deref(),
+        now,
+    )?;
+    let secret = info.secret.clone();
+    let mut caller = caller(info, &sig.credential.access_key, Some(sig.credential.clone()));
     check_time(&sig, now)?;
     // Presigned S3 URLs carry `UNSIGNED-PAYLOAD`; every other service hashes
     // the payload, as for a signed header (an empty body for a GET).
@@ -259,6 +331,18 @@ pub fn authenticate(
             "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ));
+    }
+    // aws-chunked bodies signed chunk by chunk continue from this signature.
+    let streaming = req
+        .header("x-amz-content-sha256")
+        .and_then(chunked::ChunkedMode::from_content_sha256);
+    if streaming.is_some_and(chunked::ChunkedMode::is_signed) && !sig.presigned {
+        caller.chunk_signing = Some(chunked::ChunkSigning {
+            key,
+            amz_date: sig.amz_date.clone(),
+            scope: sig.credential.scope(),
+            seed_signature: sig.signature.clone(),
+        });
     }
     Ok(caller)
 }

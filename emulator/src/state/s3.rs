@@ -72,7 +72,11 @@ pub struct Upload {
     pub headers: Vec<(String, String)>,
     pub metadata: Vec<(String, String)>,
     pub tags: Tags,
+    /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1` or `SHA256`, when asked for.
     pub checksum_algorithm: Option<String>,
+    /// `COMPOSITE` or `FULL_OBJECT`, with a checksum algorithm.
+    pub checksum_type: Option<String>,
+    pub storage_class: String,
     pub parts: BTreeMap<u32, Part>,
 }
 

@@ -4,12 +4,11 @@
 //! computed in one pass, then verified. Memory use does not depend on size.
 
 use super::S3Request;
+use crate::auth::chunked::{self, ChunkedMode, ChunkedReader};
+use crate::checksum::{self, ChecksumAlgorithm, Digests, MultiHasher};
 use crate::error::{AwsError, AwsResult};
-use crate::http::TempFile;
+use crate::http::{HttpRequest, TempFile};
 use crate::state::s3::Body;
-use base64::Engine;
-use md5::{Digest as _, Md5};
-use sha2::Sha256;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
@@ -37,94 +36,124 @@ fn internal(e: &std::io::Error) -> AwsError {
     )
 }
 
-/// Stores the request's body as a new object body and verifies it.
+/// An I/O error while reading the body: the decoder's S3 error when it
+/// raised one (bad chunk signature, broken framing), else internal.
+fn read_error(e: &std::io::Error) -> AwsError {
+    chunked::aws_error(e).cloned().unwrap_or_else(|| internal(e))
+}
+
+/// The checksum algorithm the upload declares: an `x-amz-checksum-*`
+/// header, the `x-amz-trailer` it will send, or `x-amz-sdk-checksum-algorithm`.
+fn requested_algorithm(
+    req: &HttpRequest,
+    header: Option<&(ChecksumAlgorithm, String)>,
+) -> Option<ChecksumAlgorithm> {
+    header
+        .map(|(alg, _)| *alg)
+        .or_else(|| {
+            req.header("x-amz-trailer")
+                .and_then(|t| ChecksumAlgorithm::from_header_name(t.trim()))
+        })
+        .or_else(|| {
+            req.header("x-amz-sdk-checksum-algorithm")
+                .and_then(ChecksumAlgorithm::from_name)
+        })
+}
+
+/// Stores the request's body as a new object body and verifies it:
+/// `x-amz-content-sha256`, chunk signatures, `Content-MD5`, and the
+/// `x-amz-checksum-*` header or trailer.
 pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
     let req = r.ctx.req;
-    let content_sha = req.header("x-amz-content-sha256").map(str::to_string);
-    if content_sha
-        .as_deref()
-        .is_some_and(|s| s.starts_with("STREAMING-"))
-    {
-        return Err(AwsError::new(
-            501,
-            "NotImplemented",
-            "aws-chunked uploads are not accepted yet; send the payload unsigned or with its SHA-256",
-        ));
+    let content_sha = req.header("x-amz-content-sha256");
+    if let Some(value) = content_sha {
+        checksum::parse_content_sha256(value)?;
     }
+    let declared = checksum::checksum_header(&req.headers)?;
+    let algorithm = requested_algorithm(req, declared.as_ref());
     let reader = req.body_reader().map_err(|e| internal(&e))?;
     let path = r.ctx.app.scratch.object_path();
-    let (size, md5, sha256) = copy_hashing(reader, &path).map_err(|e| {
+    let remove = |e: AwsError| {
         let _ = std::fs::remove_file(&path);
-        internal(&e)
-    })?;
-    let body = Arc::new(TempFile { path, len: size });
-    if let Some(claimed) = content_sha.as_deref().filter(|s| s.len() == 64) {
-        if !claimed.eq_ignore_ascii_case(&hex::encode(sha256)) {
-            return Err(AwsError::new(
-                400,
-                "XAmzContentSHA256Mismatch",
-                "The provided 'x-amz-content-sha256' header does not match what was computed.",
-            ));
+        e
+    };
+    let (digests, trailers) = match content_sha.and_then(ChunkedMode::from_content_sha256) {
+        Some(mode) => {
+            let signing = if mode.is_signed() {
+                Some(r.caller.chunk_signing.clone().ok_or_else(|| {
+                    AwsError::new(
+                        400,
+                        "InvalidRequest",
+                        "A signed aws-chunked body needs a SigV4 Authorization header.",
+                    )
+                })?)
+            } else {
+                None
+            };
+            let decoded_length = req
+                .header("x-amz-decoded-content-length")
+                .and_then(|v| v.trim().parse().ok());
+            let mut decoder = ChunkedReader::new(reader, mode, signing).with_decoded_length(decoded_length);
+            let digests = copy_hashing(&mut decoder, &path, algorithm).map_err(remove)?;
+            (digests, decoder.trailers())
+        }
+        None => (
+            copy_hashing(reader, &path, algorithm).map_err(remove)?,
+            Vec::new(),
+        ),
+    };
+    let body = Arc::new(TempFile {
+        path,
+        len: digests.len,
+    });
+    if let Some(value) = content_sha {
+        checksum::verify_content_sha256(value, &digests.sha256)?;
+    }
+    if let Some(md5) = req.header("content-md5") {
+        checksum::verify_content_md5(md5, &digests.md5)?;
+    }
+    let computed = digests.checksum.clone();
+    if let (Some((alg, claimed)), Some((_, actual))) = (&declared, &computed) {
+        checksum::verify_checksum(*alg, claimed, actual, false)?;
+    }
+    if let Some(alg) = algorithm {
+        if let (Some(claimed), Some((_, actual))) = (trailer_value(&trailers, alg), &computed) {
+            checksum::verify_checksum(alg, claimed, actual, true)?;
         }
     }
-    if let Some(content_md5) = req.header("content-md5") {
-        let claimed = base64::engine::general_purpose::STANDARD
-            .decode(content_md5.trim())
-            .ok()
-            .filter(|d| d.len() == 16)
-            .ok_or_else(|| {
-                AwsError::new(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
-            })?;
-        if claimed != md5 {
-            return Err(AwsError::new(
-                400,
-                "BadDigest",
-                "The Content-MD5 you specified did not match what we received.",
-            ));
-        }
-    }
-    let checksum = sha256_checksum(req, &sha256)?;
     Ok(Stored {
         body,
-        size,
-        md5,
-        checksum,
+        size: digests.len,
+        md5: digests.md5,
+        checksum: computed.map(|(alg, value)| (alg.header_name().to_string(), value)),
     })
 }
 
-/// `x-amz-checksum-sha256`, verified against the body.
-fn sha256_checksum(req: &crate::http::HttpRequest, sha256: &[u8; 32]) -> AwsResult<Option<(String, String)>> {
-    let Some(claimed) = req.header("x-amz-checksum-sha256") else {
-        return Ok(None);
-    };
-    let actual = base64::engine::general_purpose::STANDARD.encode(sha256);
-    if claimed.trim() != actual {
-        return Err(AwsError::new(
-            400,
-            "BadDigest",
-            "The SHA256 you specified did not match the calculated checksum.",
-        ));
-    }
-    Ok(Some(("x-amz-checksum-sha256".into(), actual)))
+fn trailer_value(trailers: &[(String, String)], alg: ChecksumAlgorithm) -> Option<&str> {
+    trailers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(alg.header_name()))
+        .map(|(_, v)| v.as_str())
 }
 
-/// Copies `reader` into a new file at `path`, returning size, MD5, SHA-256.
-fn copy_hashing(mut reader: impl Read, path: &std::path::Path) -> std::io::Result<(u64, [u8; 16], [u8; 32])> {
-    let mut file = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(path)?);
-    let mut md5 = Md5::new();
-    let mut sha = Sha256::new();
+/// Copies `reader` into a new file at `path`, hashing as it goes.
+fn copy_hashing(
+    mut reader: impl Read,
+    path: &std::path::Path,
+    algorithm: Option<ChecksumAlgorithm>,
+) -> AwsResult<Digests> {
+    let file = std::fs::File::create(path).map_err(|e| internal(&e))?;
+    let mut file = std::io::BufWriter::with_capacity(64 * 1024, file);
+    let mut hasher = MultiHasher::new(algorithm);
     let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
     loop {
-        let n = reader.read(&mut buf)?;
+        let n = reader.read(&mut buf).map_err(|e| read_error(&e))?;
         if n == 0 {
             break;
         }
-        md5.update(&buf[..n]);
-        sha.update(&buf[..n]);
-        file.write_all(&buf[..n])?;
-        size += n as u64;
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n]).map_err(|e| internal(&e))?;
     }
-    file.flush()?;
-    Ok((size, md5.finalize().into(), sha.finalize().into()))
+    file.flush().map_err(|e| internal(&e))?;
+    Ok(hasher.finish())
 }

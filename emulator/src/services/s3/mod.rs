@@ -167,29 +167,31 @@ pub fn canonical_id(account: &str) -> String {
 /// host is `BUCKET.localhost`, `BUCKET.s3.localhost`, `BUCKET.s3[.REGION].amazonaws.com`;
 /// path style otherwise (IP hosts are always path style).
 pub fn bucket_and_key(host: Option<&str>, path: &str) -> (Option<String>, Option<String>) {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    if let Some(bucket) = virtual_host_bucket(host) {
+        return (Some(bucket), (!path.is_empty()).then(|| path.to_string()));
+    }
+    let (bucket, key) = path.split_once('/').map_or((path, None), |(b, k)| (b, Some(k)));
+    let bucket = (!bucket.is_empty()).then(|| bucket.to_string());
+    (bucket, key.filter(|k| !k.is_empty()).map(str::to_string))
+}
+
+/// The bucket named by a virtual-host style `Host`, if it is one.
+pub fn virtual_host_bucket(host: Option<&str>) -> Option<String> {
     let host = host.unwrap_or_default();
     let name = host
         .rsplit_once(':')
         .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
         .map_or(host, |(h, _)| h);
-    let virtual_bucket = ["s3.localhost", "localhost", "localhost.localstack.cloud"]
+    ["s3.localhost", "localhost", "localhost.localstack.cloud"]
         .iter()
         .find_map(|suffix| name.strip_suffix(&format!(".{suffix}")))
         .or_else(|| {
             let (bucket, rest) = name.split_once(".s3")?;
             (rest.ends_with(".amazonaws.com") || rest.is_empty()).then_some(bucket)
         })
-        .filter(|b| !b.is_empty() && *b != "s3");
-    let path = path.strip_prefix('/').unwrap_or(path);
-    if let Some(bucket) = virtual_bucket {
-        return (
-            Some(bucket.to_string()),
-            (!path.is_empty()).then(|| path.to_string()),
-        );
-    }
-    let (bucket, key) = path.split_once('/').map_or((path, None), |(b, k)| (b, Some(k)));
-    let bucket = (!bucket.is_empty()).then(|| bucket.to_string());
-    (bucket, key.filter(|k| !k.is_empty()).map(str::to_string))
+        .filter(|b| !b.is_empty() && *b != "s3")
+        .map(str::to_string)
 }
 
 /// Serves an S3 request.

@@ -220,7 +220,9 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
         None => (200, 0, object.size),
     };
     let mut response = HttpResponse::new(status, &object.content_type, bytes::Bytes::new());
-    for (name, value) in object_headers(r, &object) {
+    // A checksum covers the whole object; S3 sends none with a range.
+    let whole = status == 200;
+    for (name, value) in object_headers(r, &object, whole) {
         response = response.with_header(&name, &value);
     }
     if status == 206 {
@@ -244,7 +246,7 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
 }
 
 /// The headers S3 returns for an object, with `response-*` overrides.
-fn object_headers(r: &S3Request, object: &Object) -> Vec<(String, String)> {
+fn object_headers(r: &S3Request, object: &Object, with_checksum: bool) -> Vec<(String, String)> {
     let mut out = vec![
         ("etag".to_string(), object.etag.clone()),
         ("last-modified".to_string(), http_date(object.last_modified)),
@@ -260,8 +262,9 @@ fn object_headers(r: &S3Request, object: &Object) -> Vec<(String, String)> {
     if object.storage_class != "STANDARD" {
         out.push(("x-amz-storage-class".into(), object.storage_class.clone()));
     }
-    if r.header("x-amz-checksum-mode")
-        .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"))
+    if with_checksum
+        && r.header("x-amz-checksum-mode")
+            .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"))
     {
         if let Some((name, value)) = &object.checksum {
             out.push((name.clone(), value.clone()));
