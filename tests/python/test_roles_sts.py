@@ -229,8 +229,6 @@ def test_delete_role_with_policies_is_conflict(iam, name):
     assert error_of(e) == ("NoSuchEntity", 404, f"The role with name {name} cannot be found.")
 
 
-@pytest.mark.xfail(reason="emulator bug: GetSessionToken credentials without MFA are accepted by IAM; "
-                          "AWS answers InvalidClientTokenId", strict=True)
 def test_session_token_without_mfa_cannot_call_iam(emulator, user):
     # AWS: "You cannot call any IAM API operations unless MFA authentication
     # information is included in the request" (GetSessionToken API reference);
@@ -265,7 +263,6 @@ def test_role_chaining_within_one_hour(emulator, iam, user, name):
     assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}-b/hop-2"
 
 
-@pytest.mark.xfail(reason="emulator bug: role chaining accepts DurationSeconds above one hour", strict=True)
 def test_role_chaining_is_limited_to_one_hour(emulator, iam, user, name):
     session_sts, second = chain(emulator, iam, user, name)
     with pytest.raises(botocore.exceptions.ClientError) as e:
@@ -274,7 +271,6 @@ def test_role_chaining_is_limited_to_one_hour(emulator, iam, user, name):
                                                    "limit for roles assumed by role chaining.")
 
 
-@pytest.mark.xfail(reason="emulator bug: AssumeRole with a session policy omits PackedPolicySize", strict=True)
 def test_session_policy_reports_packed_policy_size(iam, user, name):
     role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust({"AWS": user.arn}))["Role"]["Arn"]
     out = user.sts.assume_role(RoleArn=role_arn, RoleSessionName="packed", Policy=doc(allow("iam:ListRoles")))

@@ -124,10 +124,14 @@ fn get_session_token_duration_and_refusals() {
         Some("arn:aws:iam::123456789012:root")
     );
 
-    // The session acts with the user's permissions.
-    let _ = emu.assert_denied(&session, "iam:ListUsers", &[]);
+    // IAM refuses GetSessionToken credentials without MFA ("You cannot call
+    // any IAM API operations unless MFA authentication information is
+    // included"), even when the user may call the action.
     root.put_user_policy("bob", "list", &allow("iam:ListUsers", "*"));
-    let _ = emu.assert_allowed(&session, "iam:ListUsers", &[]);
+    let _ = emu
+        .client(&session)
+        .query("iam", &[("Action", "ListUsers")])
+        .expect_error(403, "InvalidClientTokenId");
 }
 
 #[test]

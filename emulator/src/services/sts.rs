@@ -175,6 +175,13 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
         )));
     };
     let duration = duration.unwrap_or(3600);
+    // "Role chaining limits your … session to a maximum of one hour."
+    let chained = matches!(caller.principal.kind, PrincipalKind::AssumedRole { .. });
+    if chained && duration > 3600 {
+        return Err(AwsError::validation(
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        ));
+    }
     if duration > role.max_session_duration {
         return Err(AwsError::validation(
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
@@ -215,9 +222,29 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
         x.elem("AssumedRoleId", &format!("{}:{session_name}", role.id));
         x.elem("Arn", &principal_arn);
     });
+    if let Some(size) = packed_policy_size(&session) {
+        x.elem("PackedPolicySize", &size.to_string());
+    }
     x.opt("SourceIdentity", session.source_identity.as_deref());
     state.sessions.insert(session.access_key.clone(), session);
     Ok(x)
+}
+
+/// `PackedPolicySize`: how much of the packed-policy quota the session
+/// policies and tags use, in percent. AWS does not document its packing;
+/// this counts their characters without white space against 2048 (the
+/// inline session policy quota), which is at least monotone in their size.
+fn packed_policy_size(session: &Session) -> Option<usize> {
+    if session.session_policies.is_empty() && session.tags.is_empty() {
+        return None;
+    }
+    let policies: usize = session
+        .session_policies
+        .iter()
+        .map(|(_, text)| text.chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    let tags: usize = session.tags.iter().map(|(k, v)| k.len() + v.len()).sum();
+    Some(((policies + tags) * 100).div_ceil(2048).max(1))
 }
 
 fn get_session_token(state: &mut State, caller: &Caller, params: &Params) -> AwsResult<Xml> {

@@ -180,28 +180,30 @@ fn handler(action: &str) -> Option<Handler> {
 pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     let params = Params::parse(ctx.req.raw_query.as_deref(), &ctx.req.body);
     let action = params.action().unwrap_or_default().to_string();
-    let result = require_signed(caller).and_then(|()| {
-        let handler = handler(&action).ok_or_else(|| {
-            if action.is_empty() {
-                AwsError::new(400, "MissingAction", "Missing Action")
-            } else {
-                AwsError::new(
-                    400,
-                    "InvalidAction",
-                    format!("Could not find operation {action} for version 2010-05-08"),
-                )
-            }
-        })?;
-        let call = Call {
-            ctx,
-            caller,
-            params: &params,
-            account: caller.account.clone().unwrap_or_default(),
-        };
-        let mut state = ctx.app.state();
-        state.account_mut(&call.account);
-        handler(&mut state, &call)
-    });
+    let result = require_signed(caller)
+        .and_then(|()| refuse_session_token_credentials(ctx, caller))
+        .and_then(|()| {
+            let handler = handler(&action).ok_or_else(|| {
+                if action.is_empty() {
+                    AwsError::new(400, "MissingAction", "Missing Action")
+                } else {
+                    AwsError::new(
+                        400,
+                        "InvalidAction",
+                        format!("Could not find operation {action} for version 2010-05-08"),
+                    )
+                }
+            })?;
+            let call = Call {
+                ctx,
+                caller,
+                params: &params,
+                account: caller.account.clone().unwrap_or_default(),
+            };
+            let mut state = ctx.app.state();
+            state.account_mut(&call.account);
+            handler(&mut state, &call)
+        });
     match result {
         Ok(xml) => {
             let body = query::response(&action, IAM_NAMESPACE, ctx.request_id, |x| *x = xml);
@@ -226,6 +228,21 @@ fn with_empty_result(action: &str, body: String) -> String {
         &format!("{result}</{action}Result><ResponseMetadata>"),
         1,
     )
+}
+
+/// IAM refuses credentials from GetSessionToken unless the session was
+/// created with MFA ("You cannot call any IAM API operations unless MFA
+/// authentication information is included in the request"); the emulator
+/// has no MFA, so such sessions never reach IAM. AWS answers as for a bad key.
+fn refuse_session_token_credentials(ctx: &Ctx, caller: &Caller) -> AwsResult<()> {
+    let Some(key) = &caller.access_key else {
+        return Ok(());
+    };
+    let state = ctx.app.state();
+    match state.sessions.get(key) {
+        Some(session) if session.role_name.is_none() => Err(crate::auth::invalid_key()),
+        _ => Ok(()),
+    }
 }
 
 // ---- validation shared by the handlers ----
