@@ -12,7 +12,8 @@
 //! - [`services`]: IAM and STS handlers.
 //! - [`state`]: accounts, IAM entities, STS sessions; [`managed`]: AWS
 //!   managed policies; [`ids`]: AWS-shaped ids; [`decisions`]: the log.
-//! - [`explain`]: the offline `explain` command.
+//! - [`explain`]: the offline `explain` command; [`health`]: the
+//!   container healthcheck command.
 
 pub mod admin;
 pub mod app;
@@ -22,6 +23,7 @@ pub mod checksum;
 pub mod decisions;
 pub mod error;
 pub mod explain;
+pub mod health;
 pub mod http;
 pub mod ids;
 pub mod managed;

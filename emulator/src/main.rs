@@ -12,15 +12,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the emulator (IAM and STS on one port).
+    /// Start the emulator (IAM, STS and S3 on one port).
     Serve(iam_emulator::serve::ServeArgs),
     /// Decide one request offline and explain why it is allowed or denied.
     Explain(Box<iam_emulator::explain::ExplainArgs>),
+    /// Check that a running emulator is healthy (exit 0) — for container healthchecks.
+    Health(iam_emulator::health::HealthArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve(args) => iam_emulator::serve::run(&args),
         Command::Explain(args) => iam_emulator::explain::run(&args),
+        Command::Health(args) => iam_emulator::health::run(&args),
     }
 }
