@@ -224,7 +224,8 @@ pub fn delete_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
         Some(bucket),
         RequestContext::new(),
     )?;
-    if !bucket.objects.is_empty() || !bucket.uploads.is_empty() {
+    // Incomplete multipart uploads do not keep a bucket alive; objects do.
+    if !bucket.objects.is_empty() {
         return Err(AwsError::new(
             409,
             "BucketNotEmpty",

@@ -2,15 +2,21 @@
 //! [`bucket`] (create, list, delete, location, versioning, tagging,
 //! ownership, ACL), [`policy`] (bucket policy, Block Public Access, policy
 //! status), [`object`] (put, get, head, delete), [`list`] (ListObjects v1
-//! and v2), [`body`] (receiving and storing bodies). Every operation is
-//! mapped to its S3 action and resource ARN as the Service Authorization
-//! Reference does and decided by the evaluator with the bucket policy.
+//! and v2), [`body`] (receiving and storing bodies), [`multipart`]
+//! (multipart uploads), [`copy`] (CopyObject), [`delete`] (DeleteObjects),
+//! [`tagging`] (object tags and ACL). Every operation is mapped to its S3
+//! action and resource ARN as the Service Authorization Reference does and
+//! decided by the evaluator with the bucket policy.
 
 pub mod body;
 pub mod bucket;
+pub mod copy;
+pub mod delete;
 pub mod list;
+pub mod multipart;
 pub mod object;
 pub mod policy;
+pub mod tagging;
 
 use super::Ctx;
 use crate::auth::Caller;
@@ -251,6 +257,8 @@ fn route_bucket(r: &S3Request, method: &str) -> AwsResult<HttpResponse> {
         "DELETE" if sub("tagging") => bucket::delete_tagging(r),
         "GET" if sub("versioning") => bucket::get_versioning(r),
         "PUT" if sub("versioning") => bucket::put_versioning(r),
+        "GET" if sub("uploads") => multipart::list_multipart_uploads(r),
+        "POST" if sub("delete") => delete::delete_objects(r),
         "GET" if r.param("list-type") == Some("2") => list::list_objects_v2(r),
         "GET" => list::list_objects_v1(r),
         "HEAD" => bucket::head_bucket(r),
@@ -261,7 +269,22 @@ fn route_bucket(r: &S3Request, method: &str) -> AwsResult<HttpResponse> {
 }
 
 fn route_object(r: &S3Request, method: &str) -> AwsResult<HttpResponse> {
+    let sub = |name: &str| r.has(name);
+    let copy = r.header("x-amz-copy-source").is_some();
     match method {
+        "POST" if sub("uploads") => multipart::create_multipart_upload(r),
+        "POST" if sub("uploadId") => multipart::complete_multipart_upload(r),
+        "PUT" if sub("uploadId") && copy => multipart::upload_part_copy(r),
+        "PUT" if sub("uploadId") => multipart::upload_part(r),
+        "GET" if sub("uploadId") => multipart::list_parts(r),
+        "DELETE" if sub("uploadId") => multipart::abort_multipart_upload(r),
+        "GET" if sub("tagging") => tagging::get_object_tagging(r),
+        "PUT" if sub("tagging") => tagging::put_object_tagging(r),
+        "DELETE" if sub("tagging") => tagging::delete_object_tagging(r),
+        "GET" if sub("acl") => tagging::get_object_acl(r),
+        // Not served yet; a plain PUT would overwrite the object.
+        "PUT" if sub("acl") => Err(not_implemented(r)),
+        "PUT" if copy => copy::copy_object(r),
         "PUT" => object::put_object(r),
         "GET" => object::get_object(r, true),
         "HEAD" => object::get_object(r, false),

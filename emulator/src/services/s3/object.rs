@@ -94,21 +94,17 @@ pub fn upload_headers(r: &S3Request) -> (String, Pairs, Pairs) {
     (content_type, headers, metadata)
 }
 
-fn check_key(key: &str) -> AwsResult<()> {
+/// KeyTooLongError for keys over 1024 bytes.
+pub fn check_key(key: &str) -> AwsResult<()> {
     if key.len() > MAX_KEY_BYTES {
         return Err(AwsError::new(400, "KeyTooLongError", "Your key is too long"));
     }
     Ok(())
 }
 
+/// PutObject (a PUT with `x-amz-copy-source` is CopyObject, routed to
+/// `copy::copy_object`).
 pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
-    if r.header("x-amz-copy-source").is_some() {
-        return Err(AwsError::new(
-            501,
-            "NotImplemented",
-            "CopyObject is not implemented by iam-emulator yet.",
-        ));
-    }
     let bucket_name = r.bucket_name()?.to_string();
     let key = r.key_name()?.to_string();
     check_key(&key)?;
@@ -175,7 +171,7 @@ fn put_reply(stored: &Stored) -> HttpResponse {
 /// 404 NoSuchKey for callers allowed to list the bucket, 403 otherwise, as
 /// S3 does ("If you don't have the s3:ListBucket permission, Amazon S3
 /// returns an HTTP status code 403").
-fn missing_key(r: &S3Request, state: &State, bucket: &Bucket) -> AwsError {
+pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket) -> AwsError {
     match r.authorize(
         state,
         "s3:ListBucket",
@@ -318,7 +314,8 @@ fn precondition(r: &S3Request, object: &Object) -> AwsResult<Option<u16>> {
     Ok(None)
 }
 
-fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
+/// An RFC 1123 date (`If-Modified-Since` and the like).
+pub fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
@@ -393,6 +390,35 @@ pub fn delete_object(r: &S3Request) -> AwsResult<HttpResponse> {
         bucket.objects.remove(&key);
     }
     Ok(empty(204))
+}
+
+/// The largest XML request document read (DeleteObjects of 1000 long keys fits).
+const MAX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A request's XML document, wherever the body is (large ones are spooled).
+pub fn request_body(r: &S3Request) -> AwsResult<bytes::Bytes> {
+    let req = r.ctx.req;
+    if req.spooled.is_none() {
+        return Ok(req.body.clone());
+    }
+    if req.body_len() > MAX_DOCUMENT_BYTES {
+        return Err(AwsError::new(
+            400,
+            "MaxMessageLengthExceeded",
+            "Your request was too big.",
+        ));
+    }
+    let mut out = Vec::new();
+    req.body_reader()
+        .and_then(|mut reader| std::io::Read::read_to_end(&mut reader, &mut out))
+        .map_err(|e| {
+            AwsError::new(
+                500,
+                "InternalError",
+                format!("We encountered an internal error. Please try again. ({e})"),
+            )
+        })?;
+    Ok(out.into())
 }
 
 /// The date S3 lists an object with.

@@ -1,0 +1,383 @@
+//! CopyObject, and the source side of UploadPartCopy: `x-amz-copy-source`
+//! (`bucket/key` or `/bucket/key`, URL-encoded, optional `?versionId=`),
+//! `s3:GetObject` on the source with its bucket's policy and its
+//! `s3:ExistingObjectTag/*`, `s3:PutObject` on the destination, the
+//! `x-amz-copy-source-if-*` conditions (a copy has no 304: each failure is
+//! 412), and the metadata and tagging directives.
+//!
+//! Object bodies are immutable files, so a copy shares the source's file
+//! instead of duplicating it; only a ranged part copy writes a new file,
+//! outside the state lock. The copy of a multipart object has the MD5 of
+//! its content as ETag, as in S3.
+
+use super::bucket::s3_date;
+use super::multipart::{self, checksum_element, file_checksum, stored_algorithm, unsupported_algorithm};
+use super::object::{self, existing_tag_context, tagging_header, upload_headers};
+use super::tagging::request_tag_context;
+use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
+use crate::checksum::ChecksumAlgorithm;
+use crate::error::{AwsError, AwsResult};
+use crate::http::{HttpResponse, TempFile};
+use crate::ids;
+use crate::state::s3::{Body, Object};
+use md5::{Digest as _, Md5};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
+
+/// Where a copy reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub bucket: String,
+    pub key: String,
+    pub version: Option<String>,
+}
+
+fn invalid_source() -> AwsError {
+    AwsError::new(
+        400,
+        "InvalidArgument",
+        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+    )
+}
+
+fn internal(e: &std::io::Error) -> AwsError {
+    AwsError::new(
+        500,
+        "InternalError",
+        format!("We encountered an internal error. Please try again. ({e})"),
+    )
+}
+
+/// One URL-encoded part of the header (`+` is a space, as S3 reads it).
+fn decode(text: &str) -> Option<String> {
+    let text = text.replace('+', " ");
+    percent_encoding::percent_decode_str(&text)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
+}
+
+/// Reads `x-amz-copy-source`.
+pub fn parse_source(value: &str) -> AwsResult<Source> {
+    let (path, query) = value.split_once('?').unwrap_or((value, ""));
+    let mut version = None;
+    for (name, v) in form_urlencoded::parse(query.as_bytes()) {
+        if name != "versionId" {
+            return Err(invalid_source());
+        }
+        version = Some(v.into_owned());
+    }
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let (bucket, key) = path.split_once('/').ok_or_else(invalid_source)?;
+    let bucket = decode(bucket).ok_or_else(invalid_source)?;
+    let key = decode(key).ok_or_else(invalid_source)?;
+    if bucket.is_empty() || key.is_empty() {
+        return Err(invalid_source());
+    }
+    Ok(Source { bucket, key, version })
+}
+
+/// The source of the request's copy, after `s3:GetObject` on it and its
+/// `x-amz-copy-source-if-*` conditions.
+pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
+    let source = parse_source(r.header("x-amz-copy-source").unwrap_or_default())?;
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, &source.bucket)?;
+    let object = bucket.objects.get(&source.key);
+    let arn = format!("arn:aws:s3:::{}/{}", source.bucket, source.key);
+    r.authorize(
+        &state,
+        "s3:GetObject",
+        &arn,
+        Some(bucket),
+        existing_tag_context(object),
+    )?;
+    // Without versioning every object is the version `null`.
+    if source.version.as_deref().is_some_and(|v| v != "null") {
+        return Err(AwsError::new(
+            404,
+            "NoSuchVersion",
+            "The specified version does not exist.",
+        ));
+    }
+    let Some(object) = object else {
+        return Err(object::missing_key(r, &state, bucket));
+    };
+    if matches!(object.storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") {
+        return Err(AwsError::new(
+            403,
+            "InvalidObjectState",
+            "Operation is not valid for the source object's storage class",
+        ));
+    }
+    let object = object.clone();
+    drop(state);
+    source_conditions(r, &object)?;
+    Ok((source, object))
+}
+
+/// Whether an `If-Match`-style list names the object's ETag.
+fn etag_matches(list: &str, etag: &str) -> bool {
+    list.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_matches('"') == etag.trim_matches('"'))
+}
+
+/// `x-amz-copy-source-if-match`, `-if-none-match`, `-if-unmodified-since`,
+/// `-if-modified-since`: as for GET, but a failure is always 412. A date
+/// in the future is not valid and is ignored.
+fn source_conditions(r: &S3Request, object: &Object) -> AwsResult<()> {
+    let now = ids::now();
+    let date = |name: &str| {
+        r.header(name)
+            .and_then(object::parse_http_date)
+            .filter(|t| *t <= now)
+    };
+    let modified = object.last_modified;
+    let if_match = r
+        .header("x-amz-copy-source-if-match")
+        .map(|l| etag_matches(l, &object.etag));
+    let if_none_match = r
+        .header("x-amz-copy-source-if-none-match")
+        .map(|l| etag_matches(l, &object.etag));
+    let if_unmodified = date("x-amz-copy-source-if-unmodified-since").map(|t| modified <= t);
+    let if_modified = date("x-amz-copy-source-if-modified-since").map(|t| modified > t);
+    let failed = if_match == Some(false)
+        || (if_match.is_none() && if_unmodified == Some(false))
+        || if_none_match == Some(true)
+        || (if_none_match.is_none() && if_modified == Some(false));
+    if failed {
+        return Err(AwsError::new(
+            412,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold",
+        ));
+    }
+    Ok(())
+}
+
+/// The MD5 an ETag of a single-part object holds.
+fn single_part_md5(etag: &str) -> Option<[u8; 16]> {
+    hex::decode(etag.trim_matches('"')).ok()?.try_into().ok()
+}
+
+fn md5_of_file(path: &std::path::Path) -> AwsResult<[u8; 16]> {
+    let mut file = std::fs::File::open(path).map_err(|e| internal(&e))?;
+    let mut md5 = Md5::new();
+    std::io::copy(&mut file, &mut md5).map_err(|e| internal(&e))?;
+    Ok(md5.finalize().into())
+}
+
+/// The whole source as a new body: its own file, shared, and its MD5
+/// (read from the file for a multipart object).
+pub fn whole_body(source: &Object) -> AwsResult<(Body, [u8; 16])> {
+    let md5 = match single_part_md5(&source.etag) {
+        Some(md5) => md5,
+        None => md5_of_file(&source.body.path)?,
+    };
+    Ok((source.body.clone(), md5))
+}
+
+/// `len` bytes of `body` from `offset`, copied into a new file.
+pub fn copy_bytes(r: &S3Request, body: &Body, offset: u64, len: u64) -> AwsResult<(Body, [u8; 16])> {
+    let path = r.ctx.app.scratch.object_path();
+    match write_range(&body.path, offset, len, &path) {
+        Ok(md5) => Ok((Arc::new(TempFile { path, len }), md5)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            Err(internal(&e))
+        }
+    }
+}
+
+fn write_range(
+    from: &std::path::Path,
+    offset: u64,
+    len: u64,
+    to: &std::path::Path,
+) -> std::io::Result<[u8; 16]> {
+    let mut input = std::fs::File::open(from)?;
+    input.seek(SeekFrom::Start(offset))?;
+    let mut input = input.take(len);
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(to)?);
+    let mut md5 = Md5::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut copied = 0u64;
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        md5.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        copied += n as u64;
+    }
+    out.flush()?;
+    if copied != len {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the source is shorter than its size",
+        ));
+    }
+    Ok(md5.finalize().into())
+}
+
+/// `COPY` (the default, `false`) or `REPLACE` (`true`), exactly so written.
+fn directive(r: &S3Request, header: &str, unknown: &str) -> AwsResult<bool> {
+    match r.header(header) {
+        None | Some("COPY") => Ok(false),
+        Some("REPLACE") => Ok(true),
+        Some(_) => Err(AwsError::new(400, "InvalidArgument", unknown)),
+    }
+}
+
+/// Whether a copy onto itself changes what S3 requires it to change:
+/// metadata (REPLACE), storage class, website redirect or encryption.
+fn changes_itself(r: &S3Request, replace_metadata: bool) -> bool {
+    replace_metadata
+        || [
+            "x-amz-storage-class",
+            "x-amz-website-redirect-location",
+            "x-amz-server-side-encryption",
+            "x-amz-server-side-encryption-customer-algorithm",
+        ]
+        .iter()
+        .any(|h| r.header(h).is_some())
+}
+
+/// The copy's checksum: of the algorithm the request asks for, else the
+/// source's full-object checksum (a composite one describes parts the copy
+/// does not have).
+fn copy_checksum(r: &S3Request, source: &Object) -> AwsResult<Option<(String, String)>> {
+    if let Some(algorithm) = r.header("x-amz-checksum-algorithm") {
+        let algorithm = ChecksumAlgorithm::from_name(algorithm).ok_or_else(unsupported_algorithm)?;
+        let value = file_checksum(algorithm, &source.body.path)?;
+        return Ok(Some((algorithm.header_name().to_string(), value)));
+    }
+    Ok(source.checksum.clone().filter(|(_, v)| !v.contains('-')))
+}
+
+/// Authorizes writing the copy: `s3:PutObject` (and `s3:PutObjectTagging`
+/// for new tags) on the destination.
+fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<()> {
+    let state = r.ctx.app.state();
+    let bucket = find_bucket(&state, r.bucket_name()?)?;
+    let arn = r.object_arn()?;
+    r.authorize(
+        &state,
+        "s3:PutObject",
+        &arn,
+        Some(bucket),
+        request_tag_context(tags),
+    )?;
+    if !tags.is_empty() {
+        r.authorize(
+            &state,
+            "s3:PutObjectTagging",
+            &arn,
+            Some(bucket),
+            iam_evaluator::RequestContext::new(),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
+    let bucket_name = r.bucket_name()?.to_string();
+    let key = r.key_name()?.to_string();
+    object::check_key(&key)?;
+    let replace_metadata = directive(r, "x-amz-metadata-directive", "Unknown metadata directive.")?;
+    let replace_tags = directive(r, "x-amz-tagging-directive", "Unknown tagging directive.")?;
+    let new_tags = match r.header("x-amz-tagging").filter(|_| replace_tags) {
+        Some(header) => tagging_header(header)?,
+        None => Vec::new(),
+    };
+    authorize_destination(r, &new_tags)?;
+    let (source, original) = source_object(r)?;
+    if source.bucket == bucket_name && source.key == key && !changes_itself(r, replace_metadata) {
+        return Err(AwsError::new(
+            400,
+            "InvalidRequest",
+            "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        ));
+    }
+    // Reading a multipart source for its MD5 happens without the lock.
+    let (body, md5) = whole_body(&original)?;
+    let checksum = copy_checksum(r, &original)?;
+    let (content_type, headers, metadata) = if replace_metadata {
+        upload_headers(r)
+    } else {
+        (original.content_type, original.headers, original.metadata)
+    };
+    let object = Object {
+        key: key.clone(),
+        body,
+        size: original.size,
+        etag: format!("\"{}\"", hex::encode(md5)),
+        last_modified: ids::now(),
+        content_type,
+        headers,
+        metadata,
+        tags: if replace_tags { new_tags } else { original.tags },
+        checksum: checksum.clone(),
+        storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
+    };
+    let (etag, modified) = (object.etag.clone(), object.last_modified);
+    let mut state = r.ctx.app.state();
+    let bucket = state
+        .buckets
+        .get_mut(&bucket_name)
+        .ok_or_else(|| no_such_bucket(&bucket_name))?;
+    multipart::write_conditions(r, bucket, &key)?;
+    let replaced = bucket.objects.insert(key, object);
+    drop(state);
+    drop(replaced);
+    Ok(xml_reply("CopyObjectResult", |x| {
+        x.elem("LastModified", &s3_date(modified));
+        x.elem("ETag", &etag);
+        if let Some((algorithm, value)) = checksum.as_ref().and_then(|c| Some((stored_algorithm(c)?, &c.1))) {
+            x.elem("ChecksumType", "FULL_OBJECT");
+            x.elem(&checksum_element(algorithm), value);
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(bucket: &str, key: &str, version: Option<&str>) -> Source {
+        Source {
+            bucket: bucket.into(),
+            key: key.into(),
+            version: version.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn copy_sources() {
+        let parse = |v: &str| parse_source(v).unwrap();
+        assert_eq!(parse("b/a b"), source("b", "a b", None));
+        assert_eq!(parse("/b/a%20b"), source("b", "a b", None));
+        assert_eq!(parse("b/a+b"), source("b", "a b", None));
+        assert_eq!(parse("b/a%2Bb"), source("b", "a+b", None));
+        assert_eq!(
+            parse("b/folder%2Fthe+source"),
+            source("b", "folder/the source", None)
+        );
+        assert_eq!(parse("/b/k?versionId=null"), source("b", "k", Some("null")));
+        assert_eq!(parse("b/%C3%BCn%C3%AF/x"), source("b", "ünï/x", None));
+        for bad in ["/b", "b/", "/", "", "b/k?partNumber=1", "b/%FF"] {
+            assert_eq!(parse_source(bad).unwrap_err().code, "InvalidArgument", "{bad}");
+        }
+    }
+
+    #[test]
+    fn etags_of_single_parts() {
+        assert_eq!(
+            single_part_md5("\"5d41402abc4b2a76b9719d911017c592\"").map(hex::encode),
+            Some("5d41402abc4b2a76b9719d911017c592".to_string())
+        );
+        assert_eq!(single_part_md5("\"5d41402abc4b2a76b9719d911017c592-2\""), None);
+    }
+}
