@@ -132,6 +132,9 @@ impl S3Request<'_> {
                     .is_some_and(|q| q.contains("AWSAccessKeyId="));
             context.set_default("s3:signatureversion", if v2 { "AWS" } else { "AWS4-HMAC-SHA256" });
         }
+        if let Some(age) = signature_age_ms(req) {
+            context.set_default("s3:signatureAge", age.to_string());
+        }
         if let Some(sha) = req.header("x-amz-content-sha256") {
             context.set_default("s3:x-amz-content-sha256", sha);
         }
@@ -150,6 +153,15 @@ impl S3Request<'_> {
             }
         }
     }
+}
+
+/// `s3:signatureAge`: milliseconds since the SigV4 signature's `X-Amz-Date`.
+fn signature_age_ms(req: &crate::http::HttpRequest) -> Option<i128> {
+    let from_query = req.query_pairs().into_iter().find(|(k, _)| k == "X-Amz-Date").map(|(_, v)| v);
+    let date = from_query.or_else(|| req.header("x-amz-date").map(str::to_string))?;
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let signed = time::PrimitiveDateTime::parse(&date, &format).ok()?.assume_utc();
+    Some((time::OffsetDateTime::now_utc() - signed).whole_milliseconds().max(0))
 }
 
 /// The bucket or `NoSuchBucket`.
