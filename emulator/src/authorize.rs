@@ -38,16 +38,30 @@ impl<'a> Question<'a> {
 
 /// Decides and enforces; `Ok` when the call may go on.
 pub fn authorize(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> Result<(), AwsError> {
-    authorize_with_message(ctx, state, caller, question, false)
+    authorize_with_message(ctx, state, caller, question, Wording::Iam)
 }
 
-/// As [`authorize`]; `quote_resource` for S3's wording of the denial.
+/// How a denial is worded to the caller (the decision log always keeps
+/// the full explanation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wording {
+    /// IAM/STS: "User: … is not authorized to perform: … on resource: …".
+    Iam,
+    /// S3 to a caller of the bucket owner's account: the same, with the
+    /// resource quoted.
+    S3Detailed,
+    /// S3 to anyone else: S3 explains denials only within the owner's
+    /// account (or organisation), others read "Access Denied".
+    S3Plain,
+}
+
+/// As [`authorize`], with the denial worded as `wording` says.
 pub fn authorize_with_message(
     ctx: &Ctx,
     state: &State,
     caller: &Caller,
     question: Question,
-    quote_resource: bool,
+    wording: Wording,
 ) -> Result<(), AwsError> {
     let decision = decide(ctx, state, caller, question);
     let enforced = ctx.mode == AuthMode::Strict;
@@ -55,7 +69,11 @@ pub fn authorize_with_message(
     if decision.is_allowed() {
         return Ok(());
     }
-    let message = decision.denial_message(quote_resource).unwrap_or_default();
+    let message = match wording {
+        Wording::Iam => decision.denial_message(false).unwrap_or_default(),
+        Wording::S3Detailed => decision.denial_message(true).unwrap_or_default(),
+        Wording::S3Plain => "Access Denied".to_string(),
+    };
     if enforced {
         return Err(AwsError::access_denied(message));
     }

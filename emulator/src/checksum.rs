@@ -372,7 +372,9 @@ pub fn parse_content_sha256(header: &str) -> Result<ContentSha256, AwsError> {
 /// (markers such as `UNSIGNED-PAYLOAD` pass: there is nothing to compare).
 pub fn verify_content_sha256(header: &str, sha256: &[u8; 32]) -> Result<(), AwsError> {
     match parse_content_sha256(header)? {
-        ContentSha256::Hash(claimed) if &claimed != sha256 => Err(sha256_mismatch()),
+        ContentSha256::Hash(claimed) if &claimed != sha256 => Err(sha256_mismatch()
+            .with_detail("ClientComputedContentSHA256", hex::encode(claimed))
+            .with_detail("S3ComputedContentSHA256", hex::encode(sha256))),
         _ => Ok(()),
     }
 }

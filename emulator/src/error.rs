@@ -12,6 +12,8 @@ pub struct AwsError {
     pub sender: bool,
     /// The bucket an S3 error is about (`<BucketName>`).
     pub resource: Option<String>,
+    /// Extra elements S3 adds to some errors (`<Key>`, `<Condition>`, …).
+    pub details: Vec<(String, String)>,
 }
 
 impl AwsError {
@@ -22,7 +24,15 @@ impl AwsError {
             message: message.into(),
             sender: status < 500,
             resource: None,
+            details: Vec::new(),
         }
+    }
+
+    /// Adds an element to the S3 error document (`<Key>…</Key>`).
+    #[must_use]
+    pub fn with_detail(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.details.push((name.to_string(), value.into()));
+        self
     }
 
     /// Names the bucket the error is about.

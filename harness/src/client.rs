@@ -134,12 +134,14 @@ pub(crate) fn send(http: &reqwest::blocking::Client, req: &Request) -> Reply {
             )
         })
         .collect();
-    let body = response
-        .text()
-        .unwrap_or_else(|e| panic!("reading the reply to {} failed: {e}", req.url));
+    let bytes = response
+        .bytes()
+        .unwrap_or_else(|e| panic!("reading the reply to {} failed: {e}", req.url))
+        .to_vec();
     Reply {
         status,
-        body,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
         headers,
     }
 }
@@ -150,10 +152,10 @@ pub(crate) fn send(http: &reqwest::blocking::Client, req: &Request) -> Reply {
 /// `us-east-1` unless [`Client::with_region`] says otherwise.
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: reqwest::blocking::Client,
-    endpoint: String,
-    credentials: Credentials,
-    region: String,
+    pub(crate) http: reqwest::blocking::Client,
+    pub(crate) endpoint: String,
+    pub(crate) credentials: Credentials,
+    pub(crate) region: String,
 }
 
 impl Client {
@@ -284,7 +286,7 @@ impl Client {
 
     /// Runs `aws-sigv4`; returns the headers and query parameters to add.
     #[allow(clippy::too_many_arguments)]
-    fn instructions(
+    pub(crate) fn instructions(
         &self,
         method: &str,
         url: &str,

@@ -4,7 +4,9 @@
 //! runs an iam-emulator server in-process on a free loopback port, and
 //! [`Client`] sends it AWS Query requests signed by AWS's own `aws-sigv4`
 //! crate — an implementation independent of the server's verifier, so a
-//! signing bug on one side cannot hide one on the other.
+//! signing bug on one side cannot hide one on the other. S3 REST calls go
+//! through [`Client::s3`] / [`Client::s3_call`] (signed as the SDKs sign
+//! for S3, or presigned) and [`Emulator::anonymous_s3`] (unsigned).
 //!
 //! ```
 //! let emu = iam_harness::Emulator::start();
@@ -25,10 +27,12 @@
 
 mod client;
 mod reply;
+mod s3;
 
 pub use client::{api_version, encode_params, Client, Credentials, Request};
 pub use iam_emulator::auth::AuthMode;
 pub use reply::{url_decode, Reply};
+pub use s3::{Payload, S3Call};
 
 use iam_emulator::app::{parse_root_key, App, Config};
 use iam_emulator::state::{RootKey, DEFAULT_ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_SECRET_KEY};

@@ -9,8 +9,11 @@ use std::borrow::Cow;
 pub struct Reply {
     /// HTTP status code.
     pub status: u16,
-    /// The body as text (XML for IAM/STS, JSON for admin endpoints).
+    /// The body as text (XML for IAM/STS/S3, JSON for admin endpoints);
+    /// bytes that are not UTF-8 are replaced (see [`Reply::bytes`]).
     pub body: String,
+    /// The body exactly as received (S3 object data).
+    pub bytes: Vec<u8>,
     /// Response headers, names lower-cased, in arrival order.
     pub headers: Vec<(String, String)>,
 }
@@ -58,6 +61,16 @@ impl Reply {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a response header (any case), in arrival order: a
+    /// header S3 sends once must appear once.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The body parsed as JSON (admin endpoints); panics when it is not JSON.
@@ -179,6 +192,7 @@ mod tests {
         Reply {
             status: 200,
             body: body.into(),
+            bytes: body.as_bytes().to_vec(),
             headers: Vec::new(),
         }
     }

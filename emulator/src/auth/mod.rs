@@ -332,6 +332,15 @@ pub fn authenticate(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ));
     }
+    // A declared payload hash must be the body's (spooled bodies are
+    // checked while they are stored).
+    if let Some(declared) = req.header("x-amz-content-sha256") {
+        if req.spooled.is_none() {
+            use sha2::Digest as _;
+            let actual: [u8; 32] = sha2::Sha256::digest(&req.body).into();
+            crate::checksum::verify_content_sha256(declared, &actual)?;
+        }
+    }
     // aws-chunked bodies signed chunk by chunk continue from this signature.
     let streaming = req
         .header("x-amz-content-sha256")

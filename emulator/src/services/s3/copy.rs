@@ -101,7 +101,7 @@ pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
         ));
     }
     let Some(object) = object else {
-        return Err(object::missing_key(r, &state, bucket));
+        return Err(object::missing_key(r, &state, bucket, &source.key));
     };
     if matches!(object.storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") {
         return Err(AwsError::new(

@@ -106,7 +106,14 @@ impl S3Request<'_> {
         if let Some(bucket) = bucket {
             question.resource_policies = policy::effective_bucket_policy(bucket, self.caller);
         }
-        authorize::authorize_with_message(self.ctx, state, self.caller, question, true)
+        // S3 words denials in full only for callers of the owner's account.
+        let insider = bucket.is_none_or(|b| self.caller.account.as_deref() == Some(b.owner.as_str()));
+        let wording = if insider && !anonymous(self.caller) {
+            authorize::Wording::S3Detailed
+        } else {
+            authorize::Wording::S3Plain
+        };
+        authorize::authorize_with_message(self.ctx, state, self.caller, question, wording)
     }
 
     /// The S3 condition keys every request carries.
@@ -157,11 +164,19 @@ impl S3Request<'_> {
 
 /// `s3:signatureAge`: milliseconds since the SigV4 signature's `X-Amz-Date`.
 fn signature_age_ms(req: &crate::http::HttpRequest) -> Option<i128> {
-    let from_query = req.query_pairs().into_iter().find(|(k, _)| k == "X-Amz-Date").map(|(_, v)| v);
+    let from_query = req
+        .query_pairs()
+        .into_iter()
+        .find(|(k, _)| k == "X-Amz-Date")
+        .map(|(_, v)| v);
     let date = from_query.or_else(|| req.header("x-amz-date").map(str::to_string))?;
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     let signed = time::PrimitiveDateTime::parse(&date, &format).ok()?.assume_utc();
-    Some((time::OffsetDateTime::now_utc() - signed).whole_milliseconds().max(0))
+    Some(
+        (time::OffsetDateTime::now_utc() - signed)
+            .whole_milliseconds()
+            .max(0),
+    )
 }
 
 /// The bucket or `NoSuchBucket`.
@@ -327,6 +342,9 @@ pub fn error_xml(err: &AwsError, resource: &str, request_id: &str) -> String {
         if let Some(bucket) = &err.resource {
             x.elem("BucketName", bucket);
         }
+        for (name, value) in &err.details {
+            x.elem(name, value);
+        }
         if !resource.is_empty() {
             x.elem("Resource", resource);
         }
@@ -349,8 +367,12 @@ pub fn error_response(err: &AwsError, resource: &str, request_id: &str) -> HttpR
         // Not Modified carries no body.
         return empty(304).with_header("x-amz-request-id", request_id);
     }
-    HttpResponse::xml(err.status, error_xml(&err, resource, request_id))
-        .with_header("x-amz-request-id", request_id)
+    HttpResponse::new(
+        err.status,
+        "application/xml",
+        error_xml(&err, resource, request_id),
+    )
+    .with_header("x-amz-request-id", request_id)
 }
 
 /// The S3 wording of errors the shared auth code raises.

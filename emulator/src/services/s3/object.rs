@@ -135,6 +135,15 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
             )?;
         }
     }
+    write_precondition(
+        r,
+        r.ctx
+            .app
+            .state()
+            .buckets
+            .get(&bucket_name)
+            .and_then(|b| b.objects.get(&key)),
+    )?;
     // The body is stored without holding the state lock.
     let stored = body::ingest(r)?;
     let (content_type, headers, metadata) = upload_headers(r);
@@ -156,6 +165,8 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .buckets
         .get_mut(&bucket_name)
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
+    // Checked again now that the body is in: another writer may have won.
+    write_precondition(r, bucket.objects.get(&key))?;
     bucket.objects.insert(key, object);
     Ok(put_reply(&stored))
 }
@@ -171,7 +182,7 @@ fn put_reply(stored: &Stored) -> HttpResponse {
 /// 404 NoSuchKey for callers allowed to list the bucket, 403 otherwise, as
 /// S3 does ("If you don't have the s3:ListBucket permission, Amazon S3
 /// returns an HTTP status code 403").
-pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket) -> AwsError {
+pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket, key: &str) -> AwsError {
     match r.authorize(
         state,
         "s3:ListBucket",
@@ -179,7 +190,9 @@ pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket) -> AwsError {
         Some(bucket),
         RequestContext::new(),
     ) {
-        Ok(()) => AwsError::new(404, "NoSuchKey", "The specified key does not exist."),
+        Ok(()) => {
+            AwsError::new(404, "NoSuchKey", "The specified key does not exist.").with_detail("Key", key)
+        }
         Err(denied) => denied,
     }
 }
@@ -187,6 +200,13 @@ pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket) -> AwsError {
 /// GetObject (`with_body`) and HeadObject.
 pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     let key = r.key_name()?.to_string();
+    if super::anonymous(r.caller) && r.query.iter().any(|(k, _)| k.starts_with("response-")) {
+        return Err(AwsError::new(
+            400,
+            "InvalidRequest",
+            "Request specific response headers cannot be used for anonymous GET requests.",
+        ));
+    }
     let state = r.ctx.app.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     let object = bucket.objects.get(&key);
@@ -198,7 +218,7 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
         existing_tag_context(object),
     )?;
     let Some(object) = object else {
-        return Err(missing_key(r, &state, bucket));
+        return Err(missing_key(r, &state, bucket, &key));
     };
     let object = object.clone();
     drop(state);
@@ -215,11 +235,15 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
         Some((start, end)) => (206, start, end - start + 1),
         None => (200, 0, object.size),
     };
-    let mut response = HttpResponse::new(status, &object.content_type, bytes::Bytes::new());
     // A checksum covers the whole object; S3 sends none with a range.
-    let whole = status == 200;
-    for (name, value) in object_headers(r, &object, whole) {
-        response = response.with_header(&name, &value);
+    let headers = object_headers(r, &object, status == 200);
+    let content_type = headers
+        .iter()
+        .find(|(n, _)| n == "content-type")
+        .map_or(object.content_type.as_str(), |(_, v)| v.as_str());
+    let mut response = HttpResponse::new(status, content_type, bytes::Bytes::new());
+    for (name, value) in headers.iter().filter(|(n, _)| n != "content-type") {
+        response = response.with_header(name, value);
     }
     if status == 206 {
         response = response.with_header(
@@ -301,17 +325,56 @@ fn precondition(r: &S3Request, object: &Object) -> AwsResult<Option<u16>> {
         .header("if-modified-since")
         .and_then(parse_http_date)
         .map(|t| modified > t);
-    if if_match == Some(false) || (if_match.is_none() && if_unmodified == Some(false)) {
-        return Err(AwsError::new(
-            412,
-            "PreconditionFailed",
-            "At least one of the pre-conditions you specified did not hold",
-        ));
+    let failed = if if_match == Some(false) {
+        Some("If-Match")
+    } else if if_match.is_none() && if_unmodified == Some(false) {
+        Some("If-Unmodified-Since")
+    } else {
+        None
+    };
+    if let Some(condition) = failed {
+        return Err(precondition_failed(condition));
     }
     if if_none_match == Some(true) || (if_none_match.is_none() && if_modified == Some(false)) {
         return Ok(Some(304));
     }
     Ok(None)
+}
+
+/// 412, naming the header whose condition did not hold.
+pub fn precondition_failed(condition: &str) -> AwsError {
+    AwsError::new(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+    )
+    .with_detail("Condition", condition)
+}
+
+/// Conditional writes: `If-None-Match: *` refuses to overwrite an existing
+/// key, `If-Match: ETAG` to write over anything but that version.
+pub fn write_precondition(r: &S3Request, existing: Option<&Object>) -> AwsResult<()> {
+    if let Some(value) = r.header("if-none-match") {
+        if value.trim() == "*" && existing.is_some() {
+            return Err(precondition_failed("If-None-Match"));
+        }
+    }
+    if let Some(value) = r.header("if-match") {
+        let matches = existing.is_some_and(|o| {
+            value
+                .split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.trim_matches('"') == o.etag.trim_matches('"'))
+        });
+        if !matches {
+            return Err(match existing {
+                Some(_) => precondition_failed("If-Match"),
+                None => AwsError::new(404, "NoSuchKey", "The specified key does not exist.")
+                    .with_detail("Key", r.key.clone().unwrap_or_default()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// An RFC 1123 date (`If-Modified-Since` and the like).
@@ -337,7 +400,11 @@ pub fn parse_range(value: &str, size: u64) -> AwsResult<Option<(u64, u64)>> {
     let Some((start, end)) = spec.split_once('-') else {
         return Ok(None);
     };
-    let unsatisfiable = || AwsError::new(416, "InvalidRange", "The requested range is not satisfiable");
+    let unsatisfiable = || {
+        AwsError::new(416, "InvalidRange", "The requested range is not satisfiable")
+            .with_detail("RangeRequested", value.trim())
+            .with_detail("ActualObjectSize", size.to_string())
+    };
     let range = match (start.trim(), end.trim()) {
         ("", "") => return Ok(None),
         ("", suffix) => {

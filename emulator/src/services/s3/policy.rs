@@ -4,8 +4,9 @@
 //! evaluator (`iam_evaluator::public`); this module applies S3's settings:
 //! - `BlockPublicPolicy`: PutBucketPolicy of a public policy is refused;
 //! - `RestrictPublicBuckets`: "only AWS service principals and authorized
-//!   users within the bucket owner's account" keep access granted by a
-//!   public policy, so its public grants are ignored for anyone else.
+//!   users within the bucket owner's account" keep access to a bucket with
+//!   a public policy; it "blocks all cross-account access", so none of the
+//!   policy's grants reach anyone else.
 //!
 //! S3 User Guide ("Bucket policies"): the root user of the account that
 //! owns a bucket can always get, put and delete its policy, even when the
@@ -41,25 +42,20 @@ pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPol
             policy: doc.parsed.clone(),
         }];
     }
-    let public: Vec<usize> = iam_evaluator::public::public_statements(&doc.parsed)
-        .iter()
-        .map(|g| g.index)
-        .collect();
-    if public.is_empty() {
+    if !iam_evaluator::public::is_public(&doc.parsed) {
         return vec![NamedPolicy {
             name: "bucket policy".into(),
             policy: doc.parsed.clone(),
         }];
     }
+    // "RestrictPublicBuckets … blocks all cross-account access": none of the
+    // policy's grants reach an outside caller; its denies still apply.
     let mut restricted = (*doc.parsed).clone();
-    let mut index = 0;
-    restricted.statements.retain(|_| {
-        let keep = !public.contains(&index);
-        index += 1;
-        keep
-    });
+    restricted
+        .statements
+        .retain(|s| s.effect == iam_evaluator::Effect::Deny);
     vec![NamedPolicy {
-        name: "bucket policy (public grants ignored: RestrictPublicBuckets is on)".into(),
+        name: "bucket policy (its grants ignored: public, and RestrictPublicBuckets is on)".into(),
         policy: Arc::new(restricted),
     }]
 }

@@ -109,7 +109,7 @@ fn with_object<T>(
     }
     r.authorize(&state, action, &r.object_arn()?, Some(bucket), context)?;
     if !bucket.objects.contains_key(&key) {
-        return Err(object::missing_key(r, &state, bucket));
+        return Err(object::missing_key(r, &state, bucket, &key));
     }
     let bucket = state
         .buckets
