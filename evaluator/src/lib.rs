@@ -33,6 +33,7 @@
 //! ```
 
 pub mod arn;
+pub mod catalog;
 pub mod condition;
 pub mod context;
 pub mod decision;
@@ -45,6 +46,7 @@ pub mod statement;
 pub mod variables;
 pub mod wildcard;
 
+pub use catalog::Catalog;
 pub use context::{ContextValue, RequestContext};
 pub use decision::{evaluate, Decision, NamedPolicy, Outcome, PolicySet, PolicyType, Request, StatementRef};
 pub use parse::ParseError;
