@@ -3,6 +3,7 @@
 //! ETag), SHA-256 (`x-amz-content-sha256`) and any requested checksum are
 //! computed in one pass, then verified. Memory use does not depend on size.
 
+use super::internal;
 use super::S3Request;
 use crate::auth::chunked::{self, ChunkedMode, ChunkedReader};
 use crate::checksum::{self, ChecksumAlgorithm, Digests, MultiHasher};
@@ -26,14 +27,6 @@ impl Stored {
     pub fn etag(&self) -> String {
         format!("\"{}\"", hex::encode(self.md5))
     }
-}
-
-fn internal(e: &std::io::Error) -> AwsError {
-    AwsError::new(
-        500,
-        "InternalError",
-        format!("We encountered an internal error. Please try again. ({e})"),
-    )
 }
 
 /// An I/O error while reading the body: the decoder's S3 error when it

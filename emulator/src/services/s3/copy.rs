@@ -11,6 +11,7 @@
 //! its content as ETag, as in S3.
 
 use super::bucket::s3_date;
+use super::internal;
 use super::multipart::{self, checksum_element, file_checksum, stored_algorithm, unsupported_algorithm};
 use super::object::{self, existing_tag_context, tagging_header, upload_headers};
 use super::tagging::request_tag_context;
@@ -37,14 +38,6 @@ fn invalid_source() -> AwsError {
         400,
         "InvalidArgument",
         "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-    )
-}
-
-fn internal(e: &std::io::Error) -> AwsError {
-    AwsError::new(
-        500,
-        "InternalError",
-        format!("We encountered an internal error. Please try again. ({e})"),
     )
 }
 

@@ -113,36 +113,6 @@ fn authorize_list<'s>(r: &S3Request, state: &'s crate::state::State) -> AwsResul
     Ok(bucket)
 }
 
-/// Keys and prefixes in the reply, URL-encoded when asked.
-fn encoder(r: &S3Request) -> AwsResult<impl Fn(&str) -> String> {
-    let url = match r.param("encoding-type") {
-        None => false,
-        Some("url") => true,
-        Some(_) => {
-            return Err(AwsError::new(
-                400,
-                "InvalidArgument",
-                "Invalid Encoding Method specified in Request",
-            ))
-        }
-    };
-    Ok(move |text: &str| {
-        if url {
-            percent_encoding::utf8_percent_encode(text, &URL_KEY).to_string()
-        } else {
-            text.to_string()
-        }
-    })
-}
-
-/// What S3 leaves unencoded in `encoding-type=url` listings.
-const URL_KEY: percent_encoding::AsciiSet = percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
-
 fn contents(x: &mut Xml, object: &Object, owner: Option<&str>, enc: &impl Fn(&str) -> String) {
     x.with("Contents", |x| {
         x.elem("Key", &enc(&object.key));
@@ -179,7 +149,7 @@ fn decode_token(token: &str) -> AwsResult<String> {
 pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
     let state = r.ctx.app.state();
     let bucket = authorize_list(r, &state)?;
-    let enc = encoder(r)?;
+    let enc = super::key_encoder(r)?;
     let prefix = r.param("prefix").unwrap_or_default();
     let delimiter = r.param("delimiter").filter(|d| !d.is_empty());
     let max = max_keys(r)?;
@@ -227,7 +197,7 @@ pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
 pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
     let state = r.ctx.app.state();
     let bucket = authorize_list(r, &state)?;
-    let enc = encoder(r)?;
+    let enc = super::key_encoder(r)?;
     let prefix = r.param("prefix").unwrap_or_default();
     let delimiter = r.param("delimiter").filter(|d| !d.is_empty());
     let max = max_keys(r)?;

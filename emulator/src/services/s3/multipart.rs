@@ -17,6 +17,7 @@
 //! ListMultipartUploads `s3:ListBucketMultipartUploads` on the bucket.
 
 use super::bucket::{malformed_xml, s3_date};
+use super::internal;
 use super::object::{self, tagging_header, upload_headers};
 use super::tagging::request_tag_context;
 use super::{body, canonical_id, copy, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
@@ -61,14 +62,6 @@ fn invalid_part_order() -> AwsError {
         400,
         "InvalidPartOrder",
         "The list of parts was not in ascending order. Parts must be ordered by part number.",
-    )
-}
-
-fn internal(e: &std::io::Error) -> AwsError {
-    AwsError::new(
-        500,
-        "InternalError",
-        format!("We encountered an internal error. Please try again. ({e})"),
     )
 }
 
@@ -965,32 +958,8 @@ fn list_uploads<'b>(bucket: &'b Bucket, q: &UploadQuery) -> (Vec<Entry<'b>>, boo
     (entries, truncated)
 }
 
-/// `encoding-type=url`: keys as S3 encodes them (a space as `+`, `/` kept).
-fn url_encoder(r: &S3Request) -> AwsResult<impl Fn(&str) -> String> {
-    let url = match r.param("encoding-type") {
-        None => false,
-        Some("url") => true,
-        Some(_) => {
-            return Err(AwsError::new(
-                400,
-                "InvalidArgument",
-                "Invalid Encoding Method specified in Request",
-            ))
-        }
-    };
-    Ok(move |text: &str| {
-        if url {
-            form_urlencoded::byte_serialize(text.as_bytes())
-                .collect::<String>()
-                .replace("%2F", "/")
-        } else {
-            text.to_string()
-        }
-    })
-}
-
 pub fn list_multipart_uploads(r: &S3Request) -> AwsResult<HttpResponse> {
-    let enc = url_encoder(r)?;
+    let enc = super::key_encoder(r)?;
     let query = UploadQuery {
         prefix: r.param("prefix").unwrap_or_default(),
         delimiter: r.param("delimiter").filter(|d| !d.is_empty()),
