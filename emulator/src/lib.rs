@@ -9,9 +9,10 @@
 //! - [`auth`]: SigV4 verification and access-key resolution.
 //! - [`authorize`]: policies of the caller + request context → evaluator.
 //! - [`protocol`]: Query (form in, XML out) and the XML writer.
-//! - [`services`]: IAM and STS handlers.
-//! - [`state`]: accounts, IAM entities, STS sessions; [`managed`]: AWS
-//!   managed policies; [`ids`]: AWS-shaped ids; [`decisions`]: the log.
+//! - [`services`]: IAM, STS, S3 and Kinesis handlers.
+//! - [`state`]: accounts, IAM entities, STS sessions, S3 buckets, Kinesis
+//!   streams; [`managed`]: AWS managed policies; [`ids`]: AWS-shaped ids;
+//!   [`decisions`]: the log.
 //! - [`explain`]: the offline `explain` command; [`health`]: the
 //!   container healthcheck command.
 

@@ -1,8 +1,10 @@
-//! The services. Each one reads its protocol, turns the call into
-//! (principal, action, resource, context), asks [`crate::authorize`], and
-//! acts on the state. None re-implements a policy rule.
+//! The services (IAM, STS, S3, Kinesis). Each one reads its protocol,
+//! turns the call into (principal, action, resource, context), asks
+//! [`crate::authorize`], and acts on the state. None re-implements a
+//! policy rule.
 
 pub mod iam;
+pub mod kinesis;
 pub mod s3;
 pub mod sts;
 
@@ -29,7 +31,8 @@ pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
         Service::Iam => iam::handle(ctx, caller),
         Service::Sts => sts::handle(ctx, caller),
         Service::S3 => s3::handle(ctx, caller),
-        Service::Kinesis | Service::AccessAnalyzer => error_response(
+        Service::Kinesis => kinesis::handle(ctx, caller),
+        Service::AccessAnalyzer => error_response(
             service,
             &AwsError::new(
                 501,
@@ -45,6 +48,9 @@ pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
 pub fn error_response(service: Service, err: &AwsError, request_id: &str) -> HttpResponse {
     if service == Service::S3 {
         return s3::error_response(err, "", request_id);
+    }
+    if service == Service::Kinesis {
+        return kinesis::error_response(err, request_id);
     }
     let namespace = match service {
         Service::Sts => STS_NAMESPACE,

@@ -1,5 +1,6 @@
 //! Emulator state: accounts and their IAM entities, access keys and STS
-//! sessions. In memory; one lock guards it (requests are short).
+//! sessions, S3 buckets, Kinesis streams. In memory; one lock guards it
+//! (requests are short).
 //!
 //! Names of users, groups, roles and policies are unique per account
 //! without regard to case, as in IAM ("names are not distinguished by
@@ -7,6 +8,7 @@
 //! original spelling inside.
 
 pub mod iam;
+pub mod kinesis;
 pub mod s3;
 
 use iam::{AccessKey, Account};
@@ -63,6 +65,8 @@ pub struct State {
     pub sessions: BTreeMap<String, Session>,
     /// S3 buckets by name (bucket names are global).
     pub buckets: BTreeMap<String, s3::Bucket>,
+    /// Kinesis data streams, per account and region.
+    pub kinesis: kinesis::Kinesis,
 }
 
 impl State {
@@ -81,6 +85,7 @@ impl State {
         self.accounts.clear();
         self.sessions.clear();
         self.buckets.clear();
+        self.kinesis.clear();
         let ids: Vec<String> = self.root_keys.iter().map(|k| k.account.clone()).collect();
         for id in ids {
             self.account_mut(&id);

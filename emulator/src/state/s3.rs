@@ -47,6 +47,9 @@ pub struct Object {
     /// A checksum stored at upload: algorithm header name and base64 value.
     pub checksum: Option<(String, String)>,
     pub storage_class: String,
+    /// For an object completed from parts: each part's size, in order
+    /// (GetObject and HeadObject with `partNumber`); empty otherwise.
+    pub part_sizes: Vec<u64>,
 }
 
 /// A part of a multipart upload.

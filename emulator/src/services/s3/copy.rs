@@ -314,6 +314,8 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         tags: if replace_tags { new_tags } else { original.tags },
         checksum: checksum.clone(),
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
+        // A copy is a new single-part object.
+        part_sizes: Vec::new(),
     };
     let (etag, modified) = (object.etag.clone(), object.last_modified);
     let mut state = r.ctx.app.state();

@@ -760,6 +760,7 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         tags: upload.tags,
         checksum: checksum.clone(),
         storage_class: upload.storage_class,
+        part_sizes: plan.parts.iter().map(|p| p.size).collect(),
     };
     let (finished, replaced) = commit(r, &upload.id, object)?;
     drop((finished, replaced));

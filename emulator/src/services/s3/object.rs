@@ -159,6 +159,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         tags,
         checksum: stored.checksum.clone(),
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
+        part_sizes: Vec::new(),
     };
     let mut state = r.ctx.app.state();
     let bucket = state
@@ -227,9 +228,17 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
             .with_header("etag", &object.etag)
             .with_header("last-modified", &http_date(object.last_modified)));
     }
-    let range = match r.header("range") {
-        Some(value) => parse_range(value, object.size)?,
-        None => None,
+    let range = match (r.header("range"), r.param("partNumber")) {
+        (Some(_), Some(_)) => {
+            return Err(AwsError::new(
+                400,
+                "InvalidRequest",
+                "Cannot specify both Range header and partNumber query parameter",
+            ))
+        }
+        (Some(value), None) => parse_range(value, object.size)?,
+        (None, Some(number)) => Some(part_range(&object, number)?),
+        (None, None) => None,
     };
     let (status, offset, len) = match range {
         Some((start, end)) => (206, start, end - start + 1),
@@ -244,6 +253,9 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     let mut response = HttpResponse::new(status, content_type, bytes::Bytes::new());
     for (name, value) in headers.iter().filter(|(n, _)| n != "content-type") {
         response = response.with_header(name, value);
+    }
+    if r.has("partNumber") && !object.part_sizes.is_empty() {
+        response = response.with_header("x-amz-mp-parts-count", &object.part_sizes.len().to_string());
     }
     if status == 206 {
         response = response.with_header(
@@ -385,6 +397,37 @@ pub fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
     time::PrimitiveDateTime::parse(text.trim(), &format)
         .ok()
         .map(time::PrimitiveDateTime::assume_utc)
+}
+
+/// `?partNumber=N`: the byte range of part N of an object completed from
+/// parts (a single-part object has one part, the whole object).
+fn part_range(object: &Object, number: &str) -> AwsResult<(u64, u64)> {
+    let n = number
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            AwsError::new(
+                400,
+                "InvalidArgument",
+                "Part number must be an integer between 1 and 10000, inclusive",
+            )
+        })?;
+    let single = [object.size];
+    let sizes = if object.part_sizes.is_empty() {
+        &single[..]
+    } else {
+        &object.part_sizes[..]
+    };
+    let size = *sizes.get(n - 1).filter(|s| **s > 0).ok_or_else(|| {
+        AwsError::new(
+            416,
+            "InvalidPartNumber",
+            "The requested partnumber is not satisfiable",
+        )
+    })?;
+    let start: u64 = sizes[..n - 1].iter().sum();
+    Ok((start, start + size - 1))
 }
 
 /// `Range: bytes=a-b | a- | -n` → inclusive byte positions. Several ranges
