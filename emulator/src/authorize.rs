@@ -53,6 +53,8 @@ pub enum Wording {
     /// S3 to anyone else: S3 explains denials only within the owner's
     /// account (or organisation), others read "Access Denied".
     S3Plain,
+    /// S3 for an action AWS reports without a resource (ListAllMyBuckets).
+    S3WithoutResource,
 }
 
 /// As [`authorize`], with the denial worded as `wording` says.
@@ -73,6 +75,7 @@ pub fn authorize_with_message(
         Wording::Iam => decision.denial_message(false).unwrap_or_default(),
         Wording::S3Detailed => decision.denial_message(true).unwrap_or_default(),
         Wording::S3Plain => "Access Denied".to_string(),
+        Wording::S3WithoutResource => decision.denial_message_showing(None).unwrap_or_default(),
     };
     if enforced {
         return Err(AwsError::access_denied(message));

@@ -13,7 +13,8 @@
 //! - [`state`]: accounts, IAM entities, STS sessions, S3 buckets, Kinesis
 //!   streams; [`managed`]: AWS managed policies; [`ids`]: AWS-shaped ids;
 //!   [`decisions`]: the log.
-//! - [`explain`]: the offline `explain` command; [`health`]: the
+//! - [`explain`]: the offline `explain` command; [`validate_cmd`]: the
+//!   offline `validate` command (Access Analyzer's ValidatePolicy); [`health`]: the
 //!   container healthcheck command.
 
 pub mod admin;
@@ -33,3 +34,4 @@ pub mod serve;
 pub mod server;
 pub mod services;
 pub mod state;
+pub mod validate_cmd;

@@ -16,6 +16,9 @@ enum Command {
     Serve(iam_emulator::serve::ServeArgs),
     /// Decide one request offline and explain why it is allowed or denied.
     Explain(Box<iam_emulator::explain::ExplainArgs>),
+    /// Validate a policy document offline, as Access Analyzer's ValidatePolicy does
+    /// (exit 1 when there is an ERROR finding, 2 when the file cannot be read).
+    Validate(iam_emulator::validate_cmd::ValidateArgs),
     /// Check that a running emulator is healthy (exit 0) — for container healthchecks.
     Health(iam_emulator::health::HealthArgs),
 }
@@ -25,5 +28,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => iam_emulator::serve::run(&args),
         Command::Explain(args) => iam_emulator::explain::run(&args),
         Command::Health(args) => iam_emulator::health::run(&args),
+        Command::Validate(args) => iam_emulator::validate_cmd::run(&args),
     }
 }

@@ -428,22 +428,21 @@ impl Catalog {
 
     /// Every action an `Action` pattern (`s3:Get*`, `*:List*`, `*`) matches,
     /// ignoring case as AWS does.
-    pub fn actions_matching<'a>(
-        &'a self,
-        pattern: &'a str,
-    ) -> impl Iterator<Item = (&'a Service, &'a Action)> {
+    pub fn actions_matching<'a>(&'a self, pattern: &str) -> impl Iterator<Item = (&'a Service, &'a Action)> {
         let (prefix, name) = if pattern == "*" {
             ("*", "*")
         } else {
             pattern.split_once(':').unwrap_or(("", ""))
         };
+        let (prefix, name) = (prefix.to_owned(), std::rc::Rc::<str>::from(name));
         self.services
             .iter()
-            .filter(move |s| wildcard::matches(prefix, s.prefix, true))
+            .filter(move |s| wildcard::matches(&prefix, s.prefix, true))
             .flat_map(move |s| {
+                let name = name.clone();
                 s.actions
                     .iter()
-                    .filter(move |a| wildcard::matches(name, a.name, true))
+                    .filter(move |a| wildcard::matches(&name, a.name, true))
                     .map(move |a| (s, a))
             })
     }

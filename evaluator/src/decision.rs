@@ -221,24 +221,31 @@ impl Decision {
     /// AWS's access-denied message; `None` when allowed. S3 quotes the
     /// resource (`on resource: "arn:aws:s3:::b/k"`), IAM and STS do not.
     pub fn denial_message(&self, quote_resource: bool) -> Option<String> {
-        let policy_type = self.decided_by?;
-        let resource = if quote_resource {
-            format!("\"{}\"", self.resource)
-        } else {
-            self.resource.clone()
-        };
         // Actions without a resource (`*`, e.g. s3:ListAllMyBuckets) have no
         // "on resource" part in AWS's message.
-        let head = if self.resource == "*" {
-            format!(
+        let shown = (self.resource != "*").then(|| {
+            if quote_resource {
+                format!("\"{}\"", self.resource)
+            } else {
+                self.resource.clone()
+            }
+        });
+        self.denial_message_showing(shown.as_deref())
+    }
+
+    /// AWS's access-denied message naming `resource` as given, or no
+    /// resource at all (for actions AWS reports without one).
+    pub fn denial_message_showing(&self, resource: Option<&str>) -> Option<String> {
+        let policy_type = self.decided_by?;
+        let head = match resource {
+            None => format!(
                 "User: {} is not authorized to perform: {}",
                 self.principal, self.action
-            )
-        } else {
-            format!(
-                "User: {} is not authorized to perform: {} on resource: {}",
-                self.principal, self.action, resource
-            )
+            ),
+            Some(resource) => format!(
+                "User: {} is not authorized to perform: {} on resource: {resource}",
+                self.principal, self.action
+            ),
         };
         match self.outcome {
             Outcome::Allowed => None,

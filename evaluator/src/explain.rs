@@ -1,10 +1,18 @@
 //! A decision in words and as JSON: what was decided, AWS's message, and
-//! for every policy and statement why it did or did not apply.
+//! for every policy and statement why it did or did not apply. When a
+//! statement almost applied, hints say why in plain words: the action
+//! never acts on the kind of resource the statement names (the service
+//! catalog's resource types), an `Action` entry names no AWS action, or a
+//! policy variable had no value. The rules behind the hints are
+//! [`crate::validate::action`]'s, the ones validation uses.
 
+use crate::catalog::Catalog;
 use crate::condition::ConditionFailure;
 use crate::decision::{Decision, Outcome, PolicyTrace, PolicyType, StatementTrace};
+use crate::policy::Statement;
 use crate::principal::PrincipalMatch;
 use crate::statement::Mismatch;
+use crate::validate::action::{self, Lookup};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -80,6 +88,9 @@ impl Decision {
             }
             for s in &policy.statements {
                 let _ = writeln!(out, "  {}", statement_line(policy, s));
+                for hint in self.hints(policy, s) {
+                    let _ = writeln!(out, "    hint: {hint}");
+                }
             }
         }
         out
@@ -96,9 +107,91 @@ impl Decision {
             "action": self.action,
             "resource": self.resource,
             "deciding": self.deciding,
-            "trace": self.trace.iter().map(policy_json).collect::<Vec<_>>(),
+            "trace": self.trace.iter().map(|p| self.policy_json(p)).collect::<Vec<_>>(),
         })
     }
+
+    /// Plain words for a statement that almost applied; empty otherwise.
+    pub fn hints(&self, policy: &PolicyTrace, s: &StatementTrace) -> Vec<String> {
+        let statement = &policy.policy.statements[s.index];
+        match &s.result {
+            Err(Mismatch::Action) => unknown_action_hints(statement),
+            Err(Mismatch::Resource {
+                unresolved_variables, ..
+            }) => {
+                let mut hints: Vec<String> = self.resource_type_hint(statement).into_iter().collect();
+                if !unresolved_variables.is_empty() {
+                    hints.push(format!(
+                        "the policy variable{} {} had no value in this request, so the Resource entries that use {} match nothing",
+                        if unresolved_variables.len() > 1 { "s" } else { "" },
+                        unresolved_variables.join(", "),
+                        if unresolved_variables.len() > 1 { "them" } else { "it" }
+                    ));
+                }
+                hints
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The action never acts on the kind of resource the statement names
+    /// (`s3:ListBucket` with only `arn:aws:s3:::b/*`).
+    fn resource_type_hint(&self, statement: &Statement) -> Option<String> {
+        let (service, known) = Catalog::get().action(&self.action)?;
+        let resource = statement.resource.as_ref().filter(|r| !r.negated)?;
+        let patterns: Vec<&str> = resource.items.iter().map(String::as_str).collect();
+        if action::applies_to_any(service, known, &patterns) {
+            return None;
+        }
+        let name = action::full_name(service, known);
+        let request_types: Vec<&str> = service
+            .resource_types_for(known, &self.resource)
+            .iter()
+            .map(|t| t.name)
+            .collect();
+        let this = if request_types.is_empty() {
+            String::new()
+        } else {
+            format!(" (this request's resource is a {})", request_types.join(" or "))
+        };
+        Some(format!(
+            "{name} acts on {}{this}; none of this statement's Resource entries can name one, so this statement never allows {name}",
+            action::resource_types_words(service, known)
+        ))
+    }
+
+    fn policy_json(&self, policy: &PolicyTrace) -> Value {
+        let mut value = policy_json(policy);
+        if let Some(list) = value["statements"].as_array_mut() {
+            for (entry, s) in list.iter_mut().zip(&policy.statements) {
+                entry["hints"] = json!(self.hints(policy, s));
+            }
+        }
+        value
+    }
+}
+
+/// `Action` entries that name no AWS action (`s3:ListObject`, `kinesis: Get*`).
+fn unknown_action_hints(statement: &Statement) -> Vec<String> {
+    if statement.action.negated {
+        return Vec::new();
+    }
+    statement
+        .action
+        .items
+        .iter()
+        .filter_map(|item| match action::lookup(item) {
+            Lookup::UnknownAction { service, name } => Some(format!(
+                "Action entry {item:?} names no AWS action, so it never matches: {}",
+                action::unknown_action_details(service, item, &name)
+            )),
+            Lookup::UnknownService { service, suggestion } => Some(format!(
+                "Action entry {item:?} names no AWS action, so it never matches: {}",
+                action::unknown_service_details(&service, suggestion)
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 fn article(t: PolicyType) -> &'static str {

@@ -12,6 +12,8 @@
 //! - [`statement`]: does one statement apply to a request, and if not, why.
 //! - [`decision`]: AWS's evaluation logic across policy types.
 //! - [`explain`]: the decision in words and as JSON.
+//! - [`catalog`]: the AWS service catalog; [`validate`]: IAM's write-time
+//!   checks and Access Analyzer's `ValidatePolicy` findings.
 //!
 //! ```
 //! use iam_evaluator::{evaluate, NamedPolicy, Policy, PolicySet, Principal, Request, RequestContext};
@@ -43,6 +45,7 @@ pub mod policy;
 pub mod principal;
 pub mod public;
 pub mod statement;
+pub mod validate;
 pub mod variables;
 pub mod wildcard;
 

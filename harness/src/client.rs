@@ -196,6 +196,51 @@ impl Client {
         self.send(&req)
     }
 
+    /// A signed JSON-protocol call (Kinesis): POST `/` with
+    /// `X-Amz-Target: TARGET` (`Kinesis_20131202.ListStreams`) and
+    /// `Content-Type: application/x-amz-json-1.1`, the body as given.
+    pub fn json(&self, service: &str, target: &str, body: &serde_json::Value) -> Reply {
+        let url = format!("{}/", self.endpoint);
+        let headers = vec![
+            (
+                "content-type".to_string(),
+                "application/x-amz-json-1.1".to_string(),
+            ),
+            ("x-amz-target".to_string(), target.to_string()),
+        ];
+        let req = self.sign_at(
+            "POST",
+            &url,
+            headers,
+            body.to_string().into_bytes(),
+            service,
+            SystemTime::now(),
+        );
+        self.send(&req)
+    }
+
+    /// A signed REST-JSON call (Access Analyzer): `METHOD PATH_AND_QUERY`
+    /// with `Content-Type: application/json` and the body as given.
+    pub fn rest_json(
+        &self,
+        service: &str,
+        method: &str,
+        path_and_query: &str,
+        body: &serde_json::Value,
+    ) -> Reply {
+        let url = format!("{}{path_and_query}", self.endpoint);
+        let headers = vec![("content-type".to_string(), "application/json".to_string())];
+        let req = self.sign_at(
+            method,
+            &url,
+            headers,
+            body.to_string().into_bytes(),
+            service,
+            SystemTime::now(),
+        );
+        self.send(&req)
+    }
+
     /// The form POST [`Client::query`] sends, signed now, not sent.
     pub fn sign_query(&self, service: &str, params: &[(&str, &str)]) -> Request {
         self.sign_query_at(service, params, SystemTime::now())

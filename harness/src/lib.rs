@@ -1,12 +1,18 @@
 //! # iam-harness
 //!
 //! Test support for code that talks to the emulator: [`Emulator::start`]
-//! runs an iam-emulator server in-process on a free loopback port, and
+//! runs an iam-emulator server in-process on a free loopback port
+//! ([`Emulator::spawn_binary`] runs the release binary instead), and
 //! [`Client`] sends it AWS Query requests signed by AWS's own `aws-sigv4`
 //! crate — an implementation independent of the server's verifier, so a
 //! signing bug on one side cannot hide one on the other. S3 REST calls go
 //! through [`Client::s3`] / [`Client::s3_call`] (signed as the SDKs sign
 //! for S3, or presigned) and [`Emulator::anonymous_s3`] (unsigned).
+//!
+//! [`Fixtures`] declare users, groups, roles, managed policies and buckets
+//! (JSON or builders) and [`Emulator::apply_fixtures`] creates them;
+//! [`Emulator::assert_allowed`] / [`Emulator::assert_denied`] check policy
+//! intent through the emulator's policy simulator.
 //!
 //! ```
 //! let emu = iam_harness::Emulator::start();
@@ -23,19 +29,28 @@
 //! let denied = emu.client(&alice).query("iam", &[("Action", "ListUsers")]);
 //! assert_eq!(denied.status, 403);
 //! assert_eq!(denied.error_code().as_deref(), Some("AccessDenied"));
+//! emu.assert_allowed(&alice, "iam:GetUser", "arn:aws:iam::123456789012:user/alice");
+//! emu.assert_denied(&alice, "iam:ListUsers", "*");
 //! ```
 
+mod assertions;
 mod client;
+pub mod fixtures;
+mod process;
 mod reply;
 mod s3;
 
+pub use assertions::{MatchedStatement, Simulation};
 pub use client::{api_version, encode_params, Client, Credentials, Request};
+pub use fixtures::{Applied, FixtureError, Fixtures};
 pub use iam_emulator::auth::AuthMode;
+pub use process::find_binary;
 pub use reply::{url_decode, Reply};
 pub use s3::{Payload, S3Call};
 
 use iam_emulator::app::{parse_root_key, App, Config};
 use iam_emulator::state::{RootKey, DEFAULT_ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_SECRET_KEY};
+use process::ServerProcess;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -44,10 +59,14 @@ use std::time::Duration;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Settings for [`Emulator`]; see [`Emulator::builder`].
+///
+/// There is no `state_dir` yet: the emulator keeps its state in memory
+/// only (`--state-dir` is refused until persistence lands).
 #[derive(Debug, Clone)]
 pub struct Builder {
     auth: AuthMode,
     root_keys: Vec<RootKey>,
+    account: Option<String>,
 }
 
 impl Builder {
@@ -73,14 +92,42 @@ impl Builder {
         self
     }
 
+    /// The default account's id (instead of `123456789012`): the account
+    /// [`Emulator::root_credentials`] and fixtures act in, and the one
+    /// `--auth off` maps every key to. Unless [`Builder::root_key`] names
+    /// keys for it, its root keys are the default pair
+    /// `AKIAIOSFODNN7EXAMPLE` / `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`.
+    /// Panics unless `id` is 12 digits.
+    ///
+    /// ```
+    /// let emu = iam_harness::Emulator::builder().account("210987654321").start();
+    /// assert_eq!(emu.account_id(), "210987654321");
+    /// let root = emu.client(&emu.root_credentials());
+    /// assert_eq!(root.caller_arn(), "arn:aws:iam::210987654321:root");
+    /// ```
+    #[must_use]
+    pub fn account(mut self, id: &str) -> Self {
+        assert!(
+            id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()),
+            "account id {id:?} should be 12 digits"
+        );
+        self.account = Some(id.to_string());
+        self
+    }
+
     /// Starts the server (as `iam-emulator serve --listen 127.0.0.1:0`).
     pub fn start(self) -> Emulator {
+        let account = self.account.unwrap_or_else(|| DEFAULT_ACCOUNT.to_string());
         let mut root_keys = self.root_keys;
-        if !root_keys.iter().any(|k| k.account == DEFAULT_ACCOUNT) {
+        if !root_keys.iter().any(|k| k.account == account) {
+            assert!(
+                !root_keys.iter().any(|k| k.access_key == DEFAULT_ACCESS_KEY),
+                "--root-key: access key {DEFAULT_ACCESS_KEY} is given twice (it is account {account}'s default)"
+            );
             root_keys.insert(
                 0,
                 RootKey {
-                    account: DEFAULT_ACCOUNT.into(),
+                    account: account.clone(),
                     access_key: DEFAULT_ACCESS_KEY.into(),
                     secret: DEFAULT_SECRET_KEY.into(),
                 },
@@ -89,15 +136,43 @@ impl Builder {
         let config = Config {
             auth: self.auth,
             root_keys,
-            default_account: DEFAULT_ACCOUNT.into(),
+            default_account: account,
         };
         Emulator::with_config(config)
     }
 }
 
-/// An iam-emulator running in this process, on its own thread and tokio
-/// runtime, listening on a free port of 127.0.0.1. Dropping it stops the
-/// server (in-flight requests finish first).
+/// How the server runs: a thread of this process, or the release binary.
+#[derive(Debug)]
+enum Backend {
+    InProcess(InProcess),
+    Binary(ServerProcess),
+}
+
+/// A server on its own thread and tokio runtime; stopped when dropped.
+#[derive(Debug)]
+struct InProcess {
+    app: Arc<App>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A running iam-emulator listening on a free port of 127.0.0.1: in this
+/// process ([`Emulator::start`], [`Emulator::builder`]) on its own thread
+/// and tokio runtime, or the release binary as a child process
+/// ([`Emulator::spawn_binary`]). Both answer the same methods. Dropping it
+/// stops the server (in-flight requests finish first).
 ///
 /// ```
 /// use iam_harness::{AuthMode, Emulator};
@@ -121,10 +196,18 @@ impl Builder {
 #[derive(Debug)]
 pub struct Emulator {
     endpoint: String,
-    app: Arc<App>,
+    default_account: String,
+    root_keys: Vec<RootKey>,
     http: reqwest::blocking::Client,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    backend: Backend,
+}
+
+fn http_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("HTTP client")
 }
 
 impl Emulator {
@@ -139,6 +222,7 @@ impl Emulator {
         Builder {
             auth: AuthMode::Strict,
             root_keys: Vec::new(),
+            account: None,
         }
     }
 
@@ -168,17 +252,62 @@ impl Emulator {
                 });
             })
             .expect("spawn the emulator thread");
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(REQUEST_TIMEOUT)
-            .build()
-            .expect("HTTP client");
         Emulator {
             endpoint: format!("http://{addr}"),
-            app,
-            http,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            default_account: app.config.default_account.clone(),
+            root_keys: app.config.root_keys.clone(),
+            http: http_client(),
+            backend: Backend::InProcess(InProcess {
+                app,
+                shutdown: Some(tx),
+                thread: Some(thread),
+            }),
+        }
+    }
+
+    /// The release binary as a child process: `iam-emulator serve --listen
+    /// 127.0.0.1:0`, its ready line read for the endpoint, SIGTERM and a
+    /// wait when dropped. The binary is [`find_binary`]'s: `$IAM_EMULATOR_BIN`,
+    /// else `target/release/iam-emulator` (build it with `cargo build
+    /// --release -p iam-emulator`). Panics when there is none or it does
+    /// not start.
+    ///
+    /// ```no_run
+    /// let emu = iam_harness::Emulator::spawn_binary();
+    /// let root = emu.client(&emu.root_credentials());
+    /// assert_eq!(root.caller_arn(), "arn:aws:iam::123456789012:root");
+    /// ```
+    pub fn spawn_binary() -> Emulator {
+        Emulator::spawn_binary_with::<&str>(&[])
+    }
+
+    /// [`Emulator::spawn_binary`] with more `serve` flags (`--auth soft`,
+    /// `--root-key ACCOUNT:AKID:SECRET`, …; a `--listen` of yours replaces
+    /// `127.0.0.1:0`). `IAM_EMULATOR_*` variables of this process are not
+    /// passed on: the flags alone configure the server.
+    ///
+    /// ```no_run
+    /// let emu = iam_harness::Emulator::spawn_binary_with(&[
+    ///     "--auth", "soft",
+    ///     "--root-key", "111111111111:AKIAOTHERACCOUNT0001:other-secret",
+    /// ]);
+    /// assert!(emu.root_credentials_of("111111111111").is_some());
+    /// ```
+    pub fn spawn_binary_with<S: AsRef<str>>(args: &[S]) -> Emulator {
+        let binary = find_binary().unwrap_or_else(|| {
+            panic!(
+                "no iam-emulator binary: set IAM_EMULATOR_BIN or run `cargo build --release -p iam-emulator`"
+            )
+        });
+        let args: Vec<String> = args.iter().map(|a| a.as_ref().to_string()).collect();
+        let root_keys = root_keys_of_args(&args);
+        let started = ServerProcess::start(&binary, &args);
+        Emulator {
+            endpoint: started.endpoint,
+            default_account: DEFAULT_ACCOUNT.into(),
+            root_keys,
+            http: http_client(),
+            backend: Backend::Binary(started.process),
         }
     }
 
@@ -187,9 +316,9 @@ impl Emulator {
         self.endpoint.clone()
     }
 
-    /// The default account's id (`123456789012`).
+    /// The default account's id (`123456789012` unless [`Builder::account`]).
     pub fn account_id(&self) -> &str {
-        &self.app.config.default_account
+        &self.default_account
     }
 
     /// Root credentials of the default account.
@@ -200,9 +329,7 @@ impl Emulator {
 
     /// Root credentials of `account` (one given with `root_key`), if any.
     pub fn root_credentials_of(&self, account: &str) -> Option<Credentials> {
-        self.app
-            .config
-            .root_keys
+        self.root_keys
             .iter()
             .find(|k| k.account == account)
             .map(|k| Credentials::new(&k.access_key, &k.secret))
@@ -213,16 +340,47 @@ impl Emulator {
         Client::new(self.http.clone(), self.endpoint.clone(), credentials.clone())
     }
 
-    /// The emulator's application state, for in-process inspection.
+    /// Whether the server runs in this process (not [`Emulator::spawn_binary`]).
+    pub fn is_in_process(&self) -> bool {
+        matches!(self.backend, Backend::InProcess(_))
+    }
+
+    /// The emulator's application state, for in-process inspection. Panics
+    /// for a [`Emulator::spawn_binary`] emulator, whose state lives in
+    /// another process.
     pub fn app(&self) -> &App {
-        &self.app
+        match &self.backend {
+            Backend::InProcess(server) => &server.app,
+            Backend::Binary(_) => panic!("the state of a spawn_binary emulator is in another process"),
+        }
+    }
+
+    /// What a [`Emulator::spawn_binary`] server wrote to stderr so far
+    /// (warnings; `--auth soft` denials); `None` in-process.
+    pub fn server_stderr(&self) -> Option<String> {
+        match &self.backend {
+            Backend::InProcess(_) => None,
+            Backend::Binary(process) => Some(process.stderr()),
+        }
+    }
+
+    /// Stops the server now and waits for it: for a binary, SIGTERM, then
+    /// its exit status (0 after a clean shutdown); `None` in-process.
+    pub fn stop(self) -> Option<std::process::ExitStatus> {
+        match self.backend {
+            Backend::InProcess(server) => {
+                drop(server);
+                None
+            }
+            Backend::Binary(mut process) => process.stop(),
+        }
     }
 
     /// Makes the STS session whose access key id is `access_key_id` expire
     /// now (sessions last at least 15 minutes; tests need not wait).
-    /// Panics when there is no such session.
+    /// Panics when there is no such session, or for a binary.
     pub fn expire_session(&self, access_key_id: &str) {
-        let mut state = self.app.state();
+        let mut state = self.app().state();
         let session = state
             .sessions
             .get_mut(access_key_id)
@@ -302,22 +460,74 @@ impl Emulator {
     /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION` and
     /// `AWS_DEFAULT_REGION`.
     pub fn env_vars(&self) -> Vec<(String, String)> {
-        let root = self.root_credentials();
-        vec![
+        self.env_vars_as(&self.root_credentials())
+    }
+
+    /// [`Emulator::env_vars`] acting as `credentials` (with
+    /// `AWS_SESSION_TOKEN` when they carry one).
+    ///
+    /// ```
+    /// let emu = iam_harness::Emulator::start();
+    /// let alice = emu.client(&emu.root_credentials()).create_user_with_keys("alice");
+    /// let env = emu.env_vars_as(&alice);
+    /// assert!(env.contains(&("AWS_ACCESS_KEY_ID".to_string(), alice.access_key_id.clone())));
+    /// // std::process::Command::new("aws").envs(env) …
+    /// ```
+    pub fn env_vars_as(&self, credentials: &Credentials) -> Vec<(String, String)> {
+        let mut vars = vec![
             ("AWS_ENDPOINT_URL".into(), self.endpoint()),
-            ("AWS_ACCESS_KEY_ID".into(), root.access_key_id),
-            ("AWS_SECRET_ACCESS_KEY".into(), root.secret_access_key),
+            ("AWS_ACCESS_KEY_ID".into(), credentials.access_key_id.clone()),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                credentials.secret_access_key.clone(),
+            ),
             ("AWS_REGION".into(), "us-east-1".into()),
             // The aws CLI v1 and older boto read only this one.
             ("AWS_DEFAULT_REGION".into(), "us-east-1".into()),
-        ]
+        ];
+        if let Some(token) = &credentials.session_token {
+            vars.push(("AWS_SESSION_TOKEN".into(), token.clone()));
+        }
+        vars
+    }
+
+    /// Sets [`Emulator::env_vars`] in this process's environment (and
+    /// removes `AWS_SESSION_TOKEN` and `AWS_PROFILE`), so an SDK client
+    /// built later with its default configuration talks to this emulator as
+    /// root.
+    ///
+    /// **For single-threaded test setups only**: the environment is
+    /// process-wide, and changing it while other threads read it (the
+    /// tests `cargo test` runs in parallel, an SDK's credential chain)
+    /// races. Prefer passing the endpoint and credentials to the client, or
+    /// [`Emulator::env_vars`] to a child process.
+    ///
+    /// ```
+    /// let emu = iam_harness::Emulator::start();
+    /// emu.apply_env();
+    /// assert_eq!(std::env::var("AWS_ENDPOINT_URL").unwrap(), emu.endpoint());
+    /// assert_eq!(std::env::var("AWS_REGION").unwrap(), "us-east-1");
+    /// ```
+    pub fn apply_env(&self) {
+        std::env::remove_var("AWS_SESSION_TOKEN");
+        std::env::remove_var("AWS_PROFILE");
+        for (name, value) in self.env_vars() {
+            std::env::set_var(name, value);
+        }
     }
 
     /// Calls `action` (`"iam:GetUser"`, `"sts:GetCallerIdentity"`) with
-    /// `params` as `credentials`, and panics if the call is refused (HTTP
-    /// 403). Other failures (e.g. `NoSuchEntity`) still count as allowed.
+    /// `params` as `credentials` over the Query protocol, and panics if the
+    /// call is refused (HTTP 403). Other failures (e.g. `NoSuchEntity`)
+    /// still count as allowed. (To ask whether a policy allows an action on
+    /// a resource, see [`Emulator::assert_allowed`].)
     #[track_caller]
-    pub fn assert_allowed(&self, credentials: &Credentials, action: &str, params: &[(&str, &str)]) -> Reply {
+    pub fn assert_call_allowed(
+        &self,
+        credentials: &Credentials,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Reply {
         let reply = self.call(credentials, action, params);
         assert!(
             reply.status != 403,
@@ -331,7 +541,12 @@ impl Emulator {
     /// Calls `action` as `credentials` and panics unless it is denied with
     /// HTTP 403 `AccessDenied`.
     #[track_caller]
-    pub fn assert_denied(&self, credentials: &Credentials, action: &str, params: &[(&str, &str)]) -> Reply {
+    pub fn assert_call_denied(
+        &self,
+        credentials: &Credentials,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Reply {
         let reply = self.call(credentials, action, params);
         assert_eq!(
             (reply.status, reply.error_code().as_deref()),
@@ -352,15 +567,35 @@ impl Emulator {
     }
 }
 
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+/// The root keys a `serve` command line sets up: its `--root-key` values
+/// (repeatable, comma-separated), with the default account's pair unless
+/// one of them is for that account.
+fn root_keys_of_args(args: &[String]) -> Vec<RootKey> {
+    let mut values = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--root-key" {
+            values.extend(args.next().cloned());
+        } else if let Some(value) = arg.strip_prefix("--root-key=") {
+            values.push(value.to_string());
         }
     }
+    let mut keys: Vec<RootKey> = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .filter_map(|v| parse_root_key(v).ok())
+        .collect();
+    if !keys.iter().any(|k| k.account == DEFAULT_ACCOUNT) {
+        keys.insert(
+            0,
+            RootKey {
+                account: DEFAULT_ACCOUNT.into(),
+                access_key: DEFAULT_ACCESS_KEY.into(),
+                secret: DEFAULT_SECRET_KEY.into(),
+            },
+        );
+    }
+    keys
 }
 
 #[cfg(test)]
@@ -418,13 +653,45 @@ mod tests {
     }
 
     #[test]
+    fn root_keys_of_serve_arguments() {
+        let args: Vec<String> = [
+            "--auth",
+            "soft",
+            "--root-key",
+            "111111111111:AKIAOTHERACCOUNT0001:s1,222222222222:AKIAOTHERACCOUNT0002:s2",
+            "--root-key=333333333333:AKIAOTHERACCOUNT0003:s3",
+        ]
+        .map(String::from)
+        .to_vec();
+        let keys = root_keys_of_args(&args);
+        let accounts: Vec<&str> = keys.iter().map(|k| k.account.as_str()).collect();
+        assert_eq!(
+            accounts,
+            [DEFAULT_ACCOUNT, "111111111111", "222222222222", "333333333333"]
+        );
+        let own = root_keys_of_args(&["--root-key".into(), "123456789012:AKIAMYOWNROOTKEY0001:x".into()]);
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].access_key, "AKIAMYOWNROOTKEY0001");
+    }
+
+    #[test]
+    fn another_default_account() {
+        let emu = Emulator::builder().account("210987654321").start();
+        let root = emu.client(&emu.root_credentials());
+        assert_eq!(root.caller_arn(), "arn:aws:iam::210987654321:root");
+        assert_eq!(emu.root_credentials().access_key_id, DEFAULT_ACCESS_KEY);
+        assert_eq!(emu.root_credentials_of(DEFAULT_ACCOUNT), None);
+    }
+
+    #[test]
     fn assert_helpers() {
         let emu = Emulator::start();
         let root = emu.client(&emu.root_credentials());
         let bob = root.create_user_with_keys("bob");
-        let _ = emu.assert_denied(&bob, "iam:ListUsers", &[]);
+        let _ = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
         // Allowed means "not refused": NoSuchEntity is an allowed call's answer.
-        let reply = emu.assert_allowed(&emu.root_credentials(), "iam:GetUser", &[("UserName", "nobody")]);
+        let reply =
+            emu.assert_call_allowed(&emu.root_credentials(), "iam:GetUser", &[("UserName", "nobody")]);
         assert_eq!(reply.status, 404);
     }
 }

@@ -41,8 +41,11 @@ fn reset_empties_the_state_and_keeps_root_keys() {
         let root = emu.client(&emu.root_credentials());
         let key = root.create_user_with_keys("alice");
         let session = emu.client(&key).get_session_token();
-        let _ = root.create_policy("p", r#"{"Version":"2012-10-17","Statement":[]}"#);
-        let _ = emu.assert_denied(&key, "iam:ListUsers", &[]);
+        let _ = root.create_policy(
+            "p",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#,
+        );
+        let _ = emu.assert_call_denied(&key, "iam:ListUsers", &[]);
         assert!(!emu.decisions(10).as_array().unwrap().is_empty());
 
         let reply = emu.post(path, "");
@@ -130,7 +133,7 @@ fn moto_reset_auth_serves_n_requests_unauthenticated_then_enforces() {
         .expect_error(403, "InvalidClientTokenId");
     let root = emu.client(&emu.root_credentials());
     let bob = root.create_access_key("bob");
-    let _ = emu.assert_denied(&bob, "iam:ListUsers", &[]);
+    let _ = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
 
     // `inf`: never enforce.
     let reply = emu.post("/moto-api/reset-auth", "inf");
@@ -143,7 +146,7 @@ fn moto_reset_auth_serves_n_requests_unauthenticated_then_enforces() {
     for _ in 0..3 {
         let _ = anyone.query("sts", CALLER_IDENTITY).expect_ok();
     }
-    let _ = emu.assert_allowed(&bob, "iam:ListUsers", &[]).expect_ok();
+    let _ = emu.assert_call_allowed(&bob, "iam:ListUsers", &[]).expect_ok();
     let reply = emu.post("/moto-api/reset-auth", "0");
     assert_eq!(
         reply.json(),

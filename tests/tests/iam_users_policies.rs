@@ -850,7 +850,7 @@ fn a_user_without_policies_is_denied_with_awss_message_and_the_decision_is_logge
     let root = emu.client(&emu.root_credentials());
     let bob = root.create_user_with_keys("bob");
 
-    let denied = emu.assert_denied(&bob, "iam:ListUsers", &[]);
+    let denied = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
     assert_eq!(
         denied.error_message().as_deref(),
         Some(
@@ -880,7 +880,7 @@ fn inline_policies_allow_and_explicitly_deny() {
     root.create_user("alice");
     root.put_user_policy("bob", "list", &policy("Allow", "iam:List*", "*"));
 
-    let listed = emu.assert_allowed(&bob, "iam:ListUsers", &[]);
+    let listed = emu.assert_call_allowed(&bob, "iam:ListUsers", &[]);
     assert_eq!(listed.status, 200);
     assert_eq!(listed.texts("UserName"), ["alice", "bob"]);
     assert_eq!(emu.decisions(1)[0]["decision"], "allowed");
@@ -891,9 +891,9 @@ fn inline_policies_allow_and_explicitly_deny() {
         &policy("Allow", "IAM:getuser", "arn:aws:iam::123456789012:user/alice"),
     );
     let _ = emu
-        .assert_allowed(&bob, "iam:GetUser", &[("UserName", "alice")])
+        .assert_call_allowed(&bob, "iam:GetUser", &[("UserName", "alice")])
         .expect_ok();
-    let other = emu.assert_denied(&bob, "iam:GetUser", &[("UserName", "bob")]);
+    let other = emu.assert_call_denied(&bob, "iam:GetUser", &[("UserName", "bob")]);
     assert!(
         other
             .error_message()
@@ -904,7 +904,7 @@ fn inline_policies_allow_and_explicitly_deny() {
     );
 
     root.put_user_policy("bob", "deny", &policy("Deny", "iam:ListUsers", "*"));
-    let denied = emu.assert_denied(&bob, "iam:ListUsers", &[]);
+    let denied = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
     assert_eq!(
         denied.error_message().as_deref(),
         Some(
@@ -915,7 +915,7 @@ fn inline_policies_allow_and_explicitly_deny() {
     assert_eq!(emu.decisions(1)[0]["decision"], "explicitDeny");
     // Other List actions are still allowed.
     let _ = emu
-        .assert_allowed(&bob, "iam:ListUserPolicies", &[("UserName", "bob")])
+        .assert_call_allowed(&bob, "iam:ListUserPolicies", &[("UserName", "bob")])
         .expect_ok();
 }
 
@@ -925,10 +925,10 @@ fn managed_policies_grant_through_their_default_version() {
     let root = emu.client(&emu.root_credentials());
     let bob = root.create_user_with_keys("bob");
     let arn = root.create_policy("lister", &policy("Allow", "iam:ListUsers", "*"));
-    let _ = emu.assert_denied(&bob, "iam:ListUsers", &[]);
+    let _ = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
 
     root.attach_user_policy("bob", &arn);
-    let _ = emu.assert_allowed(&bob, "iam:ListUsers", &[]).expect_ok();
+    let _ = emu.assert_call_allowed(&bob, "iam:ListUsers", &[]).expect_ok();
 
     // A new default version that no longer allows it takes effect at once.
     let _ = iam(
@@ -941,15 +941,15 @@ fn managed_policies_grant_through_their_default_version() {
         ],
     )
     .expect_ok();
-    let _ = emu.assert_denied(&bob, "iam:ListUsers", &[]);
+    let _ = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
     let _ = emu
-        .assert_allowed(&bob, "iam:GetUser", &[("UserName", "bob")])
+        .assert_call_allowed(&bob, "iam:GetUser", &[("UserName", "bob")])
         .expect_ok();
 
     // An AWS managed policy works the same way.
     root.attach_user_policy("bob", "arn:aws:iam::aws:policy/IAMReadOnlyAccess");
-    let _ = emu.assert_allowed(&bob, "iam:ListUsers", &[]).expect_ok();
-    let _ = emu.assert_denied(&bob, "iam:CreateUser", &[("UserName", "eve")]);
+    let _ = emu.assert_call_allowed(&bob, "iam:ListUsers", &[]).expect_ok();
+    let _ = emu.assert_call_denied(&bob, "iam:CreateUser", &[("UserName", "eve")]);
 
     let _ = iam(
         &root,
@@ -960,5 +960,5 @@ fn managed_policies_grant_through_their_default_version() {
         ],
     )
     .expect_ok();
-    let _ = emu.assert_denied(&bob, "iam:ListUsers", &[]);
+    let _ = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
 }

@@ -240,8 +240,10 @@ fn a_role_session_acts_with_the_roles_policies() {
         )
         .expect_ok();
     let session = emu.client(&alice).assume_role(&role_arn, "s1");
-    let _ = emu.assert_allowed(&session, "iam:ListUsers", &[]).expect_ok();
-    let denied = emu.assert_denied(&session, "iam:CreateUser", &[("UserName", "x")]);
+    let _ = emu
+        .assert_call_allowed(&session, "iam:ListUsers", &[])
+        .expect_ok();
+    let denied = emu.assert_call_denied(&session, "iam:CreateUser", &[("UserName", "x")]);
     assert_eq!(
         denied.error_message().as_deref(),
         Some(

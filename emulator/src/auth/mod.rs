@@ -15,6 +15,7 @@ use crate::http::HttpRequest;
 use crate::state::{KeyOwner, State};
 use iam_evaluator::Principal;
 use sigv4::{CanonicalInput, Credential};
+use std::io::Read as _;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 /// How strictly requests are checked (`--auth`).
@@ -309,8 +310,10 @@ pub fn authenticate(
     let payload_hash = if sig.presigned && sig.credential.service == "s3" {
         "UNSIGNED-PAYLOAD".to_string()
     } else {
-        req.header("x-amz-content-sha256")
-            .map_or_else(|| sigv4::sha256_hex(&req.body), str::to_string)
+        match req.header("x-amz-content-sha256") {
+            Some(declared) => declared.to_string(),
+            None => body_sha256_hex(req)?,
+        }
     };
     let headers = req.header_pairs();
     let canonical = sigv4::canonical_request(&CanonicalInput {
@@ -354,6 +357,25 @@ pub fn authenticate(
         });
     }
     Ok(caller)
+}
+
+/// Hex SHA-256 of the whole body, in memory or spooled to a file.
+fn body_sha256_hex(req: &HttpRequest) -> Result<String, AwsError> {
+    use sha2::Digest as _;
+    let mut reader = req
+        .body_reader()
+        .map_err(|e| AwsError::new(500, "InternalFailure", e.to_string()))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| AwsError::new(500, "InternalFailure", e.to_string()))?;
+        if n == 0 {
+            return Ok(hex::encode(hasher.finalize()));
+        }
+        hasher.update(&buf[..n]);
+    }
 }
 
 fn check_time(sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(), AwsError> {

@@ -1,8 +1,9 @@
-//! The services (IAM, STS, S3, Kinesis). Each one reads its protocol,
+//! The services (IAM, STS, S3, Kinesis, Access Analyzer). Each one reads its protocol,
 //! turns the call into (principal, action, resource, context), asks
 //! [`crate::authorize`], and acts on the state. None re-implements a
 //! policy rule.
 
+pub mod access_analyzer;
 pub mod iam;
 pub mod kinesis;
 pub mod s3;
@@ -32,15 +33,7 @@ pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
         Service::Sts => sts::handle(ctx, caller),
         Service::S3 => s3::handle(ctx, caller),
         Service::Kinesis => kinesis::handle(ctx, caller),
-        Service::AccessAnalyzer => error_response(
-            service,
-            &AwsError::new(
-                501,
-                "NotImplemented",
-                "This service is not implemented by iam-emulator yet.",
-            ),
-            ctx.request_id,
-        ),
+        Service::AccessAnalyzer => access_analyzer::handle(ctx, caller),
     }
 }
 
@@ -48,6 +41,9 @@ pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
 pub fn error_response(service: Service, err: &AwsError, request_id: &str) -> HttpResponse {
     if service == Service::S3 {
         return s3::error_response(err, "", request_id);
+    }
+    if service == Service::AccessAnalyzer {
+        return access_analyzer::error_response(err, request_id);
     }
     if service == Service::Kinesis {
         return kinesis::error_response(err, request_id);

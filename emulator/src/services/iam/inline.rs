@@ -6,6 +6,7 @@ use crate::error::{AwsError, AwsResult};
 use crate::protocol::xml::Xml;
 use crate::state::iam::{key, Document};
 use crate::state::State;
+use iam_evaluator::validate::{policy_size, WriteTarget};
 use std::collections::BTreeMap;
 
 /// The entity kinds that hold inline policies.
@@ -106,11 +107,6 @@ impl Holder {
     }
 }
 
-/// Size of a policy as IAM counts it: without white space.
-pub fn policy_size(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
-}
-
 fn no_such_policy(holder: Holder, policy: &str) -> AwsError {
     AwsError::no_such_entity(format!(
         "The {} policy with name {policy} cannot be found.",
@@ -128,7 +124,7 @@ pub fn put(holder: Holder, state: &mut State, call: &Call) -> AwsResult<Xml> {
     if !exists {
         return Err(holder.missing(&name));
     }
-    let document = parse_document(&text)?;
+    let document = parse_document(&text, WriteTarget::InlinePolicy)?;
     let stored = holder.stored_name(state, call, &name);
     let policies = holder.policies_mut(state, call, &name)?;
     let others: usize = policies

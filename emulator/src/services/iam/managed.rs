@@ -2,7 +2,7 @@
 //! versions) and AWS-managed (read-only), and attaching them to users,
 //! groups and roles.
 
-use super::inline::{policy_size, Holder};
+use super::inline::Holder;
 use super::{
     check_name, check_path, encode_document, page_tail, paginate, parse_document, read_tags, tags_xml, Call,
 };
@@ -11,10 +11,11 @@ use crate::ids;
 use crate::protocol::xml::Xml;
 use crate::state::iam::{key, ManagedPolicy, PolicyVersion};
 use crate::state::State;
+use iam_evaluator::validate::{policy_size, WriteTarget, IDENTITY_POLICY_QUOTA};
 use iam_evaluator::RequestContext;
 
 /// IAM's quotas for managed policies.
-const MAX_POLICY_SIZE: usize = 6144;
+const MAX_POLICY_SIZE: usize = IDENTITY_POLICY_QUOTA;
 const MAX_VERSIONS: usize = 5;
 const MAX_ATTACHED: usize = 10;
 
@@ -170,7 +171,7 @@ pub fn create_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let tags = read_tags(call.params)?;
     let arn = call.arn("policy", &path, &name);
     call.authorize_with(state, "iam:CreatePolicy", &arn, super::tag_context(&tags))?;
-    let document = parse_document(&text)?;
+    let document = parse_document(&text, WriteTarget::ManagedPolicy)?;
     check_size(&text)?;
     let account = state.account_mut(&call.account);
     if account.policies.values().any(|p| key(&p.name) == key(&name)) {
@@ -294,7 +295,7 @@ pub fn create_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let text = call.params.required("PolicyDocument")?.to_string();
     let set_default = call.params.bool("SetAsDefault").unwrap_or(false);
     call.authorize(state, "iam:CreatePolicyVersion", &arn)?;
-    let document = parse_document(&text)?;
+    let document = parse_document(&text, WriteTarget::ManagedPolicy)?;
     check_size(&text)?;
     let policy = customer_policy(state, call, &arn)?;
     if policy.versions.len() >= MAX_VERSIONS {

@@ -24,6 +24,7 @@ use crate::http::HttpResponse;
 use crate::protocol::query::{self, Params};
 use crate::protocol::xml::Xml;
 use crate::state::State;
+use iam_evaluator::validate::WriteTarget;
 use iam_evaluator::RequestContext;
 
 /// One IAM call being served.
@@ -279,8 +280,21 @@ pub fn check_path(value: &str) -> AwsResult<()> {
     }
 }
 
-/// Parses a policy document as IAM does on every write.
-pub fn parse_document(text: &str) -> AwsResult<crate::state::iam::Document> {
+/// Checks a policy document as IAM does on every write
+/// ([`iam_evaluator::validate::check_write`]: IAM's checks, order and
+/// `MalformedPolicyDocument` messages) and keeps it with its parsed form.
+pub fn parse_document(text: &str, target: WriteTarget) -> AwsResult<crate::state::iam::Document> {
+    let parsed = iam_evaluator::validate::check_write(text, target)
+        .map_err(|e| AwsError::malformed_policy(e.iam_message()))?;
+    Ok(crate::state::iam::Document {
+        text: text.to_string(),
+        parsed: std::sync::Arc::new(parsed),
+    })
+}
+
+/// Reads a policy given to the simulator: it is not stored, so only its
+/// syntax is checked.
+pub fn simulation_document(text: &str) -> AwsResult<crate::state::iam::Document> {
     let parsed = iam_evaluator::Policy::parse(text)
         .map_err(|_| AwsError::malformed_policy("Syntax errors in policy."))?;
     Ok(crate::state::iam::Document {

@@ -1,8 +1,7 @@
 //! Roles: CreateRole, GetRole, ListRoles, UpdateRole, UpdateRoleDescription,
-//! UpdateAssumeRolePolicy, DeleteRole. The trust policy is parsed by the
-//! evaluator's parser on every write, as IAM checks it.
+//! UpdateAssumeRolePolicy, DeleteRole. The trust policy is checked on every
+//! write by the evaluator's write-time validator, as IAM checks it.
 
-use super::inline::policy_size;
 use super::{
     check_name, check_path, encode_document, page_tail, paginate, read_tags, tag_context, tags_xml, Call,
 };
@@ -11,6 +10,7 @@ use crate::ids;
 use crate::protocol::xml::Xml;
 use crate::state::iam::{key, Document, Role};
 use crate::state::State;
+use iam_evaluator::validate::{policy_size, WriteTarget};
 
 /// IAM's default quota on a trust policy's size (white space excluded).
 const MAX_TRUST_POLICY_SIZE: usize = 2048;
@@ -76,17 +76,14 @@ pub fn role_xml(x: &mut Xml, role: &Role, view: RoleView) {
     }
 }
 
-/// Reads and checks a trust policy: the evaluator's parser, then what IAM
-/// requires of a trust policy (a `Principal`, no `Resource`, principals
-/// that exist), then its size.
+/// Reads and checks a trust policy: IAM's write-time checks for a trust
+/// policy (which require a `Principal` and refuse a `Resource`), then that
+/// the principals exist, then its size.
 fn trust_document(state: &State, text: &str) -> AwsResult<Document> {
-    let document = super::parse_document(text)?;
+    let document = super::parse_document(text, WriteTarget::TrustPolicy)?;
     for statement in &document.parsed.statements {
-        if statement.resource.is_some() {
-            return Err(AwsError::malformed_policy("Has prohibited field Resource"));
-        }
         let Some(principal) = &statement.principal else {
-            return Err(AwsError::malformed_policy("Missing required field Principal"));
+            continue;
         };
         for arn in &principal.items.aws {
             if !principal_exists(state, arn) {

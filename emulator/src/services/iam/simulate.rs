@@ -94,7 +94,7 @@ fn input(id: String, source_type: &'static str, doc: &Document) -> Input {
 
 /// A policy given as a string in the call.
 fn given(id: String, source_type: &'static str, text: &str) -> AwsResult<Input> {
-    Ok(input(id, source_type, &super::parse_document(text)?))
+    Ok(input(id, source_type, &super::simulation_document(text)?))
 }
 
 // ---- the entity's own policies ----

@@ -151,7 +151,14 @@ pub fn list_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
         .ok_or_else(|| AwsError::access_denied("Access Denied"))?
         .to_string();
     let state = r.ctx.app.state();
-    r.authorize(&state, "s3:ListAllMyBuckets", "*", None, RequestContext::new())?;
+    // The S3 User Guide grants ListAllMyBuckets on `arn:aws:s3:::*`.
+    r.authorize(
+        &state,
+        "s3:ListAllMyBuckets",
+        "arn:aws:s3:::*",
+        None,
+        RequestContext::new(),
+    )?;
     let prefix = r.param("prefix").unwrap_or_default();
     let max = match r.param("max-buckets") {
         Some(v) => v

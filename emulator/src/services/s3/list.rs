@@ -98,6 +98,15 @@ fn max_keys(r: &S3Request) -> AwsResult<usize> {
 
 /// Authorizes the listing with its condition keys; returns the bucket.
 fn authorize_list<'s>(r: &S3Request, state: &'s crate::state::State) -> AwsResult<&'s Bucket> {
+    authorize_listing(r, state, "s3:ListBucket")
+}
+
+/// Authorizes a listing `action` with the listing condition keys.
+fn authorize_listing<'s>(
+    r: &S3Request,
+    state: &'s crate::state::State,
+    action: &str,
+) -> AwsResult<&'s Bucket> {
     let bucket = find_bucket(state, r.bucket_name()?)?;
     let mut context = RequestContext::new();
     for (param, key) in [
@@ -109,7 +118,7 @@ fn authorize_list<'s>(r: &S3Request, state: &'s crate::state::State) -> AwsResul
             context.set(key, value);
         }
     }
-    r.authorize(state, "s3:ListBucket", &bucket.arn(), Some(bucket), context)?;
+    r.authorize(state, action, &bucket.arn(), Some(bucket), context)?;
     Ok(bucket)
 }
 
@@ -227,6 +236,65 @@ pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
         }
         for object in &listing.objects {
             contents(x, object, Some(&bucket.owner), &enc);
+        }
+        for p in &listing.prefixes {
+            x.with("CommonPrefixes", |x| {
+                x.elem("Prefix", &enc(p));
+            });
+        }
+    }))
+}
+
+/// ListObjectVersions (`GET ?versions`, `s3:ListBucketVersions`). Versioning
+/// is never enabled here, so every object has one version, `null`.
+pub fn list_object_versions(r: &S3Request) -> AwsResult<HttpResponse> {
+    let state = r.ctx.app.state();
+    let bucket = authorize_listing(r, &state, "s3:ListBucketVersions")?;
+    let enc = super::key_encoder(r)?;
+    let prefix = r.param("prefix").unwrap_or_default();
+    let delimiter = r.param("delimiter").filter(|d| !d.is_empty());
+    let max = max_keys(r)?;
+    let key_marker = r.param("key-marker").unwrap_or_default();
+    let listing = list(
+        bucket,
+        prefix,
+        delimiter,
+        (!key_marker.is_empty()).then_some(key_marker),
+        max,
+    );
+    Ok(xml_reply("ListVersionsResult", |x| {
+        x.elem("Name", &bucket.name);
+        x.elem("Prefix", &enc(prefix));
+        x.elem("KeyMarker", &enc(key_marker));
+        x.elem(
+            "VersionIdMarker",
+            r.param("version-id-marker").unwrap_or_default(),
+        );
+        if listing.truncated {
+            x.opt("NextKeyMarker", listing.last.as_deref().map(&enc).as_deref());
+            x.elem("NextVersionIdMarker", "null");
+        }
+        x.elem("MaxKeys", &max.to_string());
+        if let Some(d) = delimiter {
+            x.elem("Delimiter", &enc(d));
+        }
+        x.elem("IsTruncated", if listing.truncated { "true" } else { "false" });
+        if r.param("encoding-type").is_some() {
+            x.elem("EncodingType", "url");
+        }
+        for object in &listing.objects {
+            x.with("Version", |x| {
+                x.elem("Key", &enc(&object.key));
+                x.elem("VersionId", "null");
+                x.elem("IsLatest", "true");
+                x.elem("LastModified", &s3_date(object.last_modified));
+                x.elem("ETag", &object.etag);
+                x.elem("Size", &object.size.to_string());
+                x.with("Owner", |x| {
+                    x.elem("ID", &canonical_id(&bucket.owner));
+                });
+                x.elem("StorageClass", &object.storage_class);
+            });
         }
         for p in &listing.prefixes {
             x.with("CommonPrefixes", |x| {

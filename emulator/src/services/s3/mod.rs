@@ -108,7 +108,11 @@ impl S3Request<'_> {
         }
         // S3 words denials in full only for callers of the owner's account.
         let insider = bucket.is_none_or(|b| self.caller.account.as_deref() == Some(b.owner.as_str()));
-        let wording = if insider && !anonymous(self.caller) {
+        let wording = if anonymous(self.caller) || !insider {
+            authorize::Wording::S3Plain
+        } else if bucket.is_none() && resource == "arn:aws:s3:::*" {
+            authorize::Wording::S3WithoutResource
+        } else if insider {
             authorize::Wording::S3Detailed
         } else {
             authorize::Wording::S3Plain
@@ -328,6 +332,7 @@ fn route_bucket(r: &S3Request, method: &str) -> AwsResult<HttpResponse> {
         "GET" if sub("uploads") => multipart::list_multipart_uploads(r),
         "POST" if sub("delete") => delete::delete_objects(r),
         "GET" if r.param("list-type") == Some("2") => list::list_objects_v2(r),
+        "GET" if sub("versions") => list::list_object_versions(r),
         "GET" => list::list_objects_v1(r),
         "HEAD" => bucket::head_bucket(r),
         "PUT" => bucket::create_bucket(r),

@@ -21,7 +21,8 @@ use crate::protocol::xml;
 use crate::state::iam::Document;
 use crate::state::s3::{Bucket, PublicAccessBlock};
 use crate::state::State;
-use iam_evaluator::{NamedPolicy, Policy, PrincipalKind, RequestContext};
+use iam_evaluator::validate::{check_write, WriteError, WriteTarget};
+use iam_evaluator::{NamedPolicy, PrincipalKind, RequestContext};
 use std::sync::Arc;
 
 /// S3's quota on a bucket policy's size.
@@ -85,6 +86,20 @@ fn malformed_policy(message: &str) -> AwsError {
     AwsError::new(400, "MalformedPolicy", message)
 }
 
+/// S3's words for what the write-time validator refuses in a bucket policy.
+fn s3_message(error: &WriteError) -> String {
+    match error {
+        WriteError::MissingPrincipal => "Missing required field Principal".into(),
+        WriteError::MissingResources => "Missing required field Resource".into(),
+        WriteError::Resource(_) => "Policy has invalid resource".into(),
+        WriteError::Vendor(_) | WriteError::UnknownAction(_) | WriteError::MissingActions => {
+            "Policy has invalid action".into()
+        }
+        WriteError::ActionAppliesToNoResource(_) => error.iam_message(),
+        other => format!("Invalid policy syntax. ({other})"),
+    }
+}
+
 /// Reads and checks a bucket policy document as S3 does on write.
 fn read_policy(state: &State, bucket: &str, text: &str) -> AwsResult<Document> {
     if text.len() > MAX_POLICY_BYTES {
@@ -100,24 +115,20 @@ fn read_policy(state: &State, bucket: &str, text: &str) -> AwsResult<Document> {
         ));
     }
     let parsed =
-        Policy::parse(text).map_err(|e| malformed_policy(&format!("Invalid policy syntax. ({e})")))?;
+        check_write(text, WriteTarget::BucketPolicy).map_err(|e| malformed_policy(&s3_message(&e)))?;
     for statement in &parsed.statements {
-        let Some(principal) = &statement.principal else {
-            return Err(malformed_policy("Missing required field Principal"));
-        };
-        for entry in &principal.items.aws {
-            if !principal_exists(state, entry) {
-                return Err(malformed_policy("Invalid principal in policy"));
-            }
+        let principals = statement.principal.iter().flat_map(|p| &p.items.aws);
+        if principals
+            .into_iter()
+            .any(|entry| !principal_exists(state, entry))
+        {
+            return Err(malformed_policy("Invalid principal in policy"));
         }
         let resources = statement
             .resource
             .as_ref()
             .map(|r| r.items.as_slice())
             .unwrap_or_default();
-        if resources.is_empty() {
-            return Err(malformed_policy("Missing required field Resource"));
-        }
         for resource in resources {
             let own = resource == &format!("arn:aws:s3:::{bucket}")
                 || resource.starts_with(&format!("arn:aws:s3:::{bucket}/"))
