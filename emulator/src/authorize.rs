@@ -120,12 +120,170 @@ pub fn managed_document(state: &State, account: &str, arn: &str) -> Option<Docum
     crate::managed::document(arn)
 }
 
-fn managed(state: &State, account: &str, arns: &[String], out: &mut Vec<NamedPolicy>) {
-    for arn in arns {
-        if let Some(doc) = managed_document(state, account, arn) {
-            out.push(named(arn, &doc));
+/// Where an entity's policy comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicySource {
+    /// An inline policy of the user, group or role (`kind`) named `holder`.
+    Inline { kind: &'static str, holder: String },
+    /// A managed policy, by ARN.
+    Managed,
+}
+
+/// One policy that applies to an IAM entity.
+#[derive(Debug, Clone)]
+pub struct EntityPolicy {
+    /// The inline policy's name, or the managed policy's ARN.
+    pub name: String,
+    pub source: PolicySource,
+    pub document: Document,
+}
+
+impl EntityPolicy {
+    /// How the decision trace names it.
+    fn trace_name(&self) -> String {
+        match &self.source {
+            PolicySource::Inline { kind, holder } => format!("{} (inline, {kind} {holder})", self.name),
+            PolicySource::Managed => self.name.clone(),
         }
     }
+}
+
+/// The identity-based policies and permissions boundary of an IAM entity.
+/// IAM User Guide ("Policy evaluation logic"): a user's identity-based
+/// policies are its own inline and managed policies and those of every
+/// group it belongs to; a role's are its own. Groups have no boundary.
+#[derive(Debug, Clone, Default)]
+pub struct EntityPolicies {
+    pub identity: Vec<EntityPolicy>,
+    pub boundary: Option<EntityPolicy>,
+}
+
+impl EntityPolicies {
+    fn add_own(
+        &mut self,
+        state: &State,
+        account: &str,
+        kind: &'static str,
+        holder: &str,
+        inline: &std::collections::BTreeMap<String, Document>,
+        attached: &[String],
+    ) {
+        for (name, doc) in inline {
+            let source = PolicySource::Inline {
+                kind,
+                holder: holder.to_string(),
+            };
+            self.identity.push(EntityPolicy {
+                name: name.clone(),
+                source,
+                document: doc.clone(),
+            });
+        }
+        for arn in attached {
+            if let Some(document) = managed_document(state, account, arn) {
+                self.identity.push(EntityPolicy {
+                    name: arn.clone(),
+                    source: PolicySource::Managed,
+                    document,
+                });
+            }
+        }
+    }
+
+    fn set_boundary(&mut self, state: &State, account: &str, arn: Option<&String>) {
+        self.boundary = arn.and_then(|arn| {
+            let document = managed_document(state, account, arn)?;
+            Some(EntityPolicy {
+                name: arn.clone(),
+                source: PolicySource::Managed,
+                document,
+            })
+        });
+    }
+}
+
+/// The policies of user `user` of `account`, its groups' included.
+pub fn user_policies(
+    state: &State,
+    account: &crate::state::iam::Account,
+    user: &crate::state::iam::User,
+) -> EntityPolicies {
+    let mut out = EntityPolicies::default();
+    out.add_own(
+        state,
+        &account.id,
+        "user",
+        &user.name,
+        &user.inline,
+        &user.attached,
+    );
+    for group in user
+        .groups
+        .iter()
+        .filter_map(|g| account.groups.get(&crate::state::iam::key(g)))
+    {
+        out.add_own(
+            state,
+            &account.id,
+            "group",
+            &group.name,
+            &group.inline,
+            &group.attached,
+        );
+    }
+    out.set_boundary(state, &account.id, user.boundary.as_ref());
+    out
+}
+
+/// The policies of a group (no boundary: groups have none).
+pub fn group_policies(
+    state: &State,
+    account: &crate::state::iam::Account,
+    group: &crate::state::iam::Group,
+) -> EntityPolicies {
+    let mut out = EntityPolicies::default();
+    out.add_own(
+        state,
+        &account.id,
+        "group",
+        &group.name,
+        &group.inline,
+        &group.attached,
+    );
+    out
+}
+
+/// The policies of a role.
+pub fn role_policies(
+    state: &State,
+    account: &crate::state::iam::Account,
+    role: &crate::state::iam::Role,
+) -> EntityPolicies {
+    let mut out = EntityPolicies::default();
+    out.add_own(
+        state,
+        &account.id,
+        "role",
+        &role.name,
+        &role.inline,
+        &role.attached,
+    );
+    out.set_boundary(state, &account.id, role.boundary.as_ref());
+    out
+}
+
+/// Puts an entity's policies into the set the evaluator decides with.
+fn add_entity(set: &mut PolicySet, policies: &EntityPolicies) {
+    set.identity.extend(
+        policies
+            .identity
+            .iter()
+            .map(|p| named(&p.trace_name(), &p.document)),
+    );
+    set.boundary = policies
+        .boundary
+        .as_ref()
+        .map(|b| named(&b.trace_name(), &b.document));
 }
 
 /// The identity-based policies, boundary and session policies of the caller.
@@ -147,36 +305,11 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
         _ => None,
     };
     if let Some(user) = user_name.and_then(|n| account.users.get(&crate::state::iam::key(&n))) {
-        for (name, doc) in &user.inline {
-            set.identity
-                .push(named(&format!("{} (inline, user {})", name, user.name), doc));
-        }
-        managed(state, account_id, &user.attached, &mut set.identity);
-        for group_name in &user.groups {
-            if let Some(group) = account.groups.get(&crate::state::iam::key(group_name)) {
-                for (name, doc) in &group.inline {
-                    set.identity
-                        .push(named(&format!("{} (inline, group {})", name, group.name), doc));
-                }
-                managed(state, account_id, &group.attached, &mut set.identity);
-            }
-        }
-        set.boundary = user
-            .boundary
-            .as_ref()
-            .and_then(|arn| managed_document(state, account_id, arn).map(|d| named(arn, &d)));
+        add_entity(&mut set, &user_policies(state, account, user));
     }
     if let PrincipalKind::AssumedRole { role_name, .. } = &caller.principal.kind {
         if let Some(role) = account.roles.get(&crate::state::iam::key(role_name)) {
-            for (name, doc) in &role.inline {
-                set.identity
-                    .push(named(&format!("{} (inline, role {})", name, role.name), doc));
-            }
-            managed(state, account_id, &role.attached, &mut set.identity);
-            set.boundary = role
-                .boundary
-                .as_ref()
-                .and_then(|arn| managed_document(state, account_id, arn).map(|d| named(arn, &d)));
+            add_entity(&mut set, &role_policies(state, account, role));
         }
         if let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) {
             for (name, text) in &session.session_policies {

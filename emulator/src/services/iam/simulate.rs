@@ -7,6 +7,7 @@
 //! document, the context keys the policies read but the call did not give.
 
 use super::{page_tail, paginate, Call};
+use crate::authorize::{self, EntityPolicies, EntityPolicy, PolicySource};
 use crate::error::{AwsError, AwsResult};
 use crate::protocol::xml::Xml;
 use crate::state::iam::{key, Document};
@@ -99,14 +100,6 @@ fn given(id: String, source_type: &'static str, text: &str) -> AwsResult<Input> 
 
 // ---- the entity's own policies ----
 
-fn managed_inputs(state: &State, call: &Call, arns: &[String], out: &mut Vec<Input>) {
-    for arn in arns {
-        if let Some(doc) = crate::authorize::managed_document(state, &call.account, arn) {
-            out.push(input(policy_name(arn).to_string(), managed_type(arn), &doc));
-        }
-    }
-}
-
 fn managed_type(arn: &str) -> &'static str {
     if arn.starts_with("arn:aws:iam::aws:") {
         "aws-managed"
@@ -119,10 +112,26 @@ fn policy_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
-fn boundary_input(state: &State, call: &Call, arn: Option<&String>) -> Option<Input> {
-    let arn = arn?;
-    let doc = crate::authorize::managed_document(state, &call.account, arn)?;
-    Some(input(policy_name(arn).to_string(), managed_type(arn), &doc))
+/// An entity's policy as a simulation input: inline policies by name and
+/// the holder's kind, managed ones by name and `aws-`/`user-managed`.
+fn entity_input(p: &EntityPolicy) -> Input {
+    match &p.source {
+        PolicySource::Inline { kind, .. } => input(p.name.clone(), kind, &p.document),
+        PolicySource::Managed => input(
+            policy_name(&p.name).to_string(),
+            managed_type(&p.name),
+            &p.document,
+        ),
+    }
+}
+
+/// The inputs for an entity's policies (the rule of which apply lives in
+/// `crate::authorize`).
+fn inputs(policies: &EntityPolicies) -> (Vec<Input>, Option<Input>) {
+    (
+        policies.identity.iter().map(entity_input).collect(),
+        policies.boundary.as_ref().map(entity_input),
+    )
 }
 
 /// The kinds of entity SimulatePrincipalPolicy accepts.
@@ -141,44 +150,38 @@ fn entity_policies(state: &State, call: &Call, arn: &str) -> AwsResult<(Source, 
     let account = state
         .account(&call.account)
         .filter(|_| parsed.service == "iam" && parsed.account == call.account);
-    let mut identity = Vec::new();
     match kind {
         "user" => {
             let user = account
                 .and_then(|a| a.users.get(&key(name)))
                 .ok_or_else(|| super::users::no_such_user(name))?;
-            for (policy, doc) in &user.inline {
-                identity.push(input(policy.clone(), "user", doc));
-            }
-            managed_inputs(state, call, &user.attached, &mut identity);
-            for group in user.groups.iter().filter_map(|g| account?.groups.get(&key(g))) {
-                for (policy, doc) in &group.inline {
-                    identity.push(input(policy.clone(), "group", doc));
-                }
-                managed_inputs(state, call, &group.attached, &mut identity);
-            }
-            let boundary = boundary_input(state, call, user.boundary.as_ref());
+            let (identity, boundary) = inputs(&authorize::user_policies(
+                state,
+                account.ok_or_else(invalid)?,
+                user,
+            ));
             Ok((Source::User, identity, boundary))
         }
         "group" => {
             let group = account
                 .and_then(|a| a.groups.get(&key(name)))
                 .ok_or_else(|| super::groups::no_such_group(name))?;
-            for (policy, doc) in &group.inline {
-                identity.push(input(policy.clone(), "group", doc));
-            }
-            managed_inputs(state, call, &group.attached, &mut identity);
+            let (identity, _) = inputs(&authorize::group_policies(
+                state,
+                account.ok_or_else(invalid)?,
+                group,
+            ));
             Ok((Source::Group, identity, None))
         }
         "role" => {
             let role = account
                 .and_then(|a| a.roles.get(&key(name)))
                 .ok_or_else(|| super::roles::no_such_role(name))?;
-            for (policy, doc) in &role.inline {
-                identity.push(input(policy.clone(), "role", doc));
-            }
-            managed_inputs(state, call, &role.attached, &mut identity);
-            let boundary = boundary_input(state, call, role.boundary.as_ref());
+            let (identity, boundary) = inputs(&authorize::role_policies(
+                state,
+                account.ok_or_else(invalid)?,
+                role,
+            ));
             Ok((Source::Role, identity, boundary))
         }
         _ => Err(invalid()),
