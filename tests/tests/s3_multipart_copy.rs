@@ -1035,6 +1035,7 @@ fn an_unsigned_trailer_upload_checks_its_crc32_trailer() {
         )
         .expect_ok();
     assert_eq!(head.header("x-amz-checksum-crc32"), Some(crc.as_str()));
+    assert_eq!(head.header("x-amz-checksum-type"), Some("FULL_OBJECT"));
 
     let wrong = ChecksumAlgorithm::Crc32.checksum(b"not the payload");
     assert_error(
