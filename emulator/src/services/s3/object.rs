@@ -301,7 +301,11 @@ fn object_headers(r: &S3Request, object: &Object, with_checksum: bool) -> Vec<(S
         if let Some((name, value)) = &object.checksum {
             out.push((name.clone(), value.clone()));
             // A composite checksum of a multipart object ends in `-N`.
-            let kind = if value.contains('-') { "COMPOSITE" } else { "FULL_OBJECT" };
+            let kind = if value.contains('-') {
+                "COMPOSITE"
+            } else {
+                "FULL_OBJECT"
+            };
             out.push(("x-amz-checksum-type".into(), kind.into()));
         }
     }
