@@ -1,6 +1,7 @@
 //! Admin endpoints (no auth; loopback use), as CONTRACT.md lists them:
 //! `/_emulator/health`, `/_emulator/reset`, `/_emulator/decisions`, and
-//! moto's `/moto-api/reset` and `/moto-api/reset-auth`.
+//! moto's `/moto-api/reset` and `/moto-api/reset-auth`; and the teaching
+//! console's page and JSON endpoints ([`crate::console`]).
 
 use crate::app::{App, NO_AUTH_INFINITE};
 use crate::http::{HttpRequest, HttpResponse};
@@ -33,6 +34,10 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
             HttpResponse::json(200, &json!({"decisions": app.decisions.recent(limit)}))
         }
         ("POST", "/moto-api/reset-auth") => reset_auth(app, req),
+        ("GET", p) if crate::console::is_page_path(p) => crate::console::page(p),
+        ("POST", "/_emulator/evaluate") => crate::console::evaluate(req),
+        ("POST", "/_emulator/validate") => crate::console::validate(req),
+        ("GET", "/_emulator/entities") => crate::console::entities(app),
         _ => HttpResponse::json(404, &json!({"error": "no such admin endpoint", "path": path})),
     })
 }

@@ -2,6 +2,10 @@
 //! and print the decision with its trace (words or JSON).
 //!
 //! Exit code 0 when allowed, 1 when denied, 2 on bad input.
+//!
+//! The command reads its files into an [`ExplainInput`] and decides with
+//! [`decide_input`]; the console's `POST /_emulator/evaluate` builds the
+//! same input from JSON, so both give the same decision and JSON.
 
 use clap::Args;
 use iam_evaluator::{evaluate, NamedPolicy, Policy, PolicySet, Principal, Request, RequestContext};
@@ -87,45 +91,142 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
 
 /// Builds the request and policies from the arguments and decides.
 pub fn decide(args: &ExplainArgs) -> Result<iam_evaluator::Decision, String> {
-    let principal = Principal::from_arn(&args.principal).map_err(|e| format!("--principal: {e}"))?;
-    let mut context = parse_context(&args.context)?;
-    context.add_principal_keys(&principal);
-    let policies = PolicySet {
-        identity: load_all(&args.policies)?,
-        resource: load_all(
-            args.resource_policy
-                .clone()
-                .or_else(|| args.trust_policy.clone())
-                .as_slice(),
-        )?,
-        boundary: args.boundary.as_deref().map(load).transpose()?,
-        session: load_all(&args.session_policies)?,
-        scps: load_all(&args.scps)?.into_iter().map(|p| vec![p]).collect(),
-        rcps: load_all(&args.rcps)?.into_iter().map(|p| vec![p]).collect(),
-        role_trust: args.trust_policy.is_some(),
-    };
-    let request = Request {
-        principal,
+    let input = ExplainInput {
+        policies: read_all(&args.policies)?,
+        resource_policy: args.resource_policy.as_deref().map(read).transpose()?,
+        trust_policy: args.trust_policy.as_deref().map(read).transpose()?,
+        boundary: args.boundary.as_deref().map(read).transpose()?,
+        session_policies: read_all(&args.session_policies)?,
+        scps: read_all(&args.scps)?,
+        rcps: read_all(&args.rcps)?,
+        principal: args.principal.clone(),
         action: args.action.clone(),
         resource: args.resource.clone(),
         resource_account: args.resource_account.clone(),
+        context: args.context.clone(),
+    };
+    decide_input(&input).map_err(|e| e.to_string())
+}
+
+/// A policy as text, with the name the trace shows for it and where it
+/// came from (for error messages: a file's path, a form field's label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyText {
+    pub name: String,
+    pub origin: String,
+    pub text: String,
+}
+
+/// Everything one explanation needs, as text: what the `explain` command
+/// reads from its flags and files, and what `POST /_emulator/evaluate`
+/// reads from its JSON body. Both decide through [`decide_input`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExplainInput {
+    /// Identity-based policies.
+    pub policies: Vec<PolicyText>,
+    pub resource_policy: Option<PolicyText>,
+    /// A role's trust policy (instead of `resource_policy`).
+    pub trust_policy: Option<PolicyText>,
+    pub boundary: Option<PolicyText>,
+    pub session_policies: Vec<PolicyText>,
+    /// One SCP per organisation level, root first.
+    pub scps: Vec<PolicyText>,
+    /// One RCP per organisation level.
+    pub rcps: Vec<PolicyText>,
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub resource_account: Option<String>,
+    /// `KEY=VALUE` pairs; a key given more than once is multi-valued.
+    pub context: Vec<String>,
+}
+
+/// Bad input to [`decide_input`]: which input, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The flag's name without dashes (`principal`, `context`, …), or
+    /// `policy` for a policy that does not parse.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Parses the policies and the request and decides.
+pub fn decide_input(input: &ExplainInput) -> Result<iam_evaluator::Decision, InputError> {
+    if input.resource_policy.is_some() && input.trust_policy.is_some() {
+        return Err(InputError {
+            field: "trust-policy",
+            message: "a trust policy is the role's resource-based policy: give either a resource policy or a trust policy".into(),
+        });
+    }
+    let principal = Principal::from_arn(&input.principal).map_err(|e| InputError {
+        field: "principal",
+        message: format!("--principal: {e}"),
+    })?;
+    let mut context = parse_context(&input.context).map_err(|message| InputError {
+        field: "context",
+        message,
+    })?;
+    context.add_principal_keys(&principal);
+    let policies = PolicySet {
+        identity: parse_all(&input.policies)?,
+        resource: input
+            .resource_policy
+            .as_ref()
+            .or(input.trust_policy.as_ref())
+            .map(parse)
+            .into_iter()
+            .collect::<Result<_, _>>()?,
+        boundary: input.boundary.as_ref().map(parse).transpose()?,
+        session: parse_all(&input.session_policies)?,
+        scps: parse_all(&input.scps)?.into_iter().map(|p| vec![p]).collect(),
+        rcps: parse_all(&input.rcps)?.into_iter().map(|p| vec![p]).collect(),
+        role_trust: input.trust_policy.is_some(),
+    };
+    let request = Request {
+        principal,
+        action: input.action.clone(),
+        resource: input.resource.clone(),
+        resource_account: input.resource_account.clone(),
         context,
     };
     Ok(evaluate(&request, &policies))
 }
 
-fn load_all(paths: &[PathBuf]) -> Result<Vec<NamedPolicy>, String> {
-    paths.iter().map(|p| load(p)).collect()
+fn parse_all(texts: &[PolicyText]) -> Result<Vec<NamedPolicy>, InputError> {
+    texts.iter().map(parse).collect()
 }
 
-fn load(path: &Path) -> Result<NamedPolicy, String> {
+fn parse(text: &PolicyText) -> Result<NamedPolicy, InputError> {
+    let policy = Policy::parse(&text.text).map_err(|e| InputError {
+        field: "policy",
+        message: format!("{}: {e}", text.origin),
+    })?;
+    Ok(NamedPolicy::new(&text.name, policy))
+}
+
+fn read_all(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {
+    paths.iter().map(|p| read(p)).collect()
+}
+
+fn read(path: &Path) -> Result<PolicyText, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let policy = Policy::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    Ok(NamedPolicy::new(&name, policy))
+    Ok(PolicyText {
+        name,
+        origin: path.display().to_string(),
+        text,
+    })
 }
 
 /// `KEY=VALUE` pairs; a key given more than once becomes multi-valued.

@@ -12,7 +12,8 @@
 //! - [`services`]: IAM, STS, S3 and Kinesis handlers.
 //! - [`state`]: accounts, IAM entities, STS sessions, S3 buckets, Kinesis
 //!   streams; [`managed`]: AWS managed policies; [`ids`]: AWS-shaped ids;
-//!   [`decisions`]: the log.
+//!   [`decisions`]: the log; [`console`]: the teaching console at
+//!   `/_emulator/ui` and its JSON endpoints.
 //! - [`explain`]: the offline `explain` command; [`validate_cmd`]: the
 //!   offline `validate` command (Access Analyzer's ValidatePolicy); [`health`]: the
 //!   container healthcheck command.
@@ -22,6 +23,7 @@ pub mod app;
 pub mod auth;
 pub mod authorize;
 pub mod checksum;
+pub mod console;
 pub mod decisions;
 pub mod error;
 pub mod explain;

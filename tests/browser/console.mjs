@@ -1,0 +1,309 @@
+// The teaching console in a real browser: starts the iam-emulator release
+// binary, makes denied requests through the API (SigV4-signed here with
+// node:crypto, as an SDK would), drives headless Chromium (Debian's
+// `chromium`, through playwright-core) to the page, checks that the trace
+// appears in the request log (by keyboard and by click), that the entities
+// view marks validation findings and hides secrets, that the playground
+// decides as you type; saves a screenshot (docs/console.png, or
+// $CONSOLE_SCREENSHOT).
+//
+// Run by .ci/run: `node tests/browser/console.mjs`. The binary is
+// $IAM_EMULATOR_BIN or target/release/iam-emulator; the browser
+// $CHROMIUM_BIN or /usr/bin/chromium.
+//
+// Prints one line per check and closes with `browser: N passed, N failed`.
+
+import { spawn } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.join(here, "..", "..");
+const ROOT = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const REGION = "us-east-1";
+const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+const SCREENSHOT = process.env.CONSOLE_SCREENSHOT || path.join(repo, "docs", "console.png");
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// ------------------------------------------------------------------ emulator
+
+/** Starts the binary on a free port; resolves to { endpoint, stop }. */
+function startEmulator() {
+  const binary =
+    process.env.IAM_EMULATOR_BIN ||
+    path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "release", "iam-emulator");
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("IAM_EMULATOR_")));
+  const child = spawn(binary, ["serve", "--listen", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+      child.once("exit", (code) => resolve(code));
+      child.kill("SIGTERM");
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary}: no ready line in 30 s; stderr: ${stderr}`)), 30000);
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${binary}: ${e.message}`));
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${binary} exited (${code}) before it was ready; stderr: ${stderr}`));
+    });
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      clearTimeout(timer);
+      const m = /^iam-emulator listening on (http:\/\/\S+)$/.exec(line.trim());
+      if (!m) return reject(new Error(`unexpected first line: ${line}`));
+      child.removeAllListeners("exit");
+      resolve({ endpoint: m[1], stop });
+    });
+  });
+}
+
+// ------------------------------------------------------------- SigV4, small
+
+const sha256 = (data) => createHash("sha256").update(data).digest("hex");
+const hmac = (key, data) => createHmac("sha256", key).update(data).digest();
+const rfc3986 = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** A SigV4-signed request (header signature, payload hashed). */
+async function signed(endpoint, creds, { service, method, path: p = "/", query = [], headers = {}, body = "" }) {
+  const url = new URL(endpoint);
+  const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, "");
+  const date = amzDate.slice(0, 8);
+  const payloadHash = sha256(body);
+  const all = { host: url.host, "x-amz-date": amzDate, "x-amz-content-sha256": payloadHash };
+  for (const [k, v] of Object.entries(headers)) all[k.toLowerCase()] = v;
+  const names = Object.keys(all).sort();
+  const canonicalQuery = query
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)])
+    .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+  const canonicalPath = p.split("/").map(rfc3986).join("/");
+  const canonical = [method, canonicalPath, canonicalQuery, names.map((n) => `${n}:${String(all[n]).trim()}\n`).join(""), names.join(";"), payloadHash].join("\n");
+  const scope = `${date}/${REGION}/${service}/aws4_request`;
+  const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
+  let key = hmac(`AWS4${creds.secretAccessKey}`, date);
+  for (const part of [REGION, service, "aws4_request"]) key = hmac(key, part);
+  const signature = hmac(key, toSign).toString("hex");
+  const sent = { ...all, authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
+  delete sent.host;
+  const target = `${endpoint}${canonicalPath}${canonicalQuery ? `?${canonicalQuery}` : ""}`;
+  const reply = await fetch(target, { method, headers: sent, body: method === "GET" || method === "HEAD" ? undefined : body });
+  return { status: reply.status, text: await reply.text() };
+}
+
+function iam(endpoint, creds, params) {
+  const body = new URLSearchParams({ ...params, Version: "2010-05-08" }).toString();
+  return signed(endpoint, creds, {
+    service: "iam",
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body,
+  });
+}
+
+const xmlText = (xml, name) => (new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml) || [])[1];
+
+const ALICE_POLICY = {
+  Version: "2012-10-17",
+  Statement: [
+    { Sid: "HomeFolder", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::reports/home/${aws:username}/*" },
+    { Sid: "ListHome", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports", Condition: { StringLike: { "s3:prefix": "home/${aws:username}/*" } } },
+    { Sid: "ListEverything", Effect: "Allow", Action: "s3:ListObject", Resource: "arn:aws:s3:::reports" },
+  ],
+};
+
+/** alice with a home-folder policy (and a typo), a bucket, bob's file; returns alice's keys. */
+async function setUp(endpoint) {
+  const must = (what, reply, status = 200) => {
+    if (reply.status !== status) throw new Error(`${what}: HTTP ${reply.status}: ${reply.text}`);
+    return reply.text;
+  };
+  must("CreateUser", await iam(endpoint, ROOT, { Action: "CreateUser", UserName: "alice" }));
+  must("PutUserPolicy", await iam(endpoint, ROOT, { Action: "PutUserPolicy", UserName: "alice", PolicyName: "home-folder", PolicyDocument: JSON.stringify(ALICE_POLICY) }));
+  const keys = must("CreateAccessKey", await iam(endpoint, ROOT, { Action: "CreateAccessKey", UserName: "alice" }));
+  must("CreateBucket", await signed(endpoint, ROOT, { service: "s3", method: "PUT", path: "/reports" }));
+  must("PutObject", await signed(endpoint, ROOT, { service: "s3", method: "PUT", path: "/reports/home/bob/notes.txt", body: "bob's notes\n" }));
+  return { accessKeyId: xmlText(keys, "AccessKeyId"), secretAccessKey: xmlText(keys, "SecretAccessKey") };
+}
+
+// --------------------------------------------------------------------- checks
+
+const results = { passed: 0, failed: 0 };
+
+async function check(name, fn) {
+  try {
+    await fn();
+    results.passed += 1;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    results.failed += 1;
+    console.log(`not ok - ${name}: ${e && e.stack ? e.stack.split("\n").slice(0, 4).join("\n    ") : e}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function main() {
+  const emulator = await startEmulator();
+  const profile = mkdtempSync(path.join(tmpdir(), "iam-console-chromium-"));
+  let context = null;
+  try {
+    const alice = await setUp(emulator.endpoint);
+    // The denied requests: bob's file, and a listing of bob's folder.
+    const get = await signed(emulator.endpoint, alice, { service: "s3", method: "GET", path: "/reports/home/bob/notes.txt" });
+    assert(get.status === 403, `alice's GetObject of bob's file: HTTP ${get.status}`);
+    const list = await signed(emulator.endpoint, alice, { service: "s3", method: "GET", path: "/reports", query: [["list-type", "2"], ["prefix", "home/bob/"]] });
+    assert(list.status === 403, `alice's ListObjectsV2 of bob's folder: HTTP ${list.status}`);
+
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1440, height: 1000 },
+      deviceScaleFactor: 1,
+      colorScheme: "light",
+      reducedMotion: "reduce",
+    });
+    const page = context.pages()[0] || (await context.newPage());
+    const problems = [];
+    const origin = new URL(emulator.endpoint).origin;
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+    });
+    page.on("request", (r) => {
+      if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) problems.push(`request outside the emulator: ${r.url()}`);
+    });
+
+    await check("the page loads with its landmarks and tabs", async () => {
+      const reply = await page.goto(`${emulator.endpoint}/_emulator/ui`);
+      assert(reply.status() === 200, `HTTP ${reply.status()}`);
+      await page.getByRole("heading", { level: 1, name: /iam-emulator/ }).waitFor();
+      await page.getByRole("main").waitFor();
+      await page.getByRole("navigation", { name: "Views" }).waitFor();
+      for (const name of ["Requests", "Entities", "Playground"]) await page.getByRole("tab", { name }).waitFor();
+      assert((await page.getByRole("tab", { name: "Requests" }).getAttribute("aria-selected")) === "true", "Requests is not the first view");
+    });
+
+    const getEntry = page.getByRole("button", { name: /Denied s3:GetObject/ });
+    const listEntry = page.getByRole("button", { name: /Denied s3:ListBucket/ });
+    const detail = page.locator("#log-detail");
+
+    await check("the denied requests appear in the live log", async () => {
+      await getEntry.waitFor({ timeout: 10000 });
+      await listEntry.waitFor({ timeout: 10000 });
+      const text = await getEntry.textContent();
+      assert(text.includes("arn:aws:iam::123456789012:user/alice"), `no principal in ${text}`);
+      assert(text.includes("arn:aws:s3:::reports/home/bob/notes.txt"), `no resource in ${text}`);
+    });
+
+    await check("Enter on an entry shows its trace", async () => {
+      await getEntry.focus();
+      await page.keyboard.press("Enter");
+      await detail.getByText("AWS says").waitFor();
+      await detail
+        .getByText("User: arn:aws:iam::123456789012:user/alice is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::reports/home/bob/notes.txt because no identity-based policy allows the s3:GetObject action")
+        .waitFor();
+      await detail.getByText(/Denied: no statement in any identity-based policy allows s3:GetObject/).waitFor();
+      await detail.getByText(/Identity-based policy “home-folder/).waitFor();
+      await detail.getByText(/the resource is not in Resource/).first().waitFor();
+      assert((await getEntry.getAttribute("aria-current")) === "true", "the entry is not marked current");
+      assert(await getEntry.evaluate((el) => el === document.activeElement), "focus left the entry");
+    });
+
+    await check("arrow keys move through the log; a click shows the failed condition with the request's value", async () => {
+      await getEntry.focus();
+      const names = await page.locator("#log-list button.entry").allTextContents();
+      const down = names.findIndex((n) => n.includes("s3:GetObject")) < names.findIndex((n) => n.includes("s3:ListBucket"));
+      await page.keyboard.press(down ? "ArrowDown" : "ArrowUp");
+      assert(await listEntry.evaluate((el) => el === document.activeElement), "the arrow key did not move to the next entry");
+      await listEntry.click();
+      await detail.getByText(/not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::reports because/).waitFor();
+      const row = detail.locator("table.conditions tr", { hasText: "s3:prefix" });
+      await row.waitFor();
+      const cells = await row.locator("td").allTextContents();
+      assert(cells[1].includes("home/${aws:username}/*"), `policy value: ${cells[1]}`);
+      assert(cells[2].includes('"home/bob/"'), `request value: ${cells[2]}`);
+      await detail.getByText(/Action entry "s3:ListObject" names no AWS action/).waitFor();
+    });
+
+    await check("the screenshot", async () => {
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await page.evaluate(() => document.activeElement && document.activeElement.blur());
+      await page.screenshot({ path: SCREENSHOT });
+    });
+
+    await check("entities: alice's policy with its finding marked, her key without its secret", async () => {
+      await page.getByRole("tab", { name: "Entities" }).click();
+      const user = page.locator("details.entity", { has: page.locator("summary", { hasText: "User alice" }) });
+      await user.locator("summary").click();
+      const mark = user.locator("pre.policy-doc mark.sev-ERROR");
+      await mark.first().waitFor();
+      assert((await mark.first().textContent()) === '"s3:ListObject"', `marked: ${await mark.first().textContent()}`);
+      await user.getByText("INVALID_ACTION").waitFor();
+      await user.getByText(alice.accessKeyId).waitFor();
+      const html = await page.content();
+      assert(!html.includes(alice.secretAccessKey) && !html.includes(ROOT.secretAccessKey), "a secret access key is on the page");
+      const bucket = page.locator("details.entity", { has: page.locator("summary", { hasText: "Bucket reports" }) });
+      await bucket.locator("summary").click();
+      await bucket.getByText("Block Public Access").waitFor();
+      await bucket.getByText("RestrictPublicBuckets: on").waitFor();
+    });
+
+    await check("playground: the decision updates as you type", async () => {
+      await page.getByRole("tab", { name: "Playground" }).click();
+      await page.getByLabel("Start from an example").selectOption({ label: "An explicit deny wins" });
+      const live = page.locator("#pg-live");
+      await page.waitForFunction(() => document.getElementById("pg-live").textContent.startsWith("Denied (explicit deny)"));
+      const action = page.getByRole("textbox", { name: "Action" });
+      await action.fill("");
+      await action.pressSequentially("s3:GetObject", { delay: 20 });
+      await page.waitForFunction(() => document.getElementById("pg-live").textContent.startsWith("Allowed"));
+      assert((await live.getAttribute("aria-live")) === "polite", "the result is not announced");
+      const cli = await page.locator("#pg-cli").textContent();
+      assert(cli.includes("--action s3:GetObject") && cli.includes("--policy identity.json"), `CLI line: ${cli}`);
+      const identity = page.getByRole("textbox", { name: "Identity-based policy" });
+      await identity.fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}');
+      await page.locator("#pg-identity-findings").getByText("INVALID_ACTION").waitFor();
+      await page.waitForFunction(() => document.getElementById("pg-live").textContent.startsWith("Denied (no Allow)"));
+    });
+
+    await check("no page errors, nothing fetched from elsewhere", async () => {
+      assert(problems.length === 0, problems.join("; "));
+    });
+  } catch (e) {
+    results.failed += 1;
+    console.log(`not ok - set-up: ${e && e.stack ? e.stack : e}`);
+  } finally {
+    if (context) await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+    await emulator.stop();
+  }
+  console.log(`browser: ${results.passed} passed, ${results.failed} failed`);
+  process.exitCode = results.failed ? 1 : 0;
+}
+
+await main();
