@@ -222,14 +222,8 @@ pub fn user_policies(
         .iter()
         .filter_map(|g| account.groups.get(&crate::state::iam::key(g)))
     {
-        out.add_own(
-            state,
-            &account.id,
-            "group",
-            &group.name,
-            &group.inline,
-            &group.attached,
-        );
+        out.identity
+            .extend(group_policies(state, account, group).identity);
     }
     out.set_boundary(state, &account.id, user.boundary.as_ref());
     out
