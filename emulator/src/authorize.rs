@@ -67,16 +67,19 @@ pub fn authorize_with_message(
 ) -> Result<(), AwsError> {
     let decision = decide(ctx, state, caller, question);
     let enforced = ctx.mode == AuthMode::Strict;
-    ctx.app.decisions.record(ctx.request_id, &decision, enforced);
-    if decision.is_allowed() {
-        return Ok(());
-    }
+    let allowed = decision.is_allowed();
     let message = match wording {
+        _ if allowed => String::new(),
         Wording::Iam => decision.denial_message(false).unwrap_or_default(),
         Wording::S3Detailed => decision.denial_message(true).unwrap_or_default(),
         Wording::S3Plain => "Access Denied".to_string(),
         Wording::S3WithoutResource => decision.denial_message_showing(None).unwrap_or_default(),
     };
+    // The decision is kept as it is; its JSON is rendered only when read.
+    ctx.app.decisions.record(ctx.request_id, decision, enforced);
+    if allowed {
+        return Ok(());
+    }
     if enforced {
         return Err(AwsError::access_denied(message));
     }

@@ -1,15 +1,39 @@
 //! The recent decisions, newest first, for `GET /_emulator/decisions`:
 //! each with the request, whether it was enforced, and the full trace.
+//! Decisions are kept as they are and rendered to JSON only when read, so
+//! recording costs a push, not a rendering, on every request.
 
+use iam_evaluator::Decision;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-/// A bounded log of decision records (JSON values).
+/// One recorded decision.
+#[derive(Debug)]
+struct Record {
+    request_id: String,
+    time: time::OffsetDateTime,
+    enforced: bool,
+    decision: Decision,
+}
+
+impl Record {
+    fn to_json(&self) -> Value {
+        let mut entry = self.decision.to_json();
+        if let Value::Object(map) = &mut entry {
+            map.insert("requestId".into(), json!(self.request_id));
+            map.insert("time".into(), json!(crate::ids::iso8601(self.time)));
+            map.insert("enforced".into(), json!(self.enforced));
+        }
+        entry
+    }
+}
+
+/// A bounded log of decision records.
 #[derive(Debug)]
 pub struct DecisionLog {
     capacity: usize,
-    records: Mutex<VecDeque<Value>>,
+    records: Mutex<VecDeque<Record>>,
 }
 
 impl DecisionLog {
@@ -21,13 +45,13 @@ impl DecisionLog {
     }
 
     /// Records one decision.
-    pub fn record(&self, request_id: &str, decision: &iam_evaluator::Decision, enforced: bool) {
-        let mut entry = decision.to_json();
-        if let Value::Object(map) = &mut entry {
-            map.insert("requestId".into(), json!(request_id));
-            map.insert("time".into(), json!(crate::ids::iso8601(crate::ids::now())));
-            map.insert("enforced".into(), json!(enforced));
-        }
+    pub fn record(&self, request_id: &str, decision: Decision, enforced: bool) {
+        let record = Record {
+            request_id: request_id.to_string(),
+            time: crate::ids::now(),
+            enforced,
+            decision,
+        };
         let mut records = self
             .records
             .lock()
@@ -35,16 +59,16 @@ impl DecisionLog {
         if records.len() == self.capacity {
             records.pop_back();
         }
-        records.push_front(entry);
+        records.push_front(record);
     }
 
-    /// The newest `limit` records.
+    /// The newest `limit` records, as JSON.
     pub fn recent(&self, limit: usize) -> Vec<Value> {
         let records = self
             .records
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        records.iter().take(limit).cloned().collect()
+        records.iter().take(limit).map(Record::to_json).collect()
     }
 
     pub fn clear(&self) {

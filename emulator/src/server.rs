@@ -112,6 +112,14 @@ fn internal() -> HttpResponse {
     )
 }
 
+/// Requests whose handling does file I/O proportional to object size: a
+/// spooled upload, a server-side copy, or completing a multipart upload.
+fn may_take_long(req: &HttpRequest) -> bool {
+    req.spooled.is_some()
+        || req.header("x-amz-copy-source").is_some()
+        || (req.method == "POST" && req.raw_query.as_deref().is_some_and(|q| q.contains("uploadId=")))
+}
+
 async fn to_request(
     app: &App,
     req: hyper::Request<Incoming>,
@@ -174,11 +182,20 @@ async fn serve_one(
 ) -> Result<hyper::Response<ReplyBody>, Infallible> {
     let response = match to_request(&app, req, peer).await {
         Ok(request) => {
-            let app = app.clone();
-            // The handlers are synchronous and short; run them off the I/O threads.
-            match tokio::task::spawn_blocking(move || app.handle(&request)).await {
-                Ok(response) => response,
-                Err(_) => internal(),
+            if may_take_long(&request) {
+                // Large bodies and server-side copies do file I/O for a while:
+                // off the I/O threads.
+                let app = app.clone();
+                match tokio::task::spawn_blocking(move || app.handle(&request)).await {
+                    Ok(response) => response,
+                    Err(_) => internal(),
+                }
+            } else {
+                // Everything else is a few microseconds of work in memory:
+                // a hop to the blocking pool would cost more than the work.
+                // A bug must still answer 500, not drop the connection.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.handle(&request)))
+                    .unwrap_or_else(|_| internal())
             }
         }
         Err(response) => response,
@@ -196,6 +213,9 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<O
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
+                // Small replies must not wait for Nagle's algorithm and the
+                // client's delayed ACK (a 40 ms stall per request otherwise).
+                let _ = stream.set_nodelay(true);
                 let app = app.clone();
                 let service = service_fn(move |req| serve_one(app.clone(), req, peer));
                 let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
