@@ -76,7 +76,10 @@ pub fn authorize_with_message(
         Wording::S3WithoutResource => decision.denial_message_showing(None).unwrap_or_default(),
     };
     // The decision is kept as it is; its JSON is rendered only when read.
-    ctx.app.decisions.record(ctx.request_id, decision, enforced);
+    let reply_message = (!allowed).then(|| message.clone());
+    ctx.app
+        .decisions
+        .record(ctx.request_id, decision, enforced, reply_message);
     if allowed {
         return Ok(());
     }

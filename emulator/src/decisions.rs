@@ -15,6 +15,9 @@ struct Record {
     time: time::OffsetDateTime,
     enforced: bool,
     decision: Decision,
+    /// The denial message as the caller received it (S3 quotes the
+    /// resource, or says only "Access Denied" outside the owner's account).
+    reply_message: Option<String>,
 }
 
 impl Record {
@@ -24,6 +27,9 @@ impl Record {
             map.insert("requestId".into(), json!(self.request_id));
             map.insert("time".into(), json!(crate::ids::iso8601(self.time)));
             map.insert("enforced".into(), json!(self.enforced));
+            if let Some(message) = &self.reply_message {
+                map.insert("message".into(), json!(message));
+            }
         }
         entry
     }
@@ -44,13 +50,20 @@ impl DecisionLog {
         }
     }
 
-    /// Records one decision.
-    pub fn record(&self, request_id: &str, decision: Decision, enforced: bool) {
+    /// Records one decision with the denial message the caller was given.
+    pub fn record(
+        &self,
+        request_id: &str,
+        decision: Decision,
+        enforced: bool,
+        reply_message: Option<String>,
+    ) {
         let record = Record {
             request_id: request_id.to_string(),
             time: crate::ids::now(),
             enforced,
             decision,
+            reply_message,
         };
         let mut records = self
             .records
