@@ -225,7 +225,7 @@ async function main() {
       await page.keyboard.press("Enter");
       await detail.getByText("AWS says").waitFor();
       await detail
-        .getByText("User: arn:aws:iam::123456789012:user/alice is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::reports/home/bob/notes.txt because no identity-based policy allows the s3:GetObject action")
+        .getByText('User: arn:aws:iam::123456789012:user/alice is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::reports/home/bob/notes.txt" because no identity-based policy allows the s3:GetObject action')
         .waitFor();
       await detail.getByText(/Denied: no statement in any identity-based policy allows s3:GetObject/).waitFor();
       await detail.getByText(/Identity-based policy “home-folder/).waitFor();
@@ -241,7 +241,7 @@ async function main() {
       await page.keyboard.press(down ? "ArrowDown" : "ArrowUp");
       assert(await listEntry.evaluate((el) => el === document.activeElement), "the arrow key did not move to the next entry");
       await listEntry.click();
-      await detail.getByText(/not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::reports because/).waitFor();
+      await detail.getByText(/not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::reports" because/).waitFor();
       const row = detail.locator("table.conditions tr", { hasText: "s3:prefix" });
       await row.waitFor();
       const cells = await row.locator("td").allTextContents();
