@@ -110,6 +110,22 @@ impl Reply {
         self
     }
 
+    /// Asserts the reply is the error `code` with HTTP `status` and exactly
+    /// `message`, showing the body when it is not.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str, message: &str) {
+        assert_eq!(
+            (
+                self.status,
+                self.error_code().as_deref(),
+                self.error_message().as_deref()
+            ),
+            (status, Some(code), Some(message)),
+            "{}",
+            self.body
+        );
+    }
+
     /// `Credentials` of an AssumeRole / GetSessionToken reply, or the
     /// `AccessKey` of a CreateAccessKey reply.
     pub fn credentials(&self) -> Option<crate::Credentials> {

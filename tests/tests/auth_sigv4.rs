@@ -9,17 +9,9 @@ use std::time::{Duration, SystemTime};
 
 const CALLER_IDENTITY: &[(&str, &str)] = &[("Action", "GetCallerIdentity")];
 
+#[track_caller]
 fn assert_error(reply: &Reply, status: u16, code: &str, message: &str) {
-    assert_eq!(
-        (
-            reply.status,
-            reply.error_code().as_deref(),
-            reply.error_message().as_deref()
-        ),
-        (status, Some(code), Some(message)),
-        "{}",
-        reply.body
-    );
+    reply.assert_error(status, code, message);
 }
 
 const BAD_SIGNATURE: &str = "The request signature we calculated does not match the signature you provided. \

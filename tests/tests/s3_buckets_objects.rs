@@ -19,20 +19,6 @@ fn root(emu: &Emulator) -> Client {
     emu.client(&emu.root_credentials())
 }
 
-#[track_caller]
-fn assert_error(reply: &Reply, status: u16, code: &str, message: &str) {
-    assert_eq!(
-        (
-            reply.status,
-            reply.error_code().as_deref(),
-            reply.error_message().as_deref()
-        ),
-        (status, Some(code), Some(message)),
-        "{}",
-        reply.body
-    );
-}
-
 fn list_v2(client: &Client, bucket: &str, params: &[(&str, &str)]) -> Reply {
     let mut query = vec![("list-type", "2")];
     query.extend_from_slice(params);
@@ -923,4 +909,10 @@ fn presigned_get_and_put() {
         "{}",
         wrong_method.body
     );
+}
+
+/// The reply is the error `code` with `status` and exactly `message`.
+#[track_caller]
+fn assert_error(reply: &Reply, status: u16, code: &str, message: &str) {
+    reply.assert_error(status, code, message);
 }

@@ -14,20 +14,6 @@ fn root(emu: &Emulator) -> Client {
     emu.client(&emu.root_credentials())
 }
 
-#[track_caller]
-fn assert_error(reply: &Reply, status: u16, code: &str, message: &str) {
-    assert_eq!(
-        (
-            reply.status,
-            reply.error_code().as_deref(),
-            reply.error_message().as_deref()
-        ),
-        (status, Some(code), Some(message)),
-        "{}",
-        reply.body
-    );
-}
-
 /// `len` bytes that depend only on `seed` (a 64-bit LCG, high bytes).
 fn data(len: usize, seed: u64) -> Vec<u8> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -1050,4 +1036,10 @@ fn an_unsigned_trailer_upload_checks_its_crc32_trailer() {
         "NoSuchKey",
         "The specified key does not exist.",
     );
+}
+
+/// The reply is the error `code` with `status` and exactly `message`.
+#[track_caller]
+fn assert_error(reply: &Reply, status: u16, code: &str, message: &str) {
+    reply.assert_error(status, code, message);
 }
