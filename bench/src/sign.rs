@@ -1,12 +1,11 @@
-//! SigV4 signing with AWS's own `aws-sigv4` crate (as `iam-harness` signs),
+//! SigV4 signing with AWS's own `aws-sigv4` crate, through `iam-harness`'s signer,
 //! plus what can be computed once: payload hashes, and whole signed header
 //! sets reused for the rest of the second they were signed in.
 
 use aws_sigv4::http_request::{
-    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation,
-    SigningSettings, UriPathNormalizationMode,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignatureLocation, SigningSettings,
+    UriPathNormalizationMode,
 };
-use aws_sigv4::sign::v4;
 use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::Method;
@@ -46,20 +45,7 @@ impl Creds {
     }
 }
 
-/// `k=v&…`, RFC 3986-encoded (as the SDKs encode Query parameters).
-pub fn encode_params(params: &[(&str, &str)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                utf8_percent_encode(k, QUERY_ENCODE),
-                utf8_percent_encode(v, QUERY_ENCODE)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
+pub use iam_harness::encode_params;
 
 /// One request as the workload describes it, before signing. Everything
 /// that does not depend on the signing time is computed here, once.
@@ -205,7 +191,8 @@ fn settings(service: &str, location: SignatureLocation) -> SigningSettings {
 
 type Pairs = Vec<(String, String)>;
 
-/// Runs `aws-sigv4`; returns the headers and query parameters to add.
+/// Runs `aws-sigv4` through the harness's signer (one signing routine for
+/// tests and load); returns the headers and query parameters to add.
 #[allow(clippy::too_many_arguments)]
 fn instructions(
     creds: &Creds,
@@ -217,43 +204,15 @@ fn instructions(
     time: SystemTime,
     settings: SigningSettings,
 ) -> (Pairs, Pairs) {
-    let identity = aws_credential_types::Credentials::new(
-        &creds.access_key_id,
-        &creds.secret_access_key,
-        None,
-        None,
-        "iam-loadgen",
-    )
-    .into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name(service)
-        .time(time)
-        .settings(settings)
-        .build()
-        .expect("complete signing parameters")
-        .into();
-    let signable = SignableRequest::new(
+    let credentials = iam_harness::Credentials::new(&creds.access_key_id, &creds.secret_access_key);
+    let target = iam_harness::SigningTarget {
         method,
         url,
-        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        headers,
         body,
-    )
-    .unwrap_or_else(|e| panic!("cannot sign {method} {url}: {e}"));
-    let (instructions, _) = sign(signable, &params)
-        .unwrap_or_else(|e| panic!("cannot sign {method} {url}: {e}"))
-        .into_parts();
-    let headers = instructions
-        .headers()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    let query = instructions
-        .params()
-        .iter()
-        .map(|(n, v)| ((*n).to_string(), v.to_string()))
-        .collect();
-    (headers, query)
+        service,
+    };
+    iam_harness::sign_instructions(&credentials, "us-east-1", target, time, settings)
 }
 
 /// The endpoint: `http://127.0.0.1:PORT` split into what requests need.

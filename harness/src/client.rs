@@ -329,7 +329,7 @@ impl Client {
         }
     }
 
-    /// Runs `aws-sigv4`; returns the headers and query parameters to add.
+    /// Runs `aws-sigv4` with this client's credentials and region.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn instructions(
         &self,
@@ -341,43 +341,14 @@ impl Client {
         time: SystemTime,
         settings: SigningSettings,
     ) -> (Pairs, Pairs) {
-        let identity = aws_credential_types::Credentials::new(
-            &self.credentials.access_key_id,
-            &self.credentials.secret_access_key,
-            self.credentials.session_token.clone(),
-            None,
-            "iam-harness",
-        )
-        .into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name(service)
-            .time(time)
-            .settings(settings)
-            .build()
-            .expect("complete signing parameters")
-            .into();
-        let signable = SignableRequest::new(
+        let target = SigningTarget {
             method,
             url,
-            headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            headers,
             body,
-        )
-        .unwrap_or_else(|e| panic!("cannot sign {method} {url}: {e}"));
-        let (instructions, _signature) = sign(signable, &params)
-            .unwrap_or_else(|e| panic!("cannot sign {method} {url}: {e}"))
-            .into_parts();
-        let headers = instructions
-            .headers()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        let query = instructions
-            .params()
-            .iter()
-            .map(|(n, v)| ((*n).to_string(), v.to_string()))
-            .collect();
-        (headers, query)
+            service,
+        };
+        sign_instructions(&self.credentials, &self.region, target, time, settings)
     }
 
     // ---- conveniences: each panics (showing the reply) unless it succeeds ----
@@ -495,4 +466,70 @@ impl Client {
         let reply = self.query("sts", &[("Action", "GetCallerIdentity")]).expect_ok();
         reply.text("Arn").unwrap_or_default()
     }
+}
+
+/// What is signed: method, URL, the headers to sign, the body and the service.
+#[derive(Debug)]
+pub struct SigningTarget<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: SignableBody<'a>,
+    pub service: &'a str,
+}
+
+/// Runs AWS's own signer (`aws-sigv4`) for `target` as `credentials` in
+/// `region`; returns the headers and query parameters to add. Shared by the
+/// test client and the load generator, so both sign the same way.
+pub fn sign_instructions(
+    credentials: &Credentials,
+    region: &str,
+    target: SigningTarget<'_>,
+    time: SystemTime,
+    settings: SigningSettings,
+) -> (Pairs, Pairs) {
+    let SigningTarget {
+        method,
+        url,
+        headers,
+        body,
+        service,
+    } = target;
+    let identity = aws_credential_types::Credentials::new(
+        &credentials.access_key_id,
+        &credentials.secret_access_key,
+        credentials.session_token.clone(),
+        None,
+        "iam-harness",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(time)
+        .settings(settings)
+        .build()
+        .expect("complete signing parameters")
+        .into();
+    let signable = SignableRequest::new(
+        method,
+        url,
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        body,
+    )
+    .unwrap_or_else(|e| panic!("cannot sign {method} {url}: {e}"));
+    let (instructions, _signature) = sign(signable, &params)
+        .unwrap_or_else(|e| panic!("cannot sign {method} {url}: {e}"))
+        .into_parts();
+    let headers = instructions
+        .headers()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let query = instructions
+        .params()
+        .iter()
+        .map(|(n, v)| ((*n).to_string(), v.to_string()))
+        .collect();
+    (headers, query)
 }

@@ -41,7 +41,9 @@ mod reply;
 mod s3;
 
 pub use assertions::{MatchedStatement, Simulation};
-pub use client::{api_version, encode_params, Client, Credentials, Request};
+pub use client::{
+    api_version, encode_params, sign_instructions, Client, Credentials, Request, SigningTarget,
+};
 pub use fixtures::{Applied, FixtureError, Fixtures};
 pub use iam_emulator::auth::AuthMode;
 pub use process::find_binary;
