@@ -13,6 +13,9 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
     if !path.starts_with("/_emulator/") && !path.starts_with("/moto-api/") {
         return None;
     }
+    if let Some(response) = crate::insight::handle(app, req) {
+        return Some(response);
+    }
     Some(match (req.method.as_str(), path) {
         ("GET", "/_emulator/health") => HttpResponse::json(
             200,

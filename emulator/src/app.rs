@@ -5,8 +5,10 @@
 use crate::auth::{self, AuthMode};
 use crate::decisions::DecisionLog;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::scratch::Scratch;
 use crate::services;
 use crate::state::{RootKey, State};
+use crate::store::Store;
 use std::sync::{Mutex, MutexGuard};
 
 /// Settings of one emulator.
@@ -26,47 +28,14 @@ pub struct App {
     pub config: Config,
     state: Mutex<State>,
     pub decisions: DecisionLog,
-    /// Where object bodies and spooled uploads live while the emulator runs.
+    /// Every authorized request, for policy generation ([`crate::insight`]).
+    pub observed: crate::insight::ObservationLog,
+    /// Where object bodies and spooled uploads live.
     pub scratch: Scratch,
+    /// The state folder (`--state-dir`), when state is kept on disk.
+    store: Option<Store>,
     /// moto's `INITIAL_NO_AUTH_ACTION_COUNT`, when set.
     no_auth: Mutex<Option<NoAuthBudget>>,
-}
-
-/// A private temporary folder, removed when the emulator goes: object
-/// bodies (`objects/`) and uploads being received (`spool/`).
-#[derive(Debug)]
-pub struct Scratch {
-    pub dir: std::path::PathBuf,
-}
-
-impl Scratch {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "iam-emulator-{}-{}",
-            std::process::id(),
-            crate::ids::unique_id("")
-        ));
-        for sub in ["objects", "spool"] {
-            let _ = std::fs::create_dir_all(dir.join(sub));
-        }
-        Scratch { dir }
-    }
-
-    /// A fresh path for an upload being received.
-    pub fn spool_path(&self) -> std::path::PathBuf {
-        self.dir.join("spool").join(crate::ids::unique_id("u"))
-    }
-
-    /// A fresh path for an object body.
-    pub fn object_path(&self) -> std::path::PathBuf {
-        self.dir.join("objects").join(crate::ids::unique_id("o"))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 /// Requests to serve as under `--auth off` before enforcing.
@@ -88,15 +57,78 @@ pub enum Service {
 }
 
 impl App {
+    /// An emulator whose state lives in memory only.
     pub fn new(config: Config) -> Self {
         let state = State::new(config.root_keys.clone());
         App {
             config,
             state: Mutex::new(state),
             decisions: DecisionLog::new(1000),
-            scratch: Scratch::new(),
+            observed: crate::insight::ObservationLog::default(),
+            scratch: Scratch::temporary(),
+            store: None,
             no_auth: Mutex::new(None),
         }
+    }
+
+    /// An emulator keeping its state in `state_dir` (loaded now), or why not.
+    pub fn open(config: Config, state_dir: &std::path::Path) -> Result<Self, String> {
+        let mut state = State::new(config.root_keys.clone());
+        crate::state::changes::take(&mut state, false)?;
+        let (store, scratch) = Store::open(state_dir, &mut state)?;
+        state.ensure_root_accounts();
+        let observed = crate::insight::ObservationLog::default();
+        observed.restore(store.observations()?);
+        observed.keep_unsaved();
+        let app = App {
+            config,
+            state: Mutex::new(state),
+            decisions: DecisionLog::new(1000),
+            observed,
+            scratch,
+            store: Some(store),
+            no_auth: Mutex::new(None),
+        };
+        app.commit()?;
+        Ok(app)
+    }
+
+    /// At shutdown: the last changes and observations, flushed to disk.
+    pub fn close(&self) -> Result<(), String> {
+        self.commit()?;
+        match &self.store {
+            Some(store) => store.flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes what requests changed to the state folder (a no-op without
+    /// one). Called before a reply is sent, so an acknowledged write is on
+    /// disk; the state lock is held so records reach the disk in the order
+    /// the changes were made.
+    pub fn commit(&self) -> Result<(), String> {
+        let mut state = self.state();
+        let Some(store) = &self.store else {
+            if crate::state::changes::any(&state) {
+                crate::state::changes::take(&mut state, false)?;
+            }
+            return Ok(());
+        };
+        let observed = self.observed.take_unsaved();
+        if observed.is_none() && !crate::state::changes::any(&state) {
+            return Ok(());
+        }
+        let changes = crate::state::changes::take(&mut state, true)?;
+        let result = store.commit_with(&changes, observed.as_ref(), self.observed.capacity());
+        if result.is_err() {
+            crate::state::changes::retouch(&mut state, &changes);
+        }
+        result
+    }
+
+    /// A snapshot of the observed requests, oldest first ([`crate::insight`]).
+    pub fn observations(&self) -> Vec<crate::insight::Observation> {
+        self.observed.snapshot()
     }
 
     /// The state, locked. A panic while holding the lock must not wedge the
@@ -138,8 +170,24 @@ impl App {
             .map(|b| b.set)
     }
 
-    /// Serves one request.
+    /// Serves one request; its changes are committed before the reply goes.
     pub fn handle(&self, req: &HttpRequest) -> HttpResponse {
+        let response = self.serve(req);
+        match self.commit() {
+            Ok(()) => response,
+            Err(message) => {
+                tracing::error!("{message}");
+                let err = crate::error::AwsError::new(
+                    500,
+                    "InternalError",
+                    "The change could not be stored; it may be lost when the emulator restarts.",
+                );
+                services::error_response(route(req), &err, &crate::ids::request_id())
+            }
+        }
+    }
+
+    fn serve(&self, req: &HttpRequest) -> HttpResponse {
         if let Some(response) = crate::admin::handle(self, req) {
             return response;
         }
@@ -192,14 +240,8 @@ fn record_key_use(state: &mut State, caller: &auth::Caller) {
 /// signed; otherwise by protocol markers (Query `Action`, JSON target),
 /// and S3 for everything else (unsigned S3 requests are anonymous).
 pub fn route(req: &HttpRequest) -> Service {
-    if let Ok(Some(sig)) = auth::signature_of(req) {
-        match sig.credential.service.as_str() {
-            "iam" => return Service::Iam,
-            "sts" => return Service::Sts,
-            "kinesis" => return Service::Kinesis,
-            "access-analyzer" => return Service::AccessAnalyzer,
-            _ => return Service::S3,
-        }
+    if let Some(service) = auth::signed_service(req) {
+        return service_named(&service);
     }
     if req
         .header("x-amz-target")
@@ -215,6 +257,17 @@ pub fn route(req: &HttpRequest) -> Service {
     match params.action() {
         Some(action) if services::sts::ACTIONS.contains(&action) => Service::Sts,
         Some(_) if form || req.raw_path == "/" => Service::Iam,
+        _ => Service::S3,
+    }
+}
+
+/// The service a credential scope names (S3 for any it does not know).
+pub fn service_named(scope_service: &str) -> Service {
+    match scope_service {
+        "iam" => Service::Iam,
+        "sts" => Service::Sts,
+        "kinesis" => Service::Kinesis,
+        "access-analyzer" => Service::AccessAnalyzer,
         _ => Service::S3,
     }
 }

@@ -65,7 +65,12 @@ pub fn authorize_with_message(
     question: Question,
     wording: Wording,
 ) -> Result<(), AwsError> {
-    let decision = decide(ctx, state, caller, question);
+    let (request, policies) = prepare(ctx, state, caller, question);
+    let decision = evaluate(&request, &policies);
+    // Every decision, enforced or not, is an observation for policy generation.
+    ctx.app
+        .observed
+        .record(crate::insight::Observation::of(&request, &decision));
     let enforced = ctx.mode == AuthMode::Strict;
     let allowed = decision.is_allowed();
     let message = match wording {
@@ -92,6 +97,12 @@ pub fn authorize_with_message(
 
 /// The evaluator's decision for the question.
 pub fn decide(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> iam_evaluator::Decision {
+    let (request, policies) = prepare(ctx, state, caller, question);
+    evaluate(&request, &policies)
+}
+
+/// The request and the policies the evaluator decides the question with.
+fn prepare(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Request, PolicySet) {
     let mut context = question.extra_context;
     add_global_keys(ctx, state, caller, &mut context);
     let mut policies = caller_policies(state, caller);
@@ -104,7 +115,7 @@ pub fn decide(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> 
         resource_account: question.resource_account.map(str::to_string),
         context,
     };
-    evaluate(&request, &policies)
+    (request, policies)
 }
 
 fn named(name: &str, doc: &Document) -> NamedPolicy {
@@ -342,6 +353,13 @@ fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut Requ
         };
         context.set_default("aws:RequestedRegion", region);
     }
+    add_principal_keys(state, caller, context);
+}
+
+/// The global keys that follow from who the caller is (`aws:userid`,
+/// `aws:PrincipalTag/*`, `aws:PrincipalArn`, …): the part of a request's
+/// context that needs no request, which `who-can` and `can` use too.
+pub fn add_principal_keys(state: &State, caller: &Caller, context: &mut RequestContext) {
     let Some(account_id) = caller.account.as_deref() else {
         context.add_principal_keys(&caller.principal);
         return;

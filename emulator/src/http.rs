@@ -9,16 +9,46 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// A temporary file removed when the last reference goes.
+/// A file removed when the last reference goes.
 #[derive(Debug)]
 pub struct TempFile {
     pub path: PathBuf,
     pub len: u64,
+    pub on_drop: OnDrop,
+}
+
+/// What happens to a [`TempFile`]'s file when it is dropped.
+#[derive(Debug)]
+pub enum OnDrop {
+    /// Removed at once (spooled uploads, bodies of an in-memory state).
+    Remove,
+    /// Removed after the next commit of the state (a durable body: the
+    /// stored metadata may still name it until then).
+    Bury(Arc<crate::scratch::Graveyard>),
+    /// Left alone.
+    Keep,
+}
+
+impl TempFile {
+    /// A file removed when dropped.
+    pub fn new(path: PathBuf, len: u64) -> Self {
+        TempFile {
+            path,
+            len,
+            on_drop: OnDrop::Remove,
+        }
+    }
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        match &self.on_drop {
+            OnDrop::Remove => {
+                let _ = std::fs::remove_file(&self.path);
+            }
+            OnDrop::Bury(graveyard) => graveyard.bury(std::mem::take(&mut self.path)),
+            OnDrop::Keep => {}
+        }
     }
 }
 

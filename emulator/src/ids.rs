@@ -47,17 +47,52 @@ pub fn session_token() -> String {
 }
 
 /// A request id in the UUID form AWS uses.
+///
+/// Request ids need to be unique, not unpredictable: they come from a
+/// per-thread generator seeded once from the operating system, instead of
+/// a system call on every request (secrets and keys still use the OS).
 pub fn request_id() -> String {
-    let b = random_bytes::<16>();
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-4{}-a{}-{}",
+    let hi = fast_random();
+    let lo = fast_random();
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&hi.to_le_bytes());
+    b[8..].copy_from_slice(&lo.to_le_bytes());
+    let mut h = [0u8; 32];
+    // 32 bytes always hold the hex of 16.
+    let _ = hex::encode_to_slice(b, &mut h);
+    let h = std::str::from_utf8(&h).unwrap_or_default();
+    let mut id = String::with_capacity(36);
+    for part in [
         &h[0..8],
+        "-",
         &h[8..12],
+        "-4",
         &h[13..16],
+        "-a",
         &h[17..20],
-        &h[20..32]
-    )
+        "-",
+        &h[20..32],
+    ] {
+        id.push_str(part);
+    }
+    id
+}
+
+thread_local! {
+    static FAST_RANDOM: std::cell::Cell<u64> = std::cell::Cell::new(u64::from_le_bytes(random_bytes::<8>()));
+}
+
+/// splitmix64 over a per-thread state seeded from the OS: unique-looking
+/// values without a system call (not for secrets).
+fn fast_random() -> u64 {
+    FAST_RANDOM.with(|state| {
+        let next = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        state.set(next);
+        let mut z = next;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    })
 }
 
 /// Now, as an ISO-8601 timestamp with seconds (`2024-05-01T12:00:00Z`).

@@ -21,6 +21,16 @@ enum Command {
     Validate(iam_emulator::validate_cmd::ValidateArgs),
     /// Check that a running emulator is healthy (exit 0) — for container healthchecks.
     Health(iam_emulator::health::HealthArgs),
+    /// Generate a least-privilege policy from the requests a principal was observed making.
+    Policy(iam_emulator::insight::cli::PolicyArgs),
+    /// List every principal that may do ACTION on RESOURCE, with the statements that grant it.
+    WhoCan(iam_emulator::insight::cli::WhoCanArgs),
+    /// List what a principal may do on the resources that exist.
+    Can(iam_emulator::insight::cli::CanArgs),
+    /// Print a state folder's IAM state (accounts, users, groups, roles, policies, keys) as JSON.
+    Export(iam_emulator::transfer::ExportArgs),
+    /// Write IAM state exported by `export` into a state folder (accounts of the same id are replaced).
+    Import(iam_emulator::transfer::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,5 +39,10 @@ fn main() -> ExitCode {
         Command::Explain(args) => iam_emulator::explain::run(&args),
         Command::Health(args) => iam_emulator::health::run(&args),
         Command::Validate(args) => iam_emulator::validate_cmd::run(&args),
+        Command::Policy(args) => iam_emulator::insight::cli::run_policy(&args),
+        Command::WhoCan(args) => iam_emulator::insight::cli::run_who_can(&args),
+        Command::Can(args) => iam_emulator::insight::cli::run_can(&args),
+        Command::Export(args) => iam_emulator::transfer::run_export(&args),
+        Command::Import(args) => iam_emulator::transfer::run_import(&args),
     }
 }

@@ -28,16 +28,14 @@ pub struct ServeArgs {
     /// strict: verify and enforce; soft: verify, evaluate, log denials; off: any key is the default root.
     #[arg(long, env = "IAM_EMULATOR_AUTH", value_enum, default_value = "strict")]
     pub auth: AuthMode,
+    /// Connections served at once; more wait in the listen backlog (back-pressure).
+    #[arg(long = "max-connections", env = "IAM_EMULATOR_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 }
 
 /// The configuration the flags describe, or why they are wrong.
 pub fn config(args: &ServeArgs) -> Result<Config, String> {
-    if let Some(dir) = &args.state_dir {
-        return Err(format!(
-            "--state-dir {}: persistence is not available in this build yet; run without --state-dir (state in memory)",
-            dir.display()
-        ));
-    }
     let mut root_keys: Vec<RootKey> = args
         .root_keys
         .iter()
@@ -91,6 +89,16 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let app = match &args.state_dir {
+        Some(dir) => match App::open(config, dir) {
+            Ok(app) => app,
+            Err(message) => {
+                eprintln!("iam-emulator serve: {message}");
+                return ExitCode::from(2);
+            }
+        },
+        None => App::new(config),
+    };
     runtime.block_on(async {
         let listener = match tokio::net::TcpListener::bind(&args.listen).await {
             Ok(l) => l,
@@ -108,8 +116,18 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             let _ = writeln!(out, "iam-emulator listening on http://{addr}");
             let _ = out.flush();
         }
-        let app = Arc::new(App::new(config));
-        crate::server::serve(app, listener, crate::server::shutdown_signal()).await;
+        let app = Arc::new(app);
+        let limits = crate::limits::Limits {
+            max_connections: args.max_connections as usize,
+            ..crate::limits::Limits::default()
+        };
+        crate::server::serve_with(app.clone(), listener, crate::server::shutdown_signal(), limits).await;
+        // Every reply was sent after its commit; this flushes what needs no
+        // acknowledgement (observed requests) so nothing is left behind.
+        if let Err(message) = app.close() {
+            eprintln!("iam-emulator serve: {message}");
+            return ExitCode::FAILURE;
+        }
         ExitCode::SUCCESS
     })
 }

@@ -1,16 +1,18 @@
 //! The HTTP server: hyper 1 on tokio, HTTP/1.1 and HTTP/2 on one port,
 //! bodies read up to a cap, graceful shutdown that finishes in-flight
-//! requests. Every request goes to [`App::handle`].
+//! requests. Every request goes to [`App::handle`]. The caps on heads,
+//! bodies, connections and slow clients are [`crate::limits`]'.
 
 use crate::app::App;
 use crate::http::{HttpRequest, HttpResponse, TempFile};
+use crate::limits::{self, BodyCap, Limits};
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use std::convert::Infallible;
 use std::future::Future;
@@ -26,48 +28,47 @@ use tokio_util::io::ReaderStream;
 const IN_MEMORY_BODY: u64 = 1024 * 1024;
 /// Largest body accepted at all: S3's 5 GiB single PUT plus room for
 /// aws-chunked framing (chunk headers and signatures).
-const MAX_BODY: u64 = 5 * 1024 * 1024 * 1024 + 64 * 1024 * 1024;
-/// How long shutdown waits for in-flight requests.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_BODY: u64 = limits::MAX_SINGLE_UPLOAD + 64 * 1024 * 1024;
 
 type ReplyBody = BoxBody<Bytes, std::io::Error>;
 
-fn too_large() -> HttpResponse {
-    HttpResponse::xml(
-        400,
-        crate::services::s3::error_xml(
-            &crate::error::AwsError::new(
-                400,
-                "EntityTooLarge",
-                "Your proposed upload exceeds the maximum allowed size",
-            ),
-            "",
-            &crate::ids::request_id(),
-        ),
-    )
-}
-
-/// Reads the body: into memory when small, else into a spool file.
+/// Reads the body: into memory when small, else into a spool file. A
+/// client that pauses longer than `idle` between two pieces is answered
+/// `RequestTimeout`, so a stalled upload cannot hold its connection forever.
 async fn read_body(
     app: &App,
     mut body: Incoming,
     declared: Option<u64>,
+    cap: BodyCap,
+    idle: Duration,
 ) -> Result<(Bytes, Option<Arc<TempFile>>), HttpResponse> {
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(too_large());
-    }
     let mut memory = Vec::new();
     let mut spool: Option<(tokio::fs::File, TempFile)> = None;
     if declared.is_some_and(|n| n > IN_MEMORY_BODY) {
         spool = Some(open_spool(app).await.map_err(|_| internal())?);
     }
     let mut total: u64 = 0;
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { return Err(internal()) };
+    loop {
+        let Ok(next) = tokio::time::timeout(idle, body.frame()).await else {
+            return Err(limits::body_timeout(cap));
+        };
+        let Some(frame) = next else { break };
+        // A broken body (the client reset, or sent bad chunked framing) is
+        // the client's fault: a 400, not a 500.
+        let Ok(frame) = frame else {
+            return Err(limits::refuse(
+                cap.service,
+                &crate::error::AwsError::new(
+                    400,
+                    "IncompleteBody",
+                    "You did not provide the number of bytes specified by the Content-Length HTTP header",
+                ),
+            ));
+        };
         let Ok(data) = frame.into_data() else { continue };
         total += data.len() as u64;
-        if total > MAX_BODY {
-            return Err(too_large());
+        if total > cap.max {
+            return Err(limits::over_cap(cap, total));
         }
         if spool.is_none() && total > IN_MEMORY_BODY {
             let (mut file, temp) = open_spool(app).await.map_err(|_| internal())?;
@@ -90,11 +91,32 @@ async fn read_body(
     }
 }
 
+/// Largest refused body still read (and dropped) before the refusal is
+/// sent: a client that writes its whole body before reading the reply
+/// (most do, without `Expect: 100-continue`) would otherwise meet a reset
+/// connection instead of the error. Bigger ones are not worth the wait.
+const DISCARD_LIMIT: u64 = 16 * 1024 * 1024;
+
+async fn discard_body(mut body: Incoming, declared: Option<u64>, idle: Duration) {
+    // Only a body of known, modest length: one without a length (chunked)
+    // may never end, and one over the limit is not worth the wait.
+    if declared.is_none_or(|n| n > DISCARD_LIMIT) {
+        return;
+    }
+    let mut seen: u64 = 0;
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout(idle, body.frame()).await {
+        seen += frame.data_ref().map_or(0, |d| d.len() as u64);
+        if seen > DISCARD_LIMIT {
+            return;
+        }
+    }
+}
+
 /// A new spool file; it is removed if reading fails (the `TempFile` drops).
 async fn open_spool(app: &App) -> std::io::Result<(tokio::fs::File, TempFile)> {
     let path = app.scratch.spool_path();
     let file = tokio::fs::File::create(&path).await?;
-    Ok((file, TempFile { path, len: 0 }))
+    Ok((file, TempFile::new(path, 0)))
 }
 
 fn internal() -> HttpResponse {
@@ -124,6 +146,7 @@ async fn to_request(
     app: &App,
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
+    body_idle: Duration,
 ) -> Result<HttpRequest, HttpResponse> {
     let (parts, body) = req.into_parts();
     let declared = parts
@@ -131,7 +154,6 @@ async fn to_request(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let (body, spooled) = read_body(app, body, declared).await?;
     let headers = parts
         .headers
         .iter()
@@ -142,15 +164,28 @@ async fn to_request(
             )
         })
         .collect();
-    Ok(HttpRequest {
+    let mut request = HttpRequest {
         method: parts.method.as_str().to_string(),
         raw_path: parts.uri.path().to_string(),
         raw_query: parts.uri.query().map(str::to_string),
         headers,
-        body,
-        spooled,
+        body: Bytes::new(),
+        spooled: None,
         peer: Some(peer),
-    })
+    };
+    // The head is judged before any of the body is read: a 6 GiB PUT is
+    // refused at once, not after spooling it.
+    let cap = match limits::check_head(&request, declared, MAX_BODY) {
+        Ok(cap) => cap,
+        Err(refusal) => {
+            discard_body(body, declared, body_idle).await;
+            return Err(refusal);
+        }
+    };
+    let (body, spooled) = read_body(app, body, declared, cap, body_idle).await?;
+    request.body = body;
+    request.spooled = spooled;
+    Ok(request)
 }
 
 fn to_hyper(response: HttpResponse) -> hyper::Response<ReplyBody> {
@@ -179,8 +214,9 @@ async fn serve_one(
     app: Arc<App>,
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
+    body_idle: Duration,
 ) -> Result<hyper::Response<ReplyBody>, Infallible> {
-    let response = match to_request(&app, req, peer).await {
+    let response = match to_request(&app, req, peer, body_idle).await {
         Ok(request) => {
             if may_take_long(&request) {
                 // Large bodies and server-side copies do file I/O for a while:
@@ -204,31 +240,71 @@ async fn serve_one(
 }
 
 /// Serves connections from `listener` until `shutdown` resolves, then
-/// stops accepting and waits (bounded) for in-flight requests.
+/// stops accepting and waits (bounded) for in-flight requests; with the
+/// default [`Limits`].
 pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+    serve_with(app, listener, shutdown, Limits::default()).await;
+}
+
+/// [`serve`] with caps of the caller's choosing.
+pub async fn serve_with(
+    app: Arc<App>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    limits: Limits,
+) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // hyper's header read timeout also runs while a keep-alive connection
+    // waits for its next request, so it bounds idle connections too.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits::MAX_HEAD_BUFFER);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits::MAX_HEAD_BUFFER).unwrap_or(u32::MAX));
+    // Back-pressure: past `max_connections` the loop stops accepting and
+    // new clients wait in the kernel's listen backlog, instead of the
+    // server running out of file descriptors or memory.
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let body_idle = limits.body_idle_timeout;
     tokio::pin!(shutdown);
     loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else { continue };
+                // Out of file descriptors (EMFILE) and the like: wait a
+                // moment rather than spin on accept.
+                let Ok((stream, peer)) = accepted else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
                 // Small replies must not wait for Nagle's algorithm and the
                 // client's delayed ACK (a 40 ms stall per request otherwise).
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
-                let service = service_fn(move |req| serve_one(app.clone(), req, peer));
+                let service = service_fn(move |req| serve_one(app.clone(), req, peer, body_idle));
                 let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     let _ = connection.await;
+                    drop(permit);
                 });
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
-    let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
+    let _ = tokio::time::timeout(limits.drain_timeout, graceful.shutdown()).await;
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -201,8 +201,59 @@ impl NameList {
     /// `<…>` part stands for any text (`aws:RequestTag/${TagKey}` holds
     /// `aws:RequestTag/team`).
     pub fn contains(self, key: &str) -> bool {
-        self.iter().any(|name| key_matches(name, key))
+        // Asked for every key of every request's context (policy
+        // generation keeps the keys the action lists), so each list is
+        // split once per thread: its plain names sorted for a binary
+        // search, its templates apart.
+        COMPILED.with(|lists| {
+            let mut lists = lists.borrow_mut();
+            let list = lists
+                .entry((self.0.as_ptr() as usize, self.0.len()))
+                .or_insert_with(|| CompiledNames::of(self.0));
+            list.contains(key)
+        })
     }
+}
+
+thread_local! {
+    /// [`CompiledNames`] of the lists asked about, by address and length
+    /// (the text is `'static`: it never moves or goes).
+    static COMPILED: std::cell::RefCell<std::collections::HashMap<(usize, usize), CompiledNames>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A [`NameList`] split: what [`NameList::contains`] searches.
+struct CompiledNames {
+    /// Names without `${…}`/`<…>`, sorted ignoring ASCII case.
+    plain: Vec<&'static str>,
+    /// Names with them, in the list's order.
+    templates: Vec<&'static str>,
+}
+
+impl CompiledNames {
+    fn of(text: &'static str) -> Self {
+        let (mut plain, templates): (Vec<&'static str>, Vec<&'static str>) = text
+            .split_terminator(',')
+            .partition(|name| !name.contains(['$', '<']));
+        plain.sort_by(|a, b| compare_ignoring_case(a, b));
+        CompiledNames { plain, templates }
+    }
+
+    /// As `key_matches` over every name: plain names are equal ignoring
+    /// ASCII case, templates as `key_matches` reads them.
+    fn contains(&self, key: &str) -> bool {
+        self.plain
+            .binary_search_by(|name| compare_ignoring_case(name, key))
+            .is_ok()
+            || self.templates.iter().any(|name| key_matches(name, key))
+    }
+}
+
+/// Orders two strings as their ASCII-lower-cased forms would order.
+fn compare_ignoring_case(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 impl IntoIterator for NameList {
@@ -672,8 +723,21 @@ fn sort_unique<T>(items: &mut [T], key: impl Fn(&T) -> &str, what: &str) -> Resu
 /// Does the condition key `template` (`${…}`/`<…>` standing for one or more
 /// characters) name `key`? Case-insensitive.
 fn key_matches(template: &str, key: &str) -> bool {
-    if !template.contains(['$', '<']) {
+    let Some(first) = template.find(['$', '<']) else {
         return template.eq_ignore_ascii_case(key);
+    };
+    // The literal text before the first variable must begin the key: most
+    // names fail here, without building the pattern (`*`/`?` in it would
+    // be wildcards, so such a prefix is left to the matcher).
+    let prefix = &template.as_bytes()[..first];
+    if !prefix.contains(&b'*')
+        && !prefix.contains(&b'?')
+        && !key
+            .as_bytes()
+            .get(..first)
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    {
+        return false;
     }
     let mut glob = String::with_capacity(template.len());
     let mut literal = 0;

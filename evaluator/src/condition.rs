@@ -152,8 +152,13 @@ fn split_set_operator(text: &str) -> (Option<SetOperator>, &str) {
         ("ForAllValues:", SetOperator::ForAllValues),
         ("ForAnyValue:", SetOperator::ForAnyValue),
     ] {
-        if text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            return (Some(set), &text[prefix.len()..]);
+        // `get`, not slicing: a multi-byte character may straddle the
+        // prefix's length in a malformed operator.
+        if let Some(head) = text
+            .get(..prefix.len())
+            .filter(|h| h.eq_ignore_ascii_case(prefix))
+        {
+            return (Some(set), &text[head.len()..]);
         }
     }
     (None, text)

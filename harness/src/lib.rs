@@ -39,6 +39,8 @@ pub mod fixtures;
 mod process;
 mod reply;
 mod s3;
+#[cfg(feature = "aws-sdk")]
+mod sdk;
 
 pub use assertions::{MatchedStatement, Simulation};
 pub use client::{
@@ -61,14 +63,12 @@ use std::time::Duration;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Settings for [`Emulator`]; see [`Emulator::builder`].
-///
-/// There is no `state_dir` yet: the emulator keeps its state in memory
-/// only (`--state-dir` is refused until persistence lands).
 #[derive(Debug, Clone)]
 pub struct Builder {
     auth: AuthMode,
     root_keys: Vec<RootKey>,
     account: Option<String>,
+    state_dir: Option<std::path::PathBuf>,
 }
 
 impl Builder {
@@ -117,6 +117,28 @@ impl Builder {
         self
     }
 
+    /// `--state-dir DIR`: keep the state on disk in `dir` and load what is
+    /// there, so a later emulator on the same folder sees it. Two emulators
+    /// cannot share a folder: starting the second panics with the reason.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("harness-doc-{}", std::process::id()));
+    /// {
+    ///     let emu = iam_harness::Emulator::builder().state_dir(&dir).start();
+    ///     emu.client(&emu.root_credentials()).create_user("kept");
+    /// } // stopped; the folder stays
+    /// let emu = iam_harness::Emulator::builder().state_dir(&dir).start();
+    /// let users = emu.client(&emu.root_credentials()).query("iam", &[("Action", "ListUsers")]);
+    /// assert_eq!(users.texts("UserName"), ["kept"]);
+    /// # drop(emu);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    #[must_use]
+    pub fn state_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
+    }
+
     /// Starts the server (as `iam-emulator serve --listen 127.0.0.1:0`).
     pub fn start(self) -> Emulator {
         let account = self.account.unwrap_or_else(|| DEFAULT_ACCOUNT.to_string());
@@ -140,7 +162,11 @@ impl Builder {
             root_keys,
             default_account: account,
         };
-        Emulator::with_config(config)
+        let app = match &self.state_dir {
+            Some(dir) => App::open(config, dir).unwrap_or_else(|e| panic!("{e}")),
+            None => App::new(config),
+        };
+        Emulator::with_app(app)
     }
 }
 
@@ -166,6 +192,10 @@ impl Drop for InProcess {
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        // As `serve` does at shutdown: flush what needs no acknowledgement.
+        if let Err(message) = self.app.close() {
+            eprintln!("iam-emulator: {message}");
         }
     }
 }
@@ -225,17 +255,22 @@ impl Emulator {
             auth: AuthMode::Strict,
             root_keys: Vec::new(),
             account: None,
+            state_dir: None,
         }
     }
 
     /// Starts a server for `config` (for settings the builder lacks).
     pub fn with_config(config: Config) -> Emulator {
+        Emulator::with_app(App::new(config))
+    }
+
+    fn with_app(app: App) -> Emulator {
         // Bound here, before the thread starts, so the port is known and
         // accepting as soon as this returns.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port on 127.0.0.1");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let addr = listener.local_addr().expect("listener address");
-        let app = Arc::new(App::new(config));
+        let app = Arc::new(app);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server_app = app.clone();
         let thread = std::thread::Builder::new()
@@ -366,6 +401,15 @@ impl Emulator {
         }
     }
 
+    /// The server's process id for a [`Emulator::spawn_binary`] server
+    /// (to read its memory use, or signal it); `None` in-process.
+    pub fn server_pid(&self) -> Option<u32> {
+        match &self.backend {
+            Backend::InProcess(_) => None,
+            Backend::Binary(process) => process.pid(),
+        }
+    }
+
     /// Stops the server now and waits for it: for a binary, SIGTERM, then
     /// its exit status (0 after a clean shutdown); `None` in-process.
     pub fn stop(self) -> Option<std::process::ExitStatus> {
@@ -375,6 +419,15 @@ impl Emulator {
                 None
             }
             Backend::Binary(mut process) => process.stop(),
+        }
+    }
+
+    /// Kills a [`Emulator::spawn_binary`] server with SIGKILL (as a crash
+    /// would: no shutdown, no flush) and waits for it; panics in-process.
+    pub fn kill(self) -> Option<std::process::ExitStatus> {
+        match self.backend {
+            Backend::InProcess(_) => panic!("only a spawn_binary emulator can be killed"),
+            Backend::Binary(mut process) => process.kill(),
         }
     }
 

@@ -126,6 +126,11 @@ impl ServerProcess {
         );
     }
 
+    /// The child's process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// What the server wrote to stderr so far (warnings, soft-mode denials).
     pub fn stderr(&self) -> String {
         lock(&self.stderr).clone()
@@ -147,6 +152,16 @@ impl ServerProcess {
                 Err(_) => break,
             }
         }
+        let _ = child.kill();
+        child.wait().ok()
+    }
+}
+
+impl ServerProcess {
+    /// SIGKILL: the process ends at once, with no chance to flush or clean
+    /// up (crash tests); waits for it.
+    pub fn kill(&mut self) -> Option<ExitStatus> {
+        let mut child = self.child.take()?;
         let _ = child.kill();
         child.wait().ok()
     }

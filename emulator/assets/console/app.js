@@ -4,6 +4,7 @@
 // - Entities: GET /_emulator/entities, policies pretty-printed with their findings marked.
 // - Playground: POST /_emulator/evaluate (the same JSON as `iam-emulator explain --json`)
 //   and POST /_emulator/validate as you type.
+// - Policy: GET /_emulator/policy, the least-privilege policy for an observed principal.
 "use strict";
 
 (function () {
@@ -267,7 +268,7 @@
 
   // --------------------------------------------------------------------- tabs
 
-  const TABS = ["log", "entities", "playground"];
+  const TABS = ["log", "entities", "playground", "policy"];
   const tabButtons = TABS.map((t) => $(`tab-${t}`));
 
   function selectTab(name, focus) {
@@ -281,6 +282,7 @@
     if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
     if (name === "entities") loadEntities();
     if (name === "playground") playground.start();
+    if (name === "policy") loadPrincipals();
   }
 
   tabButtons.forEach((b, i) => {
@@ -990,6 +992,43 @@
       }
     }
   }
+
+  // ------------------------------------------------------------------ policy
+
+  /** Offers the principals seen so far in the principal field's list. */
+  async function loadPrincipals() {
+    try {
+      const data = await getJson("/_emulator/observations?limit=1000");
+      const principals = [...new Set(data.observations.map((o) => o.principal))].sort();
+      append(clear($("policy-principals")), principals.map((p) => h("option", { value: p })));
+      if (!$("policy-principal").value && principals.length) $("policy-principal").value = principals[0];
+    } catch (e) {
+      $("policy-status").textContent = String(e.message || e);
+    }
+  }
+
+  async function generatePolicy(event) {
+    event.preventDefault();
+    const principal = $("policy-principal").value.trim();
+    const params = new URLSearchParams({ principal });
+    if ($("policy-generalise").checked) params.set("generalise", "prefix");
+    const r = await fetch(`/_emulator/policy?${params.toString().replace(/\+/g, "%20")}`, { cache: "no-store" });
+    const data = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+    const explanations = clear($("policy-explanations"));
+    if (!r.ok) {
+      $("policy-output").textContent = "";
+      $("policy-status").textContent = data.error || `HTTP ${r.status}`;
+      return;
+    }
+    const policy = { Version: data.policy.Version, Statement: data.policy.Statement.map((s) =>
+      ({ Sid: s.Sid, Effect: s.Effect, Action: s.Action, Resource: s.Resource })) };
+    $("policy-output").textContent = JSON.stringify(policy, null, 2);
+    $("policy-status").textContent =
+      `${data.observed} observed requests (${data.denied} denied when made), ${data.findings.length} findings`;
+    append(explanations, data.explanations.map((x) => h("li", {}, x.sid ? `${x.sid}: ${x.text}` : x.text)));
+  }
+
+  $("policy-form").addEventListener("submit", generatePolicy);
 
   // -------------------------------------------------------------------- start
 

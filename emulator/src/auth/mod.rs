@@ -132,6 +132,24 @@ pub fn signature_of(req: &HttpRequest) -> Result<Option<sigv4::Signature>, AwsEr
     }))
 }
 
+/// The credential scope's service of the request's signature: the one
+/// [`signature_of`] names when it gives `Ok(Some(_))`, without building
+/// the signature (routing asks for it on every request).
+pub fn signed_service(req: &HttpRequest) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(value) = req.header("authorization") {
+        if !value.starts_with(sigv4::ALGORITHM) {
+            return None;
+        }
+        let (credential, _, _) = sigv4::parse_authorization_ref(value).ok()?;
+        req.header("x-amz-date")?;
+        return Some(std::borrow::Cow::Borrowed(credential.service));
+    }
+    match signature_of(req) {
+        Ok(Some(sig)) => Some(std::borrow::Cow::Owned(sig.credential.service)),
+        _ => None,
+    }
+}
+
 /// Error for an unknown or refused access key (IAM/STS wording).
 pub fn invalid_key() -> AwsError {
     AwsError::new(
@@ -165,11 +183,17 @@ fn lookup(
     session_token: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<KeyInfo, AwsError> {
-    let long_term = state.root_keys.iter().any(|k| k.access_key == key) || state.find_user_key(key).is_some();
+    let root = state.root_keys.iter().find(|k| k.access_key == key);
+    let user_key = if root.is_some() {
+        None
+    } else {
+        find_user_key(state, key)
+    };
+    let long_term = root.is_some() || user_key.is_some();
     if long_term && session_token.is_some() {
         return Err(invalid_key());
     }
-    if let Some(root) = state.root_keys.iter().find(|k| k.access_key == key) {
+    if let Some(root) = root {
         let principal =
             Principal::from_arn(&format!("arn:aws:iam::{}:root", root.account)).map_err(|_| invalid_key())?;
         let owner = KeyOwner::Root {
@@ -182,7 +206,7 @@ fn lookup(
             owner,
         });
     }
-    if let Some((account, user, k)) = state.find_user_key(key) {
+    if let Some((account, user, k)) = user_key {
         if !k.active {
             return Err(invalid_key());
         }
@@ -218,6 +242,56 @@ fn lookup(
         });
     }
     Err(invalid_key())
+}
+
+/// Where recently used user access keys were found (key id, account id,
+/// user's map key), per thread: a hint only, checked against the state on
+/// every use, so that a key does not cost a walk over every user of every
+/// account (thousands after a test suite has created them).
+const KEY_HOMES: usize = 64;
+
+thread_local! {
+    static KEY_HOME: std::cell::RefCell<Vec<(String, String, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`State::find_user_key`], starting where the key was last found.
+fn find_user_key<'s>(
+    state: &'s State,
+    key: &str,
+) -> Option<(
+    &'s crate::state::iam::Account,
+    &'s crate::state::iam::User,
+    &'s crate::state::iam::AccessKey,
+)> {
+    let hinted = KEY_HOME.with(|homes| {
+        let homes = homes.borrow();
+        let (_, account, user) = homes.iter().find(|(id, _, _)| id == key)?;
+        let account = state.account(account)?;
+        let user = account.users.get(user)?;
+        let found = user.access_keys.iter().find(|k| k.id == key)?;
+        Some((account, user, found))
+    });
+    if hinted.is_some() {
+        return hinted;
+    }
+    let found = state.find_user_key(key)?;
+    KEY_HOME.with(|homes| {
+        let mut homes = homes.borrow_mut();
+        homes.retain(|(id, _, _)| id != key);
+        if homes.len() == KEY_HOMES {
+            homes.pop();
+        }
+        homes.insert(
+            0,
+            (
+                key.to_string(),
+                found.0.id.clone(),
+                crate::state::iam::key(&found.1.name),
+            ),
+        );
+    });
+    Some(found)
 }
 
 fn caller(info: KeyInfo, access_key: &str, scope: Option<Credential>) -> Caller {
@@ -315,20 +389,19 @@ pub fn authenticate(
             None => body_sha256_hex(req)?,
         }
     };
-    let headers = req.header_pairs();
     let canonical = sigv4::canonical_request(&CanonicalInput {
         method: &req.method,
         raw_path: &req.raw_path,
         raw_query: req.raw_query.as_deref(),
-        headers: &headers,
+        headers: &req.headers,
         signed_headers: &sig.signed_headers,
         payload_hash: &payload_hash,
         double_encode_path: sig.credential.service != "s3",
         presigned: sig.presigned,
     });
     let string_to_sign = sigv4::string_to_sign(&sig.amz_date, &sig.credential, &canonical);
-    let key = sigv4::signing_key(&secret, &sig.credential);
-    if !sigv4::signature_matches(&key, &string_to_sign, &sig.signature) {
+    let key = sigv4::derived_key(&secret, &sig.credential);
+    if !key.matches(&string_to_sign, &sig.signature) {
         return Err(AwsError::new(
             403,
             "SignatureDoesNotMatch",
@@ -350,7 +423,7 @@ pub fn authenticate(
         .and_then(chunked::ChunkedMode::from_content_sha256);
     if streaming.is_some_and(chunked::ChunkedMode::is_signed) && !sig.presigned {
         caller.chunk_signing = Some(chunked::ChunkSigning {
-            key,
+            key: key.key,
             amz_date: sig.amz_date.clone(),
             scope: sig.credential.scope(),
             seed_signature: sig.signature.clone(),
@@ -362,6 +435,9 @@ pub fn authenticate(
 /// Hex SHA-256 of the whole body, in memory or spooled to a file.
 fn body_sha256_hex(req: &HttpRequest) -> Result<String, AwsError> {
     use sha2::Digest as _;
+    if req.spooled.is_none() {
+        return Ok(sigv4::sha256_hex(&req.body));
+    }
     let mut reader = req
         .body_reader()
         .map_err(|e| AwsError::new(500, "InternalFailure", e.to_string()))?;

@@ -32,25 +32,57 @@ pub struct Credential {
 impl Credential {
     /// Parses `AKID/20240101/us-east-1/iam/aws4_request` (the region may be empty).
     pub fn parse(text: &str) -> Result<Credential, AwsError> {
-        let parts: Vec<&str> = text.split('/').collect();
-        match parts.as_slice() {
-            [key, date, region, service, "aws4_request"] if !key.is_empty() && date.len() == 8 => {
-                Ok(Credential {
-                    access_key: (*key).to_string(),
-                    date: (*date).to_string(),
-                    region: (*region).to_string(),
-                    service: (*service).to_string(),
-                })
-            }
-            _ => Err(incomplete(&format!(
-                "Credential should be scoped to a valid region, not '{}'. ",
-                parts.get(2).unwrap_or(&"")
-            ))),
-        }
+        CredentialRef::parse(text).map(CredentialRef::to_owned)
     }
 
     pub fn scope(&self) -> String {
         format!("{}/{}/{}/aws4_request", self.date, self.region, self.service)
+    }
+}
+
+/// A credential scope borrowed from the request's text (no allocation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialRef<'a> {
+    pub access_key: &'a str,
+    pub date: &'a str,
+    pub region: &'a str,
+    pub service: &'a str,
+}
+
+impl<'a> CredentialRef<'a> {
+    /// As [`Credential::parse`], borrowing.
+    pub fn parse(text: &'a str) -> Result<Self, AwsError> {
+        let mut parts = text.split('/');
+        if let (Some(key), Some(date), Some(region), Some(service), Some("aws4_request"), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) {
+            if !key.is_empty() && date.len() == 8 {
+                return Ok(CredentialRef {
+                    access_key: key,
+                    date,
+                    region,
+                    service,
+                });
+            }
+        }
+        Err(incomplete(&format!(
+            "Credential should be scoped to a valid region, not '{}'. ",
+            text.split('/').nth(2).unwrap_or("")
+        )))
+    }
+
+    pub fn to_owned(self) -> Credential {
+        Credential {
+            access_key: self.access_key.to_string(),
+            date: self.date.to_string(),
+            region: self.region.to_string(),
+            service: self.service.to_string(),
+        }
     }
 }
 
@@ -74,6 +106,17 @@ fn incomplete(message: &str) -> AwsError {
 
 /// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
 pub fn parse_authorization(value: &str) -> Result<(Credential, Vec<String>, String), AwsError> {
+    let (credential, signed, signature) = parse_authorization_ref(value)?;
+    Ok((
+        credential.to_owned(),
+        signed.split(';').map(str::to_ascii_lowercase).collect(),
+        signature.to_string(),
+    ))
+}
+
+/// As [`parse_authorization`], borrowing: the credential, the
+/// `SignedHeaders` value as sent (`;`-separated, any case), the signature.
+pub fn parse_authorization_ref(value: &str) -> Result<(CredentialRef<'_>, &str, &str), AwsError> {
     let rest = value.strip_prefix(ALGORITHM).ok_or_else(|| {
         incomplete(&format!(
             "Unsupported AWS 'algorithm': '{}'",
@@ -84,11 +127,11 @@ pub fn parse_authorization(value: &str) -> Result<(Credential, Vec<String>, Stri
     for part in rest.split(',') {
         let part = part.trim();
         if let Some(v) = part.strip_prefix("Credential=") {
-            credential = Some(Credential::parse(v)?);
+            credential = Some(CredentialRef::parse(v)?);
         } else if let Some(v) = part.strip_prefix("SignedHeaders=") {
-            signed = Some(v.split(';').map(str::to_ascii_lowercase).collect::<Vec<_>>());
+            signed = Some(v);
         } else if let Some(v) = part.strip_prefix("Signature=") {
-            signature = Some(v.to_string());
+            signature = Some(v);
         }
     }
     let missing = |what: &str| {
@@ -128,57 +171,78 @@ pub fn canonical_request(input: &CanonicalInput) -> String {
     } else {
         input.raw_path
     };
-    let path = if input.double_encode_path {
-        utf8_percent_encode(path, URI_ENCODE_PATH).to_string()
-    } else {
-        path.to_string()
-    };
-    let mut out = String::with_capacity(256);
+    let mut out = String::with_capacity(512);
     out.push_str(input.method);
     out.push('\n');
-    out.push_str(&path);
+    if input.double_encode_path {
+        out.extend(utf8_percent_encode(path, URI_ENCODE_PATH));
+    } else {
+        out.push_str(path);
+    }
     out.push('\n');
-    out.push_str(&canonical_query(
-        input.raw_query.unwrap_or_default(),
-        input.presigned,
-    ));
+    push_canonical_query(&mut out, input.raw_query.unwrap_or_default(), input.presigned);
     out.push('\n');
     for name in input.signed_headers {
         out.push_str(name);
         out.push(':');
-        let values: Vec<String> = input
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| trim_header_value(v))
-            .collect();
-        out.push_str(&values.join(","));
+        let values = input.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        for (i, (_, value)) in values.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_trimmed_header_value(&mut out, value);
+        }
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&input.signed_headers.join(";"));
+    for (i, name) in input.signed_headers.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
     out.push('\n');
     out.push_str(input.payload_hash);
     out
 }
 
-/// Header values: trimmed, with runs of spaces folded to one.
-fn trim_header_value(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+/// A header value: trimmed, with runs of spaces folded to one.
+fn push_trimmed_header_value(out: &mut String, value: &str) {
+    for (i, word) in value.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// Query parameters decoded, re-encoded the AWS way, sorted by name then value.
+#[cfg(test)]
 fn canonical_query(raw: &str, presigned: bool) -> String {
+    let mut out = String::new();
+    push_canonical_query(&mut out, raw, presigned);
+    out
+}
+
+/// Appends the canonical query: parameters decoded, re-encoded the AWS
+/// way, sorted by name then value.
+fn push_canonical_query(out: &mut String, raw: &str, presigned: bool) {
+    if raw.is_empty() {
+        return;
+    }
     let mut pairs: Vec<(String, String)> = form_pairs(raw)
         .filter(|(k, _)| !(presigned && k == "X-Amz-Signature"))
         .map(|(k, v)| (uri_encode(&k), uri_encode(&v)))
         .collect();
     pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
 }
 
 /// Query pairs decoded with `%XX` (a `+` stays a `+`, as SigV4 clients send `%20`).
@@ -205,11 +269,28 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// The string to sign for a canonical request.
 pub fn string_to_sign(amz_date: &str, credential: &Credential, canonical: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{amz_date}\n{}\n{}",
-        credential.scope(),
-        sha256_hex(canonical.as_bytes())
-    )
+    let mut out = String::with_capacity(ALGORITHM.len() + amz_date.len() + 128);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(amz_date);
+    out.push('\n');
+    for part in [
+        credential.date.as_str(),
+        "/",
+        &credential.region,
+        "/",
+        &credential.service,
+        "/aws4_request\n",
+    ] {
+        out.push_str(part);
+    }
+    let digest: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
+    let mut hex_digest = [0u8; 64];
+    // A 64-byte buffer always holds the hex of 32 bytes.
+    if hex::encode_to_slice(digest, &mut hex_digest).is_ok() {
+        out.push_str(std::str::from_utf8(&hex_digest).unwrap_or_default());
+    }
+    out
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -224,6 +305,80 @@ pub fn signing_key(secret: &str, credential: &Credential) -> Vec<u8> {
     let k_region = hmac(&k_date, credential.region.as_bytes());
     let k_service = hmac(&k_region, credential.service.as_bytes());
     hmac(&k_service, b"aws4_request")
+}
+
+/// A derived signing key, with the HMAC already keyed by it.
+#[derive(Clone)]
+pub struct DerivedKey {
+    pub key: Vec<u8>,
+    mac: HmacSha256,
+}
+
+impl DerivedKey {
+    /// Compares the client's hex signature of `string_to_sign` with ours,
+    /// in constant time (as [`signature_matches`]).
+    pub fn matches(&self, string_to_sign: &str, claimed_hex: &str) -> bool {
+        let mut claimed = [0u8; 32];
+        if hex::decode_to_slice(claimed_hex, &mut claimed).is_err() {
+            return false;
+        }
+        let mut mac = self.mac.clone();
+        mac.update(string_to_sign.as_bytes());
+        mac.verify_slice(&claimed).is_ok()
+    }
+}
+
+/// One remembered derivation: its inputs and the key.
+struct CachedKey {
+    secret: String,
+    date: String,
+    region: String,
+    service: String,
+    derived: DerivedKey,
+}
+
+/// Derivations remembered per thread (the key changes only with the
+/// secret, the day, the region and the service, so a few cover a run).
+const KEY_CACHE_SIZE: usize = 8;
+
+thread_local! {
+    static KEY_CACHE: std::cell::RefCell<Vec<CachedKey>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`signing_key`], remembered per thread for the same secret and scope,
+/// as AWS's SDKs cache it: four HMACs saved on every request.
+pub fn derived_key(secret: &str, credential: &Credential) -> DerivedKey {
+    KEY_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let found = cache.iter().position(|c| {
+            c.secret == secret
+                && c.date == credential.date
+                && c.region == credential.region
+                && c.service == credential.service
+        });
+        if let Some(i) = found {
+            // Most recently used first.
+            cache[..=i].rotate_right(1);
+            return cache[0].derived.clone();
+        }
+        let key = signing_key(secret, credential);
+        let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
+        let derived = DerivedKey { key, mac };
+        if cache.len() == KEY_CACHE_SIZE {
+            cache.pop();
+        }
+        cache.insert(
+            0,
+            CachedKey {
+                secret: secret.to_string(),
+                date: credential.date.clone(),
+                region: credential.region.clone(),
+                service: credential.service.clone(),
+                derived: derived.clone(),
+            },
+        );
+        derived
+    })
 }
 
 /// Hex signature of `string_to_sign` with `key`.

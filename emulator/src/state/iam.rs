@@ -2,6 +2,7 @@
 //! access keys, each with the fields IAM returns.
 
 use iam_evaluator::Policy;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -13,10 +14,29 @@ pub struct Document {
     pub parsed: Arc<Policy>,
 }
 
+/// Stored as its text; parsed again when loaded (it passed IAM's checks
+/// when written, so a failure means the stored state is damaged).
+impl Serialize for Document {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.text.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let parsed = Policy::parse(&text).map_err(serde::de::Error::custom)?;
+        Ok(Document {
+            text,
+            parsed: Arc::new(parsed),
+        })
+    }
+}
+
 /// Key/value tags, in the order they were added.
 pub type Tags = Vec<(String, String)>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessKey {
     pub id: String,
     pub secret: String,
@@ -25,7 +45,7 @@ pub struct AccessKey {
     pub last_used: Option<(OffsetDateTime, String, String)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct User {
     pub name: String,
     pub id: String,
@@ -40,7 +60,7 @@ pub struct User {
     pub access_keys: Vec<AccessKey>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Group {
     pub name: String,
     pub id: String,
@@ -51,7 +71,7 @@ pub struct Group {
     pub attached: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Role {
     pub name: String,
     pub id: String,
@@ -67,14 +87,14 @@ pub struct Role {
     pub boundary: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyVersion {
     pub id: String,
     pub document: Document,
     pub created: OffsetDateTime,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ManagedPolicy {
     pub name: String,
     pub id: String,
@@ -100,7 +120,7 @@ impl ManagedPolicy {
 }
 
 /// One account's IAM entities, keyed by lower-cased name (managed policies by ARN).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
     pub id: String,
     pub users: BTreeMap<String, User>,

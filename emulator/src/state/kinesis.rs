@@ -10,6 +10,7 @@
 //! shard as 56 decimal digits, as long as AWS's.
 
 use md5::{Digest, Md5};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
@@ -23,7 +24,7 @@ pub const DEFAULT_RETENTION_HOURS: u32 = 24;
 pub const DEFAULT_MAX_RECORD_KIB: u32 = 1024;
 
 /// A stream's capacity mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StreamMode {
     Provisioned,
     OnDemand,
@@ -49,7 +50,7 @@ impl StreamMode {
 /// A record's sequence number: the stream's record count when it arrived
 /// and its shard's index. Within a stream, later records have larger
 /// counts; shown as `49`, the count in 48 digits and the shard in 6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SequenceNumber {
     pub count: u64,
     pub shard: u32,
@@ -76,7 +77,7 @@ impl std::fmt::Display for SequenceNumber {
 }
 
 /// One data record.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
     pub sequence: SequenceNumber,
     pub partition_key: String,
@@ -93,7 +94,7 @@ impl Record {
 }
 
 /// A shard: its hash key range and its records, oldest first.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Shard {
     /// `shardId-000000000000`.
     pub id: String,
@@ -120,7 +121,7 @@ impl Shard {
 }
 
 /// A data stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stream {
     pub name: String,
     pub arn: String,
@@ -242,15 +243,26 @@ fn split_point(i: u32, n: u32) -> u128 {
 /// Streams of one account in one region, by name.
 pub type Streams = BTreeMap<String, Stream>;
 
+/// Which stream: account, region, name.
+pub type StreamKey = (String, String, String);
+
 /// Every account's streams, per region.
 #[derive(Debug, Default)]
 pub struct Kinesis {
     regions: BTreeMap<(String, String), Streams>,
+    /// Streams written since persistence last asked (see `state::tracked`).
+    touched: std::collections::BTreeSet<StreamKey>,
 }
 
 impl Kinesis {
     /// Forgets every stream.
     pub fn clear(&mut self) {
+        for ((account, region), streams) in &self.regions {
+            for name in streams.keys() {
+                self.touched
+                    .insert((account.clone(), region.clone(), name.clone()));
+            }
+        }
         self.regions.clear();
     }
 
@@ -263,14 +275,21 @@ impl Kinesis {
         self.streams(account, region)?.get(name)
     }
 
+    /// A stream, for writing (it counts as written).
     pub fn stream_mut(&mut self, account: &str, region: &str, name: &str) -> Option<&mut Stream> {
-        self.regions
+        let stream = self
+            .regions
             .get_mut(&(account.to_string(), region.to_string()))?
-            .get_mut(name)
+            .get_mut(name)?;
+        self.touched
+            .insert((account.to_string(), region.to_string(), name.to_string()));
+        Some(stream)
     }
 
     /// Adds a stream (replacing one of the same name).
     pub fn insert(&mut self, account: &str, region: &str, stream: Stream) {
+        self.touched
+            .insert((account.to_string(), region.to_string(), stream.name.clone()));
         self.regions
             .entry((account.to_string(), region.to_string()))
             .or_default()
@@ -278,15 +297,47 @@ impl Kinesis {
     }
 
     pub fn remove(&mut self, account: &str, region: &str, name: &str) -> Option<Stream> {
-        self.regions
+        let removed = self
+            .regions
             .get_mut(&(account.to_string(), region.to_string()))?
-            .remove(name)
+            .remove(name)?;
+        self.touched
+            .insert((account.to_string(), region.to_string(), name.to_string()));
+        Some(removed)
     }
 
     /// How many shards the streams of `account` in `region` have.
     pub fn shard_count(&self, account: &str, region: &str) -> usize {
         self.streams(account, region)
             .map_or(0, |s| s.values().map(|s| s.shards.len()).sum())
+    }
+
+    pub fn is_touched(&self) -> bool {
+        !self.touched.is_empty()
+    }
+
+    /// Counts a stream as written again (its write did not reach the disk).
+    pub fn touch(&mut self, key: StreamKey) {
+        self.touched.insert(key);
+    }
+
+    /// The streams written since the last call, and forgets them.
+    pub fn take_touched(&mut self) -> std::collections::BTreeSet<StreamKey> {
+        std::mem::take(&mut self.touched)
+    }
+
+    /// Every stream with its key (for export and checks).
+    pub fn all(&self) -> impl Iterator<Item = (StreamKey, &Stream)> {
+        self.regions.iter().flat_map(|((account, region), streams)| {
+            streams
+                .iter()
+                .map(move |(name, s)| ((account.clone(), region.clone(), name.clone()), s))
+        })
+    }
+
+    /// The stream under `key`, if it exists.
+    pub fn get(&self, key: &StreamKey) -> Option<&Stream> {
+        self.stream(&key.0, &key.1, &key.2)
     }
 }
 

@@ -7,13 +7,16 @@
 //! case"), so maps are keyed by the lower-cased name and keep the
 //! original spelling inside.
 
+pub mod changes;
 pub mod iam;
 pub mod kinesis;
 pub mod s3;
+pub mod tracked;
 
 use iam::{AccessKey, Account};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use tracked::Tracked;
 
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
 pub const DEFAULT_ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -28,7 +31,7 @@ pub struct RootKey {
 }
 
 /// Temporary credentials issued by STS.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     pub access_key: String,
     pub secret: String,
@@ -60,11 +63,11 @@ pub enum KeyOwner {
 /// All state of one emulator.
 #[derive(Debug, Default)]
 pub struct State {
-    pub accounts: BTreeMap<String, Account>,
+    pub accounts: Tracked<String, Account>,
     pub root_keys: Vec<RootKey>,
-    pub sessions: BTreeMap<String, Session>,
+    pub sessions: Tracked<String, Session>,
     /// S3 buckets by name (bucket names are global).
-    pub buckets: BTreeMap<String, s3::Bucket>,
+    pub buckets: Tracked<String, s3::Bucket>,
     /// Kinesis data streams, per account and region.
     pub kinesis: kinesis::Kinesis,
 }
@@ -86,17 +89,23 @@ impl State {
         self.sessions.clear();
         self.buckets.clear();
         self.kinesis.clear();
+        self.ensure_root_accounts();
+    }
+
+    /// The accounts of the root keys exist.
+    pub fn ensure_root_accounts(&mut self) {
         let ids: Vec<String> = self.root_keys.iter().map(|k| k.account.clone()).collect();
         for id in ids {
-            self.account_mut(&id);
+            if !self.accounts.contains_key(&id) {
+                self.account_mut(&id);
+            }
         }
     }
 
     /// The account, created on first use.
     pub fn account_mut(&mut self, id: &str) -> &mut Account {
         self.accounts
-            .entry(id.to_string())
-            .or_insert_with(|| Account::new(id))
+            .get_or_insert_with(id.to_string(), || Account::new(id))
     }
 
     pub fn account(&self, id: &str) -> Option<&Account> {

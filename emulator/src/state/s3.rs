@@ -2,13 +2,15 @@
 //! Block Public Access, tags, and objects whose bodies live in files.
 
 use super::iam::{Document, Tags};
-use crate::http::TempFile;
+use super::tracked::Tracked;
+use crate::http::{OnDrop, TempFile};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The four Block Public Access settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicAccessBlock {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,
@@ -26,12 +28,72 @@ impl PublicAccessBlock {
     };
 }
 
-/// An object's body: a file, removed when no object or reply uses it.
-pub type Body = Arc<TempFile>;
-
+/// An object's body: in memory (a small body of an emulator without
+/// `--state-dir`), or a file removed when no object or reply uses it.
+/// Bodies of a state folder are always files (made durable before the
+/// metadata naming them is written).
 #[derive(Debug, Clone)]
+pub enum Body {
+    Memory(bytes::Bytes),
+    File(Arc<TempFile>),
+}
+
+impl Body {
+    /// The body's length in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Memory(bytes) => bytes.len() as u64,
+            Body::File(file) => file.len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The file, when the body is one.
+    pub fn file(&self) -> Option<&TempFile> {
+        match self {
+            Body::Memory(_) => None,
+            Body::File(file) => Some(file),
+        }
+    }
+
+    /// The whole body, from its start.
+    pub fn reader(&self) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        self.range_reader(0, self.len())
+    }
+
+    /// `len` bytes from `offset` (fewer when the body is shorter).
+    pub fn range_reader(&self, offset: u64, len: u64) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        use std::io::{Read, Seek};
+        match self {
+            Body::Memory(bytes) => {
+                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+                let end = usize::try_from(offset.saturating_add(len))
+                    .unwrap_or(usize::MAX)
+                    .min(bytes.len());
+                Ok(Box::new(std::io::Cursor::new(bytes.slice(start..end))))
+            }
+            Body::File(file) => {
+                let mut input = std::fs::File::open(&file.path)?;
+                input.seek(std::io::SeekFrom::Start(offset))?;
+                Ok(Box::new(input.take(len)))
+            }
+        }
+    }
+}
+
+impl From<Arc<TempFile>> for Body {
+    fn from(file: Arc<TempFile>) -> Self {
+        Body::File(file)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Object {
     pub key: String,
+    #[serde(with = "body_file")]
     pub body: Body,
     pub size: u64,
     /// The quoted ETag (`"md5hex"`, or `"md5hex-N"` after multipart).
@@ -53,9 +115,10 @@ pub struct Object {
 }
 
 /// A part of a multipart upload.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Part {
     pub number: u32,
+    #[serde(with = "body_file")]
     pub body: Body,
     pub size: u64,
     pub etag: String,
@@ -65,7 +128,7 @@ pub struct Part {
 }
 
 /// A multipart upload in progress.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Upload {
     pub id: String,
     pub key: String,
@@ -83,7 +146,7 @@ pub struct Upload {
     pub parts: BTreeMap<u32, Part>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bucket {
     pub name: String,
     /// The owning account.
@@ -98,7 +161,9 @@ pub struct Bucket {
     pub tags: Tags,
     /// `None` (never enabled), `Enabled` or `Suspended`.
     pub versioning: Option<String>,
-    pub objects: BTreeMap<String, Object>,
+    /// Stored one record per object, apart from the bucket's own record.
+    #[serde(skip)]
+    pub objects: Tracked<String, Object>,
     pub uploads: BTreeMap<String, Upload>,
 }
 
@@ -114,7 +179,7 @@ impl Bucket {
             ownership: Some("BucketOwnerEnforced".to_string()),
             tags: Vec::new(),
             versioning: None,
-            objects: BTreeMap::new(),
+            objects: Tracked::default(),
             uploads: BTreeMap::new(),
         }
     }
@@ -131,5 +196,62 @@ impl Bucket {
             block_public_policy: false,
             restrict_public_buckets: false,
         })
+    }
+}
+
+/// A body is stored as its file's name in the state folder's `objects/`;
+/// persistence turns the name back into the file when loading.
+mod body_file {
+    use super::{Body, OnDrop, TempFile};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        file: String,
+        len: u64,
+    }
+
+    pub fn serialize<S: Serializer>(body: &Body, serializer: S) -> Result<S::Ok, S::Error> {
+        // Only an emulator without a state folder keeps bodies in memory,
+        // and it stores nothing.
+        let Body::File(file) = body else {
+            return Err(serde::ser::Error::custom(
+                "an in-memory object body cannot be stored",
+            ));
+        };
+        let name = file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        Stored {
+            file: name,
+            len: file.len,
+        }
+        .serialize(serializer)
+    }
+
+    /// A name only (never a path, so a damaged record cannot point outside
+    /// `objects/`), not yet tied to a file: nothing is removed if it drops.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Body, D::Error> {
+        let stored = Stored::deserialize(deserializer)?;
+        let plain = !stored.file.is_empty()
+            && stored
+                .file
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !plain {
+            return Err(serde::de::Error::custom(format!(
+                "object body file name {:?} is not one the emulator writes",
+                stored.file
+            )));
+        }
+        Ok(Body::File(Arc::new(TempFile {
+            path: stored.file.into(),
+            len: stored.len,
+            on_drop: OnDrop::Keep,
+        })))
     }
 }

@@ -8,10 +8,9 @@ use super::S3Request;
 use crate::auth::chunked::{self, ChunkedMode, ChunkedReader};
 use crate::checksum::{self, ChecksumAlgorithm, Digests, MultiHasher};
 use crate::error::{AwsError, AwsResult};
-use crate::http::{HttpRequest, TempFile};
+use crate::http::HttpRequest;
 use crate::state::s3::Body;
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 /// A body now in the object store, with its digests.
 pub struct Stored {
@@ -95,10 +94,12 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
             Vec::new(),
         ),
     };
-    let body = Arc::new(TempFile {
-        path,
-        len: digests.len,
-    });
+    let body = r
+        .ctx
+        .app
+        .scratch
+        .seal(path, digests.len)
+        .map_err(|e| internal(&e))?;
     if let Some(value) = content_sha {
         checksum::verify_content_sha256(value, &digests.sha256)?;
     }

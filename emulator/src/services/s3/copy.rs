@@ -18,12 +18,11 @@ use super::tagging::request_tag_context;
 use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum::ChecksumAlgorithm;
 use crate::error::{AwsError, AwsResult};
-use crate::http::{HttpResponse, TempFile};
+use crate::http::HttpResponse;
 use crate::ids;
 use crate::state::s3::{Body, Object};
 use md5::{Digest as _, Md5};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::sync::Arc;
 
 /// Where a copy reads from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +174,7 @@ pub fn whole_body(source: &Object) -> AwsResult<(Body, [u8; 16])> {
 pub fn copy_bytes(r: &S3Request, body: &Body, offset: u64, len: u64) -> AwsResult<(Body, [u8; 16])> {
     let path = r.ctx.app.scratch.object_path();
     match write_range(&body.path, offset, len, &path) {
-        Ok(md5) => Ok((Arc::new(TempFile { path, len }), md5)),
+        Ok(md5) => Ok((r.ctx.app.scratch.seal(path, len).map_err(|e| internal(&e))?, md5)),
         Err(e) => {
             let _ = std::fs::remove_file(&path);
             Err(internal(&e))

@@ -23,7 +23,7 @@ use super::tagging::request_tag_context;
 use super::{body, canonical_id, copy, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum::{self, ChecksumAlgorithm, Hasher};
 use crate::error::{AwsError, AwsResult};
-use crate::http::{HttpResponse, TempFile};
+use crate::http::HttpResponse;
 use crate::ids;
 use crate::protocol::xml::{self, Xml};
 use crate::state::s3::{Body, Bucket, Object, Part, Upload};
@@ -32,7 +32,6 @@ use base64::Engine;
 use iam_evaluator::RequestContext;
 use md5::{Digest as _, Md5};
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 /// The smallest size of a part that is not the last one.
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -630,7 +629,10 @@ fn concatenate(
     let path = r.ctx.app.scratch.object_path();
     let result = write_concatenation(&path, parts, full);
     match result {
-        Ok((len, digest)) => Ok((Arc::new(TempFile { path, len }), digest)),
+        Ok((len, digest)) => Ok((
+            r.ctx.app.scratch.seal(path, len).map_err(|e| internal(&e))?,
+            digest,
+        )),
         Err(e) => {
             let _ = std::fs::remove_file(&path);
             Err(internal(&e))
@@ -1087,10 +1089,10 @@ mod tests {
     fn etag_of_parts() {
         let part = |md5: [u8; 16]| Part {
             number: 1,
-            body: Arc::new(TempFile {
-                path: std::path::PathBuf::from("/nonexistent"),
-                len: 0,
-            }),
+            body: std::sync::Arc::new(crate::http::TempFile::new(
+                std::path::PathBuf::from("/nonexistent"),
+                0,
+            )),
             size: 0,
             etag: String::new(),
             md5,

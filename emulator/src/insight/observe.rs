@@ -1,0 +1,270 @@
+//! Recording what callers did: one [`Observation`] per authorized request,
+//! in every auth mode (strict, soft and off all compute the decision), kept
+//! in a bounded in-memory [`ObservationLog`].
+//!
+//! An observation keeps only what policy generation needs — who, what, on
+//! which resource, when, the decision — and, of the request context, the
+//! keys the service catalog lists for that action (its own keys and those
+//! of its resource types), so that `aws:SourceIp` or `aws:CurrentTime` do
+//! not bloat a log meant to hold a whole test suite.
+
+use iam_evaluator::{Catalog, Decision, Outcome, Request};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use time::OffsetDateTime;
+
+/// How many observations the log keeps by default: a large test suite's
+/// worth; the oldest go first.
+pub const DEFAULT_CAPACITY: usize = 100_000;
+
+/// The decision an observation was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Verdict {
+    Allowed,
+    ExplicitDeny,
+    ImplicitDeny,
+}
+
+impl From<Outcome> for Verdict {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Allowed => Verdict::Allowed,
+            Outcome::ExplicitDeny => Verdict::ExplicitDeny,
+            Outcome::ImplicitDeny => Verdict::ImplicitDeny,
+        }
+    }
+}
+
+/// One authorized request, as policy generation sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observation {
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    /// The caller's ARN (`anonymous` for unsigned requests).
+    pub principal: String,
+    /// `service:Action` as the service asked for it, e.g. `s3:GetObject`.
+    pub action: String,
+    /// The resource ARN, or `*`.
+    pub resource: String,
+    /// The owning account when the ARN does not say (S3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_account: Option<String>,
+    /// The request's values of the condition keys the catalog lists for
+    /// the action (keys lower-cased, as the evaluator folds them).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub context: BTreeMap<String, Vec<String>>,
+    pub decision: Verdict,
+}
+
+impl Observation {
+    /// The observation of `request`, decided as `decision`, now.
+    pub fn of(request: &Request, decision: &Decision) -> Self {
+        Observation {
+            time: crate::ids::now(),
+            principal: request.principal.arn.clone(),
+            action: request.action.clone(),
+            resource: request.resource.clone(),
+            resource_account: request.resource_account.clone(),
+            context: relevant_context(request),
+            decision: decision.outcome.into(),
+        }
+    }
+
+    pub fn is_allowed(&self) -> bool {
+        self.decision == Verdict::Allowed
+    }
+}
+
+/// The context keys of `request` that the catalog lists for its action:
+/// the action's own keys, and those of every resource type it acts on.
+fn relevant_context(request: &Request) -> BTreeMap<String, Vec<String>> {
+    let Some((service, action)) = Catalog::get().action(&request.action) else {
+        return BTreeMap::new();
+    };
+    let type_keys = action.resource_types.iter().flat_map(|r| {
+        let own = service.resource_type(r.name).map(|t| t.condition_keys);
+        std::iter::once(r.condition_keys).chain(own)
+    });
+    let lists: Vec<_> = std::iter::once(action.condition_keys).chain(type_keys).collect();
+    request
+        .context
+        .iter()
+        .filter(|(key, _)| lists.iter().any(|list| list.contains(key)))
+        .map(|(key, value)| (key.to_string(), value.as_slice().to_vec()))
+        .collect()
+}
+
+/// The bounded log of observations, oldest first.
+#[derive(Debug)]
+pub struct ObservationLog {
+    capacity: usize,
+    entries: Mutex<VecDeque<Observation>>,
+    /// With `--state-dir`: what was recorded (or a clear) since the store
+    /// last saved; `None` when nothing is saved.
+    unsaved: Mutex<Option<Unsaved>>,
+}
+
+/// Observations the store has not written yet.
+#[derive(Debug, Default)]
+pub struct Unsaved {
+    /// The log was cleared: the stored observations go first.
+    pub cleared: bool,
+    pub observations: Vec<Observation>,
+}
+
+impl Default for ObservationLog {
+    fn default() -> Self {
+        ObservationLog::new(DEFAULT_CAPACITY)
+    }
+}
+
+impl ObservationLog {
+    pub fn new(capacity: usize) -> Self {
+        ObservationLog {
+            capacity: capacity.max(1),
+            entries: Mutex::new(VecDeque::new()),
+            unsaved: Mutex::new(None),
+        }
+    }
+
+    fn unsaved(&self) -> std::sync::MutexGuard<'_, Option<Unsaved>> {
+        self.unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// From now on, keeps what is recorded for [`ObservationLog::take_unsaved`].
+    pub fn keep_unsaved(&self) {
+        *self.unsaved() = Some(Unsaved::default());
+    }
+
+    /// What was recorded (or cleared) since the last call, when saving.
+    pub fn take_unsaved(&self) -> Option<Unsaved> {
+        let mut unsaved = self.unsaved();
+        let taken = unsaved.as_mut().map(std::mem::take)?;
+        (taken.cleared || !taken.observations.is_empty()).then_some(taken)
+    }
+
+    /// The capacity: how many observations are kept (and stored).
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, VecDeque<Observation>> {
+        // A panic elsewhere must not stop the recording.
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds one observation, dropping the oldest when full.
+    pub fn record(&self, observation: Observation) {
+        if let Some(unsaved) = self.unsaved().as_mut() {
+            unsaved.observations.push(observation.clone());
+        }
+        let mut entries = self.entries();
+        if entries.len() >= self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(observation);
+    }
+
+    /// Every observation kept, oldest first.
+    pub fn snapshot(&self) -> Vec<Observation> {
+        self.entries().iter().cloned().collect()
+    }
+
+    /// Runs `f` over every observation kept, oldest first, without copying
+    /// them (the log is locked meanwhile: keep `f` short).
+    pub fn with<R>(&self, f: impl FnOnce(&[Observation]) -> R) -> R {
+        let mut entries = self.entries();
+        f(entries.make_contiguous())
+    }
+
+    /// Replaces the log's content (e.g. with observations loaded from disk);
+    /// only the newest `capacity` are kept.
+    pub fn restore(&self, observations: Vec<Observation>) {
+        let skip = observations.len().saturating_sub(self.capacity);
+        *self.entries() = observations.into_iter().skip(skip).collect();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries().is_empty()
+    }
+
+    pub fn clear(&self) {
+        if let Some(unsaved) = self.unsaved().as_mut() {
+            *unsaved = Unsaved {
+                cleared: true,
+                observations: Vec::new(),
+            };
+        }
+        self.entries().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iam_evaluator::{Principal, RequestContext};
+
+    fn observation(n: usize) -> Observation {
+        Observation {
+            time: crate::ids::now(),
+            principal: "arn:aws:iam::123456789012:user/alice".into(),
+            action: "s3:GetObject".into(),
+            resource: format!("arn:aws:s3:::b/{n}"),
+            resource_account: None,
+            context: BTreeMap::new(),
+            decision: Verdict::Allowed,
+        }
+    }
+
+    #[test]
+    fn the_log_is_bounded_and_drops_the_oldest() {
+        let log = ObservationLog::new(3);
+        for n in 0..5 {
+            log.record(observation(n));
+        }
+        let kept: Vec<String> = log.snapshot().into_iter().map(|o| o.resource).collect();
+        assert_eq!(kept, ["arn:aws:s3:::b/2", "arn:aws:s3:::b/3", "arn:aws:s3:::b/4"]);
+        log.restore((0..4).map(observation).collect());
+        assert_eq!(log.snapshot()[0].resource, "arn:aws:s3:::b/1");
+    }
+
+    #[test]
+    fn only_the_catalog_keys_of_the_action_are_kept() {
+        let mut context = RequestContext::new();
+        context.set("aws:SourceIp", "127.0.0.1");
+        context.set("s3:x-amz-acl", "private");
+        context.set("aws:ResourceTag/team", "data");
+        let request = Request {
+            principal: Principal::from_arn("arn:aws:iam::123456789012:user/alice").unwrap(),
+            action: "s3:PutObject".into(),
+            resource: "arn:aws:s3:::b/k".into(),
+            resource_account: None,
+            context,
+        };
+        let decision = iam_evaluator::evaluate(&request, &iam_evaluator::PolicySet::default());
+        let seen = Observation::of(&request, &decision);
+        assert_eq!(seen.decision, Verdict::ImplicitDeny);
+        assert!(seen.context.contains_key("s3:x-amz-acl"), "{:?}", seen.context);
+        assert!(!seen.context.contains_key("aws:sourceip"), "{:?}", seen.context);
+    }
+
+    #[test]
+    fn observations_round_trip_through_json() {
+        let seen = observation(1);
+        let text = serde_json::to_string(&seen).unwrap();
+        assert!(text.contains("\"decision\":\"allowed\""), "{text}");
+        let back: Observation = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, seen);
+    }
+}

@@ -1,0 +1,229 @@
+//! The principals `who-can` and `can` ask about, each prepared once with
+//! exactly what request authorization would use for it: the caller,
+//! its identity policies, boundary and session policies
+//! ([`crate::authorize::caller_policies`]) and its principal context keys
+//! ([`crate::authorize::add_principal_keys`]). Deciding goes through
+//! [`iam_evaluator::evaluate`] with the question a service would ask
+//! ([`super::targets::Target::question`]); no policy rule lives here.
+
+use super::targets::Target;
+use crate::auth::Caller;
+use crate::authorize::{add_principal_keys, caller_policies};
+use crate::state::{KeyOwner, State};
+use iam_evaluator::{evaluate, ContextValue, Decision, PolicySet, Principal, Request, RequestContext};
+use serde::Serialize;
+
+/// What kind of principal a subject is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SubjectKind {
+    /// An account's root user (of an account in the state).
+    Root,
+    User,
+    /// A role, asked about as a session of it.
+    Role,
+    /// An account outside the state that a resource policy names: any of
+    /// its principals its own administrators allow.
+    Account,
+    Anonymous,
+}
+
+/// One principal, ready to be asked about.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// The principal as answers name it: a user, role or root ARN, or `anonymous`.
+    pub arn: String,
+    pub kind: SubjectKind,
+    /// For users, the groups whose policies apply too.
+    pub groups: Vec<String>,
+    pub caller: Caller,
+    policies: PolicySet,
+    context: RequestContext,
+}
+
+/// The session name `who-can` and `can` give a role's stand-in session.
+pub const SESSION_NAME: &str = "iam-emulator-who-can";
+
+impl Subject {
+    fn new(state: &State, arn: String, kind: SubjectKind, caller: Caller) -> Self {
+        let policies = caller_policies(state, &caller);
+        let mut context = RequestContext::new();
+        add_principal_keys(state, &caller, &mut context);
+        Subject {
+            arn,
+            kind,
+            groups: Vec::new(),
+            caller,
+            policies,
+            context,
+        }
+    }
+
+    /// An IAM user by name in `account`.
+    pub fn user(state: &State, account: &str, user: &crate::state::iam::User) -> Self {
+        let owner = KeyOwner::User {
+            account: account.to_string(),
+            user: user.name.clone(),
+        };
+        let principal = principal(&user.arn);
+        let mut subject = Subject::new(
+            state,
+            user.arn.clone(),
+            SubjectKind::User,
+            caller(principal, Some(owner)),
+        );
+        subject.groups.clone_from(&user.groups);
+        subject
+    }
+
+    /// A role, as a session of it named [`SESSION_NAME`].
+    pub fn role(state: &State, account: &str, role: &crate::state::iam::Role) -> Self {
+        let session = format!("arn:aws:sts::{account}:assumed-role/{}/{SESSION_NAME}", role.name);
+        let caller = caller(principal(&session), Some(KeyOwner::Session));
+        Subject::new(state, role.arn.clone(), SubjectKind::Role, caller)
+    }
+
+    /// The root user of `account` (`kind` Root, or Account for one outside the state).
+    pub fn root(state: &State, account: &str, kind: SubjectKind) -> Self {
+        let arn = format!("arn:aws:iam::{account}:root");
+        let owner = KeyOwner::Root {
+            account: account.to_string(),
+        };
+        Subject::new(state, arn.clone(), kind, caller(principal(&arn), Some(owner)))
+    }
+
+    pub fn anonymous(state: &State) -> Self {
+        Subject::new(
+            state,
+            "anonymous".into(),
+            SubjectKind::Anonymous,
+            Caller::anonymous(),
+        )
+    }
+
+    /// The decision request authorization would make for this subject
+    /// doing `action` on `target`.
+    pub fn decide(&self, action: &str, target: &Target) -> Decision {
+        let question = target.question(action, &self.caller);
+        let mut policies = self.policies.clone();
+        policies.resource = question.resource_policies;
+        policies.role_trust = question.role_trust;
+        let request = Request {
+            principal: self.caller.principal.clone(),
+            action: action.to_string(),
+            resource: target.arn.clone(),
+            resource_account: question.resource_account.map(str::to_string),
+            context: merged(&self.context, &question.extra_context),
+        };
+        evaluate(&request, &policies)
+    }
+}
+
+/// The principal keys, then the question's own keys over them (request
+/// authorization sets the principal keys only where the question did not).
+fn merged(base: &RequestContext, extra: &RequestContext) -> RequestContext {
+    if extra.is_empty() {
+        return base.clone();
+    }
+    let mut out = base.clone();
+    for (key, value) in extra.iter() {
+        match value {
+            ContextValue::Single(v) => out.set(key, v.clone()),
+            ContextValue::Multi(vs) => out.set_multi(key, vs.clone()),
+        };
+    }
+    out
+}
+
+fn principal(arn: &str) -> Principal {
+    Principal::from_arn(arn).unwrap_or_else(|_| Principal::anonymous())
+}
+
+fn caller(principal: Principal, owner: Option<KeyOwner>) -> Caller {
+    let mut caller = Caller::anonymous();
+    caller.account.clone_from(&principal.account);
+    caller.principal = principal;
+    caller.owner = owner;
+    caller
+}
+
+/// Every principal in the state: each account's root, users and roles,
+/// and the anonymous caller.
+pub fn all(state: &State) -> Vec<Subject> {
+    let mut out = Vec::new();
+    for account in state.accounts.values() {
+        out.push(Subject::root(state, &account.id, SubjectKind::Root));
+        out.extend(
+            account
+                .users
+                .values()
+                .map(|u| Subject::user(state, &account.id, u)),
+        );
+        out.extend(
+            account
+                .roles
+                .values()
+                .map(|r| Subject::role(state, &account.id, r)),
+        );
+    }
+    out.push(Subject::anonymous(state));
+    out
+}
+
+/// The principal `text` names: a user, role, assumed-role session or root
+/// ARN, an account id, or `anonymous`.
+pub fn find(state: &State, text: &str) -> Result<Subject, String> {
+    if text == "anonymous" || text == "*" {
+        return Ok(Subject::anonymous(state));
+    }
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(root_of(state, text));
+    }
+    let parsed = iam_evaluator::arn::Arn::parse(text).ok_or_else(|| not_found(text))?;
+    let account = state.account(parsed.account);
+    match (parsed.service, parsed.resource) {
+        ("iam", "root") => Ok(root_of(state, parsed.account)),
+        ("iam", r) if r.starts_with("user/") => account
+            .and_then(|a| {
+                a.users
+                    .values()
+                    .find(|u| u.arn == text)
+                    .map(|u| Subject::user(state, &a.id, u))
+            })
+            .ok_or_else(|| not_found(text)),
+        ("iam", r) if r.starts_with("role/") => account
+            .and_then(|a| {
+                a.roles
+                    .values()
+                    .find(|x| x.arn == text)
+                    .map(|x| Subject::role(state, &a.id, x))
+            })
+            .ok_or_else(|| not_found(text)),
+        ("sts", r) if r.starts_with("assumed-role/") => {
+            let name = r.split('/').nth(1).unwrap_or_default();
+            account
+                .and_then(|a| {
+                    let role = a.roles.get(&crate::state::iam::key(name))?;
+                    Some(Subject::role(state, &a.id, role))
+                })
+                .ok_or_else(|| not_found(text))
+        }
+        _ => Err(not_found(text)),
+    }
+}
+
+fn root_of(state: &State, account: &str) -> Subject {
+    let kind = if state.account(account).is_some() {
+        SubjectKind::Root
+    } else {
+        SubjectKind::Account
+    };
+    Subject::root(state, account, kind)
+}
+
+fn not_found(text: &str) -> String {
+    format!(
+        "{text}: no such principal (a user, role or root ARN, an assumed-role session ARN, \
+         an account id, or anonymous)"
+    )
+}

@@ -1,0 +1,134 @@
+//! What changed in the state since the last commit, as the records
+//! persistence writes (see [`crate::store`] for the record keys).
+//!
+//! The tracked maps and the Kinesis table know which keys were written;
+//! this turns each into the record's new value, or its removal.
+
+use super::State;
+use crate::store::Change;
+use serde::Serialize;
+
+/// Whether anything was written since the last [`take`] (cheap: the
+/// top-level maps are touched by every write below them).
+pub fn any(state: &State) -> bool {
+    state.accounts.is_touched()
+        || state.sessions.is_touched()
+        || state.buckets.is_touched()
+        || state.kinesis.is_touched()
+}
+
+/// The records to write, and forgets the writes. With `serialize` false
+/// the writes are only forgotten (state kept in memory only).
+pub fn take(state: &mut State, serialize: bool) -> Result<Vec<Change>, String> {
+    let mut out = Vec::new();
+    let mut failed = None;
+    let mut put = |out: &mut Vec<Change>, key: String, value: Option<&dyn erased::Record>| {
+        if !serialize {
+            return;
+        }
+        out.push(match value {
+            Some(v) => match v.json() {
+                Ok(json) => Change::Put(key, json),
+                Err(e) => {
+                    failed = Some(format!("cannot store {key}: {e}"));
+                    return;
+                }
+            },
+            None => Change::Delete(key),
+        });
+    };
+    for id in state.accounts.take_touched() {
+        put(
+            &mut out,
+            format!("account/{id}"),
+            state.accounts.get(&id).map(|a| a as _),
+        );
+    }
+    for id in state.sessions.take_touched() {
+        put(
+            &mut out,
+            format!("session/{id}"),
+            state.sessions.get(&id).map(|s| s as _),
+        );
+    }
+    for name in state.buckets.take_touched() {
+        let Some(bucket) = state.buckets.get_mut(&name) else {
+            if serialize {
+                out.push(Change::Delete(format!("bucket/{name}")));
+                out.push(Change::DeletePrefix(format!("object/{name}/")));
+            }
+            continue;
+        };
+        let objects = bucket.objects.take_touched();
+        let bucket = &state.buckets[&name];
+        put(&mut out, format!("bucket/{name}"), Some(bucket as _));
+        for key in objects {
+            put(
+                &mut out,
+                format!("object/{name}/{key}"),
+                bucket.objects.get(&key).map(|o| o as _),
+            );
+        }
+    }
+    // `get_mut` above marked the buckets again; that was not a write.
+    let _ = state.buckets.take_touched();
+    for key in state.kinesis.take_touched() {
+        let (account, region, name) = &key;
+        put(
+            &mut out,
+            format!("stream/{account}/{region}/{name}"),
+            state.kinesis.get(&key).map(|s| s as _),
+        );
+    }
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// Counts the records of `changes` as written again, after a commit of
+/// them failed: the next commit retries them, so a later request's
+/// acknowledgement never covers a change that is not on disk.
+pub fn retouch(state: &mut State, changes: &[Change]) {
+    for change in changes {
+        let key = match change {
+            Change::Put(key, _) | Change::Delete(key) | Change::DeletePrefix(key) => key,
+        };
+        let Some((kind, rest)) = key.split_once('/') else {
+            continue;
+        };
+        match kind {
+            "account" => state.accounts.touch(rest.to_string()),
+            "session" => state.sessions.touch(rest.to_string()),
+            "bucket" => state.buckets.touch(rest.to_string()),
+            "object" => {
+                if let Some((bucket, object)) = rest.split_once('/') {
+                    state.buckets.touch(bucket.to_string());
+                    if let Some(b) = state.buckets.get_mut(bucket) {
+                        b.objects.touch(object.to_string());
+                    }
+                }
+            }
+            "stream" => {
+                let mut parts = rest.splitn(3, '/');
+                if let (Some(a), Some(r), Some(n)) = (parts.next(), parts.next(), parts.next()) {
+                    state.kinesis.touch((a.into(), r.into(), n.into()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Any record serializes to JSON the same way.
+mod erased {
+    pub trait Record {
+        fn json(&self) -> serde_json::Result<Vec<u8>>;
+    }
+
+    impl<T: super::Serialize> Record for T {
+        fn json(&self) -> serde_json::Result<Vec<u8>> {
+            serde_json::to_vec(self)
+        }
+    }
+}
