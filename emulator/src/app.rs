@@ -95,6 +95,10 @@ impl App {
 
     /// At shutdown: the last changes and observations, flushed to disk.
     pub fn close(&self) -> Result<(), String> {
+        if self.store.is_some() {
+            // Saves what was changed quietly (keys' last use).
+            self.state().accounts.touch_all();
+        }
         self.commit()?;
         match &self.store {
             Some(store) => store.flush(),
@@ -227,10 +231,13 @@ fn record_key_use(state: &mut State, caller: &auth::Caller) {
     } else {
         scope.region.as_str()
     };
+    // Quietly: with --state-dir, a disk write per request for this field
+    // alone would serialize every request behind an fsync; it is saved with
+    // the account's next change, or at shutdown.
     let user = state
-        .account_mut(account)
-        .users
-        .get_mut(&crate::state::iam::key(user));
+        .accounts
+        .get_mut_quietly(account.as_str())
+        .and_then(|a| a.users.get_mut(&crate::state::iam::key(user)));
     if let Some(k) = user.and_then(|u| u.access_keys.iter_mut().find(|k| &k.id == key)) {
         k.last_used = Some((crate::ids::now(), scope.service.clone(), region.to_string()));
     }

@@ -118,13 +118,6 @@ fn prepare(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Re
     (request, policies)
 }
 
-fn named(name: &str, doc: &Document) -> NamedPolicy {
-    NamedPolicy {
-        name: name.into(),
-        policy: doc.parsed.clone(),
-    }
-}
-
 /// A managed policy's default document, customer-managed or AWS-managed.
 pub fn managed_document(state: &State, account: &str, arn: &str) -> Option<Document> {
     if let Some(doc) = state
@@ -153,16 +146,6 @@ pub struct EntityPolicy {
     pub name: String,
     pub source: PolicySource,
     pub document: Document,
-}
-
-impl EntityPolicy {
-    /// How the decision trace names it.
-    fn trace_name(&self) -> String {
-        match &self.source {
-            PolicySource::Inline { kind, holder } => format!("{} (inline, {kind} {holder})", self.name),
-            PolicySource::Managed => self.name.clone(),
-        }
-    }
 }
 
 /// The identity-based policies and permissions boundary of an IAM entity.
@@ -283,21 +266,58 @@ pub fn role_policies(
     out
 }
 
-/// Puts an entity's policies into the set the evaluator decides with.
-fn add_entity(set: &mut PolicySet, policies: &EntityPolicies) {
-    set.identity.extend(
-        policies
-            .identity
-            .iter()
-            .map(|p| named(&p.trace_name(), &p.document)),
-    );
-    set.boundary = policies
-        .boundary
-        .as_ref()
-        .map(|b| named(&b.trace_name(), &b.document));
+/// A managed policy's parsed default document, customer-managed or
+/// AWS-managed (as [`managed_document`], without copying its text).
+fn managed_parsed(state: &State, account: &str, arn: &str) -> Option<std::sync::Arc<iam_evaluator::Policy>> {
+    if let Some(doc) = state
+        .account(account)
+        .and_then(|a| a.policies.get(arn))
+        .and_then(|p| p.default_document())
+    {
+        return Some(doc.parsed.clone());
+    }
+    crate::managed::parsed(arn)
 }
 
-/// The identity-based policies, boundary and session policies of the caller.
+/// An entity's own inline and attached policies, named as the decision
+/// trace names them (an inline policy as `NAME (inline, KIND HOLDER)`, a managed one by ARN), in the order
+/// [`EntityPolicies`] lists them.
+fn add_own_policies(
+    set: &mut Vec<NamedPolicy>,
+    state: &State,
+    account: &str,
+    kind: &'static str,
+    holder: &str,
+    inline: &std::collections::BTreeMap<String, Document>,
+    attached: &[String],
+) {
+    for (name, doc) in inline {
+        set.push(NamedPolicy {
+            name: format!("{name} (inline, {kind} {holder})").into(),
+            policy: doc.parsed.clone(),
+        });
+    }
+    for arn in attached {
+        if let Some(policy) = managed_parsed(state, account, arn) {
+            set.push(NamedPolicy {
+                name: arn.as_str().into(),
+                policy,
+            });
+        }
+    }
+}
+
+/// The boundary, named as the decision trace names it.
+fn boundary_policy(state: &State, account: &str, arn: Option<&String>) -> Option<NamedPolicy> {
+    let arn = arn?;
+    Some(NamedPolicy {
+        name: arn.as_str().into(),
+        policy: managed_parsed(state, account, arn)?,
+    })
+}
+
+/// The identity-based policies, boundary and session policies of the caller:
+/// [`user_policies`] and [`role_policies`] as the evaluator takes them.
 pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
     let mut set = PolicySet::default();
     let Some(account_id) = caller.account.as_deref() else {
@@ -307,20 +327,53 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
         return set;
     };
     let user_name = match &caller.owner {
-        Some(KeyOwner::User { user, .. }) => Some(user.clone()),
+        Some(KeyOwner::User { user, .. }) => Some(user.as_str()),
         Some(KeyOwner::Session) => caller
             .access_key
             .as_ref()
             .and_then(|k| state.sessions.get(k))
-            .and_then(|s| s.user_name.clone()),
+            .and_then(|s| s.user_name.as_deref()),
         _ => None,
     };
-    if let Some(user) = user_name.and_then(|n| account.users.get(&crate::state::iam::key(&n))) {
-        add_entity(&mut set, &user_policies(state, account, user));
+    if let Some(user) = user_name.and_then(|n| account.users.get(&crate::state::iam::key(n))) {
+        add_own_policies(
+            &mut set.identity,
+            state,
+            &account.id,
+            "user",
+            &user.name,
+            &user.inline,
+            &user.attached,
+        );
+        for group in user
+            .groups
+            .iter()
+            .filter_map(|g| account.groups.get(&crate::state::iam::key(g)))
+        {
+            add_own_policies(
+                &mut set.identity,
+                state,
+                &account.id,
+                "group",
+                &group.name,
+                &group.inline,
+                &group.attached,
+            );
+        }
+        set.boundary = boundary_policy(state, &account.id, user.boundary.as_ref());
     }
     if let PrincipalKind::AssumedRole { role_name, .. } = &caller.principal.kind {
         if let Some(role) = account.roles.get(&crate::state::iam::key(role_name)) {
-            add_entity(&mut set, &role_policies(state, account, role));
+            add_own_policies(
+                &mut set.identity,
+                state,
+                &account.id,
+                "role",
+                &role.name,
+                &role.inline,
+                &role.attached,
+            );
+            set.boundary = boundary_policy(state, &account.id, role.boundary.as_ref());
         }
         if let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) {
             for (name, text) in &session.session_policies {

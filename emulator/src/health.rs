@@ -3,8 +3,6 @@
 //! healthcheck, with no curl or shell needed in the image.
 
 use clap::Args;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -32,34 +30,12 @@ pub fn run(args: &HealthArgs) -> ExitCode {
     }
 }
 
-/// GETs `/_emulator/health` over plain HTTP/1.1; the body when healthy.
+/// GETs `/_emulator/health`; the body when healthy.
 pub fn check(endpoint: &str, timeout: Duration) -> Result<String, String> {
-    let authority = endpoint
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("{endpoint}: only http:// endpoints are supported"))?
-        .trim_end_matches('/');
-    let address = authority
-        .to_socket_addrs()
-        .map_err(|e| format!("{authority}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{authority}: no address"))?;
-    let mut stream =
-        TcpStream::connect_timeout(&address, timeout).map_err(|e| format!("{authority}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    let request = format!("GET /_emulator/health HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).map_err(|e| e.to_string())?;
-    let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
-    let healthy = head.starts_with("HTTP/1.1 200") && body.contains("\"status\":\"ok\"");
-    if healthy {
+    let (status, body) = crate::local_http::get(endpoint, "/_emulator/health", timeout)?;
+    if status == 200 && body.contains("\"status\":\"ok\"") {
         Ok(body.trim().to_string())
     } else {
-        Err(format!(
-            "unhealthy answer: {}",
-            head.lines().next().unwrap_or_default()
-        ))
+        Err(format!("unhealthy answer: HTTP {status}"))
     }
 }

@@ -104,7 +104,25 @@ pub fn now() -> OffsetDateTime {
 
 /// A timestamp as IAM writes it.
 pub fn iso8601(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
+    // Most calls format the current second again (every request's
+    // `aws:CurrentTime`): the last one is kept per thread.
+    LAST_ISO8601.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((when, text)) = last.as_ref() {
+            // Equal instants with other offsets are written differently.
+            if *when == at && when.offset() == at.offset() {
+                return text.clone();
+            }
+        }
+        let text = at.format(&Rfc3339).unwrap_or_default();
+        *last = Some((at, text.clone()));
+        text
+    })
+}
+
+thread_local! {
+    static LAST_ISO8601: std::cell::RefCell<Option<(OffsetDateTime, String)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 #[cfg(test)]

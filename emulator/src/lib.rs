@@ -22,7 +22,8 @@
 //!   `who-can` / `can` queries (`policy generate`, `who-can`, `can`).
 //! - [`explain`]: the offline `explain` command; [`validate_cmd`]: the
 //!   offline `validate` command (Access Analyzer's ValidatePolicy); [`health`]: the
-//!   container healthcheck command.
+//!   container healthcheck command; [`local_http`]: the plain GET those
+//!   commands use to ask a running emulator.
 
 pub mod admin;
 pub mod app;
@@ -38,6 +39,7 @@ pub mod http;
 pub mod ids;
 pub mod insight;
 pub mod limits;
+pub mod local_http;
 pub mod managed;
 pub mod protocol;
 pub mod scratch;

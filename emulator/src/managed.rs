@@ -121,16 +121,21 @@ pub fn all() -> &'static [AwsManagedPolicy] {
 /// The parsed default document of an AWS managed policy (parsed on first
 /// request, then shared).
 pub fn document(arn: &str) -> Option<Document> {
+    let parsed = parsed(arn)?;
+    Some(Document {
+        text: catalog().policies[index(arn)?].document.to_string(),
+        parsed,
+    })
+}
+
+/// The parsed default document alone (no copy of its text).
+pub fn parsed(arn: &str) -> Option<Arc<Policy>> {
     let i = index(arn)?;
     let catalog = catalog();
     let policy = &catalog.policies[i];
-    let parsed = catalog.parsed[i]
+    catalog.parsed[i]
         .get_or_init(|| Policy::parse(policy.document).ok().map(Arc::new))
-        .clone()?;
-    Some(Document {
-        text: policy.document.to_string(),
-        parsed,
-    })
+        .clone()
 }
 
 #[cfg(test)]

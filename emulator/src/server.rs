@@ -32,6 +32,9 @@ const MAX_BODY: u64 = limits::MAX_SINGLE_UPLOAD + 64 * 1024 * 1024;
 
 type ReplyBody = BoxBody<Bytes, std::io::Error>;
 
+/// Reply files up to this size are read into memory and sent in one piece.
+const SMALL_FILE_REPLY: u64 = 256 * 1024;
+
 /// Reads the body: into memory when small, else into a spool file. A
 /// client that pauses longer than `idle` between two pieces is answered
 /// `RequestTimeout`, so a stalled upload cannot hold its connection forever.
@@ -160,7 +163,11 @@ async fn to_request(
         .map(|(n, v)| {
             (
                 n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                // Visible ASCII (nearly every header) is already text.
+                v.to_str().map_or_else(
+                    |_| String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    str::to_string,
+                ),
             )
         })
         .collect();
@@ -190,6 +197,15 @@ async fn to_request(
 
 fn to_hyper(response: HttpResponse) -> hyper::Response<ReplyBody> {
     let body: ReplyBody = match response.file {
+        // A small file is read at once: streaming it through tokio's file
+        // reader would cost a hop to the blocking pool for each read.
+        Some(mut file) if file.len <= SMALL_FILE_REPLY => {
+            let mut data = Vec::with_capacity(usize::try_from(file.len).unwrap_or_default());
+            match std::io::Read::read_to_end(&mut std::io::Read::take(&mut file.file, file.len), &mut data) {
+                Ok(_) => BodyExt::boxed(Full::new(Bytes::from(data)).map_err(|never| match never {})),
+                Err(e) => BodyExt::boxed(StreamBody::new(futures_util::stream::iter([Err(e)]))),
+            }
+        }
         Some(file) => {
             let reader = tokio::fs::File::from_std(file.file).take(file.len);
             let stream = ReaderStream::with_capacity(reader, 64 * 1024).map_ok(Frame::data);

@@ -141,26 +141,27 @@ impl Store {
 
     /// The stored observations, oldest first.
     pub fn observations(&self) -> Result<Vec<crate::insight::Observation>, String> {
-        let err = |e: &dyn std::fmt::Display| format!("state dir {}: read failed: {e}", self.dir.display());
-        let txn = self.db.begin_read().map_err(|e| err(&e))?;
-        let table = match txn.open_table(OBSERVATIONS) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(err(&e)),
-        };
-        let mut out = Vec::new();
-        for item in table.iter().map_err(|e| err(&e))? {
-            let (_, v) = item.map_err(|e| err(&e))?;
-            out.push(serde_json::from_slice(v.value()).map_err(|e| err(&e))?);
-        }
-        Ok(out)
+        self.rows(OBSERVATIONS, |_, value| {
+            serde_json::from_slice(value).map_err(|e| e.to_string())
+        })
     }
 
     /// Every record, in key order.
     fn records(&self) -> Result<Vec<(String, Vec<u8>)>, String> {
+        self.rows(RECORDS, |key, value| {
+            Ok((key.value().to_string(), value.to_vec()))
+        })
+    }
+
+    /// Every row of a table (none when it was never written), in key order.
+    fn rows<K: redb::Key + 'static, T>(
+        &self,
+        table: TableDefinition<K, &'static [u8]>,
+        mut row: impl FnMut(redb::AccessGuard<'_, K>, &[u8]) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
         let err = |e: &dyn std::fmt::Display| format!("state dir {}: read failed: {e}", self.dir.display());
         let txn = self.db.begin_read().map_err(|e| err(&e))?;
-        let table = match txn.open_table(RECORDS) {
+        let table = match txn.open_table(table) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
             Err(e) => return Err(err(&e)),
@@ -168,7 +169,7 @@ impl Store {
         let mut out = Vec::new();
         for item in table.iter().map_err(|e| err(&e))? {
             let (k, v) = item.map_err(|e| err(&e))?;
-            out.push((k.value().to_string(), v.value().to_vec()));
+            out.push(row(k, v.value()).map_err(|e| err(&e))?);
         }
         Ok(out)
     }
@@ -347,9 +348,19 @@ fn sweep(scratch: &Scratch, state: &State) {
     }
     let mut used = BTreeSet::new();
     for bucket in state.buckets.values() {
-        used.extend(bucket.objects.values().filter_map(|o| Some(o.body.file()?.path.clone())));
+        used.extend(
+            bucket
+                .objects
+                .values()
+                .filter_map(|o| Some(o.body.file()?.path.clone())),
+        );
         for upload in bucket.uploads.values() {
-            used.extend(upload.parts.values().filter_map(|p| Some(p.body.file()?.path.clone())));
+            used.extend(
+                upload
+                    .parts
+                    .values()
+                    .filter_map(|p| Some(p.body.file()?.path.clone())),
+            );
         }
     }
     if let Ok(entries) = std::fs::read_dir(scratch.objects_dir()) {

@@ -88,7 +88,7 @@ fn observed(action: &str, resource: &str, decision: Verdict) -> Observation {
         action: action.into(),
         resource: resource.into(),
         resource_account: None,
-        context: BTreeMap::new(),
+        context: iam_emulator::insight::observe::Context::default(),
         decision,
     }
 }

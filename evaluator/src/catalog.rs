@@ -215,19 +215,47 @@ impl NameList {
     }
 }
 
+type ListKey = (usize, usize);
+
 thread_local! {
     /// [`CompiledNames`] of the lists asked about, by address and length
     /// (the text is `'static`: it never moves or goes).
-    static COMPILED: std::cell::RefCell<std::collections::HashMap<(usize, usize), CompiledNames>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static COMPILED: std::cell::RefCell<
+        std::collections::HashMap<ListKey, CompiledNames, std::hash::BuildHasherDefault<AddressHasher>>,
+    > = std::cell::RefCell::new(std::collections::HashMap::default());
+}
+
+/// Hashes the address and length of a list: one multiply per word.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// A [`NameList`] split: what [`NameList::contains`] searches.
 struct CompiledNames {
     /// Names without `${…}`/`<…>`, sorted ignoring ASCII case.
     plain: Vec<&'static str>,
-    /// Names with them, in the list's order.
-    templates: Vec<&'static str>,
+    /// Names with them, in the list's order, each with the literal text a
+    /// key must begin with (empty when that text holds a `*` or `?`).
+    templates: Vec<(&'static str, &'static str)>,
 }
 
 impl CompiledNames {
@@ -236,6 +264,14 @@ impl CompiledNames {
             .split_terminator(',')
             .partition(|name| !name.contains(['$', '<']));
         plain.sort_by(|a, b| compare_ignoring_case(a, b));
+        let templates = templates
+            .into_iter()
+            .map(|name| {
+                let prefix = &name[..name.find(['$', '<']).unwrap_or(0)];
+                let prefix = if prefix.contains(['*', '?']) { "" } else { prefix };
+                (name, prefix)
+            })
+            .collect();
         CompiledNames { plain, templates }
     }
 
@@ -245,7 +281,12 @@ impl CompiledNames {
         self.plain
             .binary_search_by(|name| compare_ignoring_case(name, key))
             .is_ok()
-            || self.templates.iter().any(|name| key_matches(name, key))
+            || self.templates.iter().any(|(name, prefix)| {
+                key.as_bytes()
+                    .get(..prefix.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+                    && key_matches(name, key)
+            })
     }
 }
 

@@ -297,3 +297,58 @@ fn first_load_time_and_memory() {
     // Generous for unoptimised builds; about 10 ms in release.
     assert!(elapsed.as_secs() < 5, "{elapsed:?}");
 }
+
+/// `NameList::contains` (split once per thread, plain names searched by
+/// bisection) answers exactly as matching each name in turn does.
+#[test]
+fn name_lists_contain_what_their_names_match() {
+    let catalog = Catalog::get();
+    let one_by_one = |list: catalog::NameList, key: &str| {
+        list.iter().any(|name| {
+            catalog::ConditionKey {
+                name,
+                value_type: ValueType::String,
+            }
+            .matches(key)
+        })
+    };
+    let mut checked = 0;
+    for prefix in ["s3", "iam", "sts", "kinesis", "ec2", "kms", "lambda"] {
+        let service = catalog.service(prefix).expect(prefix);
+        let lists = service
+            .actions
+            .iter()
+            .map(|a| a.condition_keys)
+            .chain(service.resource_types.iter().map(|t| t.condition_keys));
+        for list in lists {
+            let mut keys: Vec<String> = vec![
+                String::new(),
+                "aws:SourceIp".into(),
+                "aws:CurrentTime".into(),
+                "s3:prefix".into(),
+                "aws:ResourceTag/".into(),
+                "aws:RequestTag/team".into(),
+                "aws:ResourceTag/Team".into(),
+                "s3:ExistingObjectTag/owner".into(),
+                "zzz:nothing".into(),
+            ];
+            for name in list {
+                keys.push(name.to_string());
+                keys.push(name.to_ascii_uppercase());
+                keys.push(name.replace("${TagKey}", "team").replace("<key>", "k"));
+                keys.push(format!("{name}x"));
+                keys.push(name[..name.len() / 2].to_string());
+            }
+            for key in &keys {
+                assert_eq!(
+                    list.contains(key),
+                    one_by_one(list, key),
+                    "{key:?} in {:?}",
+                    list.iter().collect::<Vec<_>>()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}

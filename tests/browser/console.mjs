@@ -5,7 +5,11 @@
 // appears in the request log (by keyboard and by click), that the entities
 // view marks validation findings and hides secrets, that the playground
 // decides as you type; saves a screenshot (docs/console.png, or
-// $CONSOLE_SCREENSHOT).
+// $CONSOLE_SCREENSHOT). Then, on a second emulator in `--auth soft`, a user
+// without permissions writes and reads objects under two run-* prefixes,
+// and the Policy view must show the least-privilege policy for that user:
+// the observed actions on the exact object ARN, a run-*/* pattern when
+// "generalise prefixes" is ticked, and the explanations.
 //
 // Run by .ci/run: `node tests/browser/console.mjs`. The binary is
 // $IAM_EMULATOR_BIN or target/release/iam-emulator; the browser
@@ -41,13 +45,13 @@ const CHROMIUM_FLAGS = [
 
 // ------------------------------------------------------------------ emulator
 
-/** Starts the binary on a free port; resolves to { endpoint, stop }. */
-function startEmulator() {
+/** Starts the binary on a free port (with `args` after `serve`); resolves to { endpoint, stop }. */
+function startEmulator(args = []) {
   const binary =
     process.env.IAM_EMULATOR_BIN ||
     path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "release", "iam-emulator");
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("IAM_EMULATOR_")));
-  const child = spawn(binary, ["serve", "--listen", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, ["serve", "--listen", "127.0.0.1:0", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => {
     stderr += chunk;
@@ -147,6 +151,31 @@ async function setUp(endpoint) {
   return { accessKeyId: xmlText(keys, "AccessKeyId"), secretAccessKey: xmlText(keys, "SecretAccessKey") };
 }
 
+const CI_USER = "arn:aws:iam::123456789012:user/ci";
+const RUN_123 = "arn:aws:s3:::artifacts/run-123/report.txt";
+const RUN_456 = "arn:aws:s3:::artifacts/run-456/coverage.json";
+
+/** A user `ci` with no policy at all and a bucket `artifacts`; returns ci's keys. */
+async function setUpSoft(endpoint) {
+  const must = (what, reply) => {
+    if (reply.status !== 200) throw new Error(`${what}: HTTP ${reply.status}: ${reply.text}`);
+    return reply.text;
+  };
+  must("CreateUser", await iam(endpoint, ROOT, { Action: "CreateUser", UserName: "ci" }));
+  const keys = must("CreateAccessKey", await iam(endpoint, ROOT, { Action: "CreateAccessKey", UserName: "ci" }));
+  must("CreateBucket", await signed(endpoint, ROOT, { service: "s3", method: "PUT", path: "/artifacts" }));
+  return { accessKeyId: xmlText(keys, "AccessKeyId"), secretAccessKey: xmlText(keys, "SecretAccessKey") };
+}
+
+/** What a CI job does with `ci`'s keys: writes a file under run-ID/ and reads it back (soft mode: both go through). */
+async function ciRun(endpoint, ci, run, file) {
+  const key = `/artifacts/run-${run}/${file}`;
+  const put = await signed(endpoint, ci, { service: "s3", method: "PUT", path: key, body: `run ${run}\n` });
+  assert(put.status === 200, `soft mode: ci's PutObject of ${key}: HTTP ${put.status}: ${put.text}`);
+  const get = await signed(endpoint, ci, { service: "s3", method: "GET", path: key });
+  assert(get.status === 200 && get.text === `run ${run}\n`, `soft mode: ci's GetObject of ${key}: HTTP ${get.status}: ${get.text}`);
+}
+
 // --------------------------------------------------------------------- checks
 
 const results = { passed: 0, failed: 0 };
@@ -168,9 +197,11 @@ function assert(condition, message) {
 
 async function main() {
   const emulator = await startEmulator();
+  let soft = null;
   const profile = mkdtempSync(path.join(tmpdir(), "iam-console-chromium-"));
   let context = null;
   try {
+    soft = await startEmulator(["--auth", "soft"]);
     const alice = await setUp(emulator.endpoint);
     // The denied requests: bob's file, and a listing of bob's folder.
     const get = await signed(emulator.endpoint, alice, { service: "s3", method: "GET", path: "/reports/home/bob/notes.txt" });
@@ -189,14 +220,17 @@ async function main() {
     });
     const page = context.pages()[0] || (await context.newPage());
     const problems = [];
-    const origin = new URL(emulator.endpoint).origin;
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console error: ${m.text()}`);
-    });
-    page.on("request", (r) => {
-      if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) problems.push(`request outside the emulator: ${r.url()}`);
-    });
+    const watch = (p, endpoint) => {
+      const origin = new URL(endpoint).origin;
+      p.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      p.on("console", (m) => {
+        if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+      });
+      p.on("request", (r) => {
+        if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) problems.push(`request outside the emulator: ${r.url()}`);
+      });
+    };
+    watch(page, emulator.endpoint);
 
     await check("the page loads with its landmarks and tabs", async () => {
       const reply = await page.goto(`${emulator.endpoint}/_emulator/ui`);
@@ -281,6 +315,8 @@ async function main() {
       const action = page.getByRole("textbox", { name: "Action" });
       await action.fill("");
       await action.pressSequentially("s3:GetObject", { delay: 20 });
+      // The form updates debounced: wait for the update of the last keystroke, then its decision.
+      await page.waitForFunction(() => /--action s3:GetObject \\\n/.test(document.getElementById("pg-cli").textContent));
       await page.waitForFunction(() => document.getElementById("pg-live").textContent.startsWith("Allowed"));
       assert((await live.getAttribute("aria-live")) === "polite", "the result is not announced");
       const cli = await page.locator("#pg-cli").textContent();
@@ -289,6 +325,75 @@ async function main() {
       await identity.fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}');
       await page.locator("#pg-identity-findings").getByText("INVALID_ACTION").waitFor();
       await page.waitForFunction(() => document.getElementById("pg-live").textContent.startsWith("Denied (no Allow)"));
+    });
+
+    // ------------------------------------------- the Policy view, soft mode
+    const softPage = await context.newPage();
+    watch(softPage, soft.endpoint);
+    const ci = await setUpSoft(soft.endpoint);
+    await ciRun(soft.endpoint, ci, "123", "report.txt");
+    const policyOutput = softPage.getByLabel("Generated policy");
+    const explanations = softPage.getByRole("list", { name: "Why the policy is as it is" });
+    const generalise = softPage.getByRole("checkbox", { name: "generalise prefixes" });
+    /** The policy shown, once it satisfies `ready` (polled: the view fetches it). */
+    const shownPolicy = async (ready) => {
+      let last = "";
+      for (let i = 0; i < 100; i += 1) {
+        last = (await policyOutput.textContent()) || "";
+        if (last) {
+          const doc = JSON.parse(last);
+          if (ready(doc)) return doc;
+        }
+        await softPage.waitForTimeout(50);
+      }
+      throw new Error(`the policy shown never became what was expected: ${last ? JSON.stringify(JSON.parse(last)) : "(nothing shown)"}`);
+    };
+    const resourcesOf = (doc) => doc.Statement.flatMap((s) => s.Resource).sort();
+    const actionsOf = (doc) => [...new Set(doc.Statement.flatMap((s) => s.Action))].sort();
+
+    await check("policy: the view offers the principals observed, and one is picked", async () => {
+      const reply = await softPage.goto(`${soft.endpoint}/_emulator/ui`);
+      assert(reply.status() === 200, `HTTP ${reply.status()}`);
+      await softPage.getByRole("tab", { name: "Policy" }).click();
+      assert((await softPage.getByRole("tab", { name: "Policy" }).getAttribute("aria-selected")) === "true", "the Policy tab is not selected");
+      await softPage.getByRole("tabpanel", { name: "Policy" }).waitFor();
+      await softPage.locator(`#policy-principals option[value="${CI_USER}"]`).waitFor({ state: "attached" });
+      const principal = softPage.getByRole("combobox", { name: "Principal" });
+      await principal.fill(CI_USER);
+      assert(!(await generalise.isChecked()), "generalise prefixes is ticked from the start");
+      await softPage.getByRole("button", { name: "Generate" }).click();
+      await softPage.getByRole("status").filter({ hasText: "observed requests" }).waitFor();
+    });
+
+    await check("policy: the observed actions on the exact object ARN, and why", async () => {
+      const doc = await shownPolicy((d) => resourcesOf(d).includes(RUN_123));
+      assert(doc.Version === "2012-10-17", `Version: ${doc.Version}`);
+      assert(doc.Statement.every((s) => s.Effect === "Allow"), `not all Allow: ${JSON.stringify(doc)}`);
+      assert(JSON.stringify(actionsOf(doc)) === JSON.stringify(["s3:GetObject", "s3:PutObject"]), `actions: ${actionsOf(doc)}`);
+      assert(JSON.stringify(resourcesOf(doc)) === JSON.stringify([RUN_123]), `resources: ${resourcesOf(doc)}`);
+      const status = await softPage.locator("#policy-status").textContent();
+      assert(/^2 observed requests \(2 denied when made\)/.test(status), `status: ${status}`);
+      await explanations.getByRole("listitem").filter({ hasText: "2 of the 2 observed requests were denied when made" }).waitFor();
+    });
+
+    await check("policy: generalise prefixes folds two run-* prefixes into run-*/* and explains it", async () => {
+      await ciRun(soft.endpoint, ci, "456", "coverage.json");
+      await softPage.getByRole("button", { name: "Generate" }).click();
+      const exact = await shownPolicy((d) => resourcesOf(d).length === 2);
+      assert(JSON.stringify(resourcesOf(exact)) === JSON.stringify([RUN_123, RUN_456]), `exact resources: ${resourcesOf(exact)}`);
+      await generalise.check();
+      const pattern = "arn:aws:s3:::artifacts/run-*/*";
+      const folded = await shownPolicy((d) => resourcesOf(d).includes(pattern));
+      assert(JSON.stringify(resourcesOf(folded)) === JSON.stringify([pattern]), `generalised resources: ${resourcesOf(folded)}`);
+      assert(JSON.stringify(actionsOf(folded)) === JSON.stringify(["s3:GetObject", "s3:PutObject"]), `generalised actions: ${actionsOf(folded)}`);
+      const why = explanations.getByRole("listitem").filter({ hasText: `${pattern} generalises 2 observed resources` });
+      await why.waitFor();
+      const text = await why.textContent();
+      assert(text.includes(RUN_123) && text.includes(RUN_456), `the explanation does not name both objects: ${text}`);
+      assert(text.startsWith(`${folded.Statement[0].Sid}: `), `the explanation does not name its statement: ${text}`);
+      await generalise.uncheck();
+      await shownPolicy((d) => JSON.stringify(resourcesOf(d)) === JSON.stringify([RUN_123, RUN_456]));
+      assert((await explanations.getByRole("listitem").filter({ hasText: "generalises" }).count()) === 0, "a generalisation is still explained after unticking");
     });
 
     await check("no page errors, nothing fetched from elsewhere", async () => {
@@ -300,6 +405,7 @@ async function main() {
   } finally {
     if (context) await context.close().catch(() => {});
     rmSync(profile, { recursive: true, force: true });
+    if (soft) await soft.stop();
     await emulator.stop();
   }
   console.log(`browser: ${results.passed} passed, ${results.failed} failed`);

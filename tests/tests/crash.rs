@@ -203,5 +203,15 @@ fn acknowledged_writes_survive_kill_9() {
         "crash test: {rounds} kills survived, {acked_total} acknowledged writes checked ({users} users, {objects} objects intact)"
     );
     drop(emu);
+    iam_emulator_tests::reliability::write_figures(
+        "crash",
+        &serde_json::json!({
+            "seed": seed,
+            "kills_survived": rounds,
+            "acknowledged_writes_checked": acked_total,
+            "users_after": users,
+            "objects_intact_after": objects,
+        }),
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -48,6 +48,7 @@ const S3_ALL: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
 const ASSUME: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+const PUBLIC_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::kept/*"}]}"#;
 const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
 
 #[test]
@@ -104,6 +105,22 @@ fn every_kind_of_state_survives_a_restart() {
                 b"<Tagging><TagSet><Tag><Key>team</Key><Value>red</Value></Tag></TagSet></Tagging>",
             )
             .expect_ok();
+
+        // A second policy version, made the default; a bucket policy with
+        // Block Public Access turned off.
+        let _ = root
+            .query(
+                "iam",
+                &[
+                    ("Action", "CreatePolicyVersion"),
+                    ("PolicyArn", &arn),
+                    ("PolicyDocument", ASSUME),
+                    ("SetAsDefault", "true"),
+                ],
+            )
+            .expect_ok();
+        let _ = root.delete_public_access_block("kept").expect_ok();
+        let _ = root.put_bucket_policy("kept", PUBLIC_READ).expect_ok();
 
         kinesis(
             &root,
@@ -164,6 +181,21 @@ fn every_kind_of_state_survives_a_restart() {
     assert_eq!(uploads.texts("Key"), ["pending"]);
     let tags = root.s3("GET", "/kept", &[("tagging", "")], &[], b"");
     assert_eq!(tags.texts("Value"), ["red"]);
+    let versions = root.query(
+        "iam",
+        &[
+            ("Action", "ListPolicyVersions"),
+            ("PolicyArn", "arn:aws:iam::123456789012:policy/managed"),
+        ],
+    );
+    assert_eq!(versions.texts("VersionId"), ["v2", "v1"], "{}", versions.body);
+    assert_eq!(versions.texts("IsDefaultVersion"), ["true", "false"]);
+    let policy = root.s3("GET", "/kept", &[("policy", "")], &[], b"");
+    assert_eq!(policy.body, PUBLIC_READ);
+    // The public policy works again: anonymous reads are allowed, as before.
+    let _ = emu
+        .anonymous_s3("GET", "/kept/small.txt", &[], &[], b"")
+        .expect_ok();
     let records = kinesis(
         &root,
         "GetShardIterator",
@@ -424,4 +456,27 @@ fn observed_requests_are_kept_for_policy_generation_after_the_emulator_stops() {
     let reply = emu.get(&format!("/_emulator/policy?principal={user_arn}"));
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(reply.body.contains("s3:PutObject"), "{}", reply.body);
+}
+
+#[test]
+fn a_second_binary_on_the_same_folder_exits_with_the_reason() {
+    let dir = TempDir::new("lock-binary");
+    let path = dir.0.to_str().expect("utf-8 temp dir").to_string();
+    let first = Emulator::spawn_binary_with(&["--state-dir", &path]);
+    let binary = iam_harness::find_binary().expect("the release binary");
+    let second = std::process::Command::new(binary)
+        .args(["serve", "--listen", "127.0.0.1:0", "--state-dir", &path])
+        .output()
+        .expect("run a second iam-emulator");
+    assert_eq!(second.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("another iam-emulator is using this folder (process "),
+        "{stderr}"
+    );
+    assert_eq!(
+        first.stop().and_then(|s| s.code()),
+        Some(0),
+        "the first exits cleanly"
+    );
 }

@@ -1007,14 +1007,26 @@
     }
   }
 
+  let policySeq = 0;
+
   async function generatePolicy(event) {
-    event.preventDefault();
+    if (event) event.preventDefault();
+    const seq = ++policySeq;
     const principal = $("policy-principal").value.trim();
     const params = new URLSearchParams({ principal });
     if ($("policy-generalise").checked) params.set("generalise", "prefix");
-    const r = await fetch(`/_emulator/policy?${params.toString().replace(/\+/g, "%20")}`, { cache: "no-store" });
-    const data = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+    let r, data;
+    try {
+      r = await fetch(`/_emulator/policy?${params.toString().replace(/\+/g, "%20")}`, { cache: "no-store" });
+      data = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+    } catch (e) {
+      r = { ok: false };
+      data = { error: `Cannot reach the emulator: ${e.message}` };
+    }
+    // A newer request (another click, the checkbox) supersedes this one.
+    if (seq !== policySeq) return;
     const explanations = clear($("policy-explanations"));
+    $("policy-why").hidden = true;
     if (!r.ok) {
       $("policy-output").textContent = "";
       $("policy-status").textContent = data.error || `HTTP ${r.status}`;
@@ -1026,9 +1038,14 @@
     $("policy-status").textContent =
       `${data.observed} observed requests (${data.denied} denied when made), ${data.findings.length} findings`;
     append(explanations, data.explanations.map((x) => h("li", {}, x.sid ? `${x.sid}: ${x.text}` : x.text)));
+    $("policy-why").hidden = data.explanations.length === 0;
   }
 
   $("policy-form").addEventListener("submit", generatePolicy);
+  // Ticking "generalise prefixes" redraws the policy shown, so it always matches the box.
+  $("policy-generalise").addEventListener("change", () => {
+    if ($("policy-principal").value.trim() && $("policy-output").textContent) generatePolicy(null);
+  });
 
   // -------------------------------------------------------------------- start
 

@@ -462,6 +462,66 @@ mod tests {
     }
 
     #[test]
+    fn derived_keys_are_the_derivation_remembered() {
+        let credential = Credential::parse("AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request").unwrap();
+        let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        let sts = "AWS4-HMAC-SHA256\n20150830T123600Z\nscope\nhash";
+        let good = sign(&signing_key(secret, &credential), sts);
+        for _ in 0..2 {
+            let derived = derived_key(secret, &credential);
+            assert_eq!(derived.key, signing_key(secret, &credential));
+            assert!(derived.matches(sts, &good));
+            assert!(derived.matches(sts, &good.to_ascii_uppercase()));
+            assert!(!derived.matches(sts, &good[..62]));
+            assert!(!derived.matches(sts, "zz"));
+            assert!(!derived.matches("other", &good));
+        }
+        // Another secret, region or day is another key.
+        for (other_secret, other) in [
+            ("x", credential.clone()),
+            (
+                secret,
+                Credential {
+                    region: "eu-west-1".into(),
+                    ..credential.clone()
+                },
+            ),
+            (
+                secret,
+                Credential {
+                    date: "20150831".into(),
+                    ..credential.clone()
+                },
+            ),
+        ] {
+            let derived = derived_key(other_secret, &other);
+            assert_eq!(derived.key, signing_key(other_secret, &other));
+            assert!(!derived.matches(sts, &good));
+        }
+    }
+
+    #[test]
+    fn borrowed_parsing_agrees_with_owned() {
+        for text in [
+            "AKID/20240101/us-east-1/s3/aws4_request",
+            "AKID/20240101//sts/aws4_request",
+            "AKID/2024010/us-east-1/s3/aws4_request",
+            "/20240101/us-east-1/s3/aws4_request",
+            "AKID/20240101/us-east-1/s3/aws4_request/extra",
+            "AKID/20240101/us-east-1/s3",
+            "",
+        ] {
+            let owned = Credential::parse(text);
+            let borrowed = CredentialRef::parse(text);
+            match (owned, borrowed) {
+                (Ok(o), Ok(b)) => assert_eq!(o, b.to_owned()),
+                (Err(o), Err(b)) => assert_eq!((o.code, o.message), (b.code, b.message)),
+                (o, b) => panic!("{text:?}: {o:?} vs {b:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn canonical_query_sorts_and_encodes() {
         assert_eq!(
             canonical_query("b=2&a=x%20y&a=1&X-Amz-Signature=s", true),

@@ -10,7 +10,7 @@
 //! input (a malformed `--since`, …).
 
 use super::answers::{Answer, PolicyAnswer};
-use super::client;
+use crate::local_http as client;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use std::process::ExitCode;

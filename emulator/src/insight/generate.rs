@@ -299,7 +299,7 @@ mod tests {
             action: action.into(),
             resource: resource.into(),
             resource_account: None,
-            context: BTreeMap::new(),
+            context: crate::insight::observe::Context::default(),
             decision,
         }
     }

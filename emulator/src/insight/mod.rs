@@ -24,7 +24,6 @@
 pub mod answers;
 pub mod can;
 pub mod cli;
-mod client;
 pub mod generalise;
 pub mod generate;
 pub mod observe;

@@ -124,28 +124,24 @@ impl Params {
 
 /// Writes a successful Query reply around `result`.
 pub fn response(action: &str, namespace: &str, request_id: &str, result: impl FnOnce(&mut Xml)) -> String {
-    let mut xml = Xml::new();
-    xml.open_ns(&format!("{action}Response"), namespace);
-    let mut wrote_result = false;
+    // The result is written on its own (the closure may replace the
+    // writer it is given), then framed.
     let mut inner = Xml::default();
     result(&mut inner);
     let inner = inner.finish();
+    let mut xml = Xml::new();
+    xml.open_ns_suffixed(action, "Response", namespace);
+    // `<ActionResult>` is written only around a result that is not empty.
     if !inner.is_empty() {
-        xml.open(&format!("{action}Result"));
-        wrote_result = true;
+        xml.open_suffixed(action, "Result");
+        xml.out_raw(&inner);
+        xml.close_suffixed(action, "Result");
     }
-    let mut out = xml.finish();
-    out.push_str(&inner);
-    let mut tail = Xml::default();
-    if wrote_result {
-        tail.close(&format!("{action}Result"));
-    }
-    tail.with("ResponseMetadata", |x| {
+    xml.with("ResponseMetadata", |x| {
         x.elem("RequestId", request_id);
     });
-    tail.close(&format!("{action}Response"));
-    out.push_str(&tail.finish());
-    out
+    xml.close_suffixed(action, "Response");
+    xml.finish()
 }
 
 /// Writes a Query error reply.

@@ -11,9 +11,38 @@ pub struct Xml {
 
 impl Xml {
     pub fn new() -> Self {
-        Xml {
-            out: String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
-        }
+        let mut out = String::with_capacity(1024);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        Xml { out }
+    }
+
+    /// Opens `<{name}{suffix} xmlns="ns">` (no name to format first).
+    pub fn open_ns_suffixed(&mut self, name: &str, suffix: &str, namespace: &str) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push_str(suffix);
+        self.out.push_str(" xmlns=\"");
+        self.out.push_str(&escape(namespace));
+        self.out.push_str("\">");
+        self
+    }
+
+    /// Opens `<{name}{suffix}>`.
+    pub fn open_suffixed(&mut self, name: &str, suffix: &str) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push_str(suffix);
+        self.out.push('>');
+        self
+    }
+
+    /// Closes `</{name}{suffix}>`.
+    pub fn close_suffixed(&mut self, name: &str, suffix: &str) -> &mut Self {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push_str(suffix);
+        self.out.push('>');
+        self
     }
 
     /// Opens `<name xmlns="ns">`.

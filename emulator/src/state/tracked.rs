@@ -56,6 +56,23 @@ impl<K: Ord + Clone, V> Tracked<K, V> {
         self.map.get_mut(key)
     }
 
+    /// The entry for writing without counting it as written: only for
+    /// bookkeeping that may be lost in a crash and must not cost a disk
+    /// write per request (when an access key was last used). It is saved
+    /// with the entry's next real write, or at shutdown.
+    pub fn get_mut_quietly<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get_mut(key)
+    }
+
+    /// Counts every entry as written (a final save).
+    pub fn touch_all(&mut self) {
+        self.touched.extend(self.map.keys().cloned());
+    }
+
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.touched.insert(key.clone());
         self.map.insert(key, value)

@@ -63,13 +63,32 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
     }
     let declared = checksum::checksum_header(&req.headers)?;
     let algorithm = requested_algorithm(req, declared.as_ref());
+    // Without a state folder, small bodies stay in memory: no file to
+    // create, write, open on every read and remove.
+    let in_memory =
+        !r.ctx.app.scratch.is_durable() && req.spooled.is_none() && req.body.len() <= MEMORY_BODY_MAX;
+    let chunked = content_sha.and_then(ChunkedMode::from_content_sha256);
+    if in_memory && chunked.is_none() {
+        let mut hasher = MultiHasher::new(algorithm);
+        hasher.update(&req.body);
+        let digests = hasher.finish();
+        return verified(
+            req,
+            content_sha,
+            declared.as_ref(),
+            algorithm,
+            &[],
+            &digests,
+            Body::Memory(req.body.clone()),
+        );
+    }
     let reader = req.body_reader().map_err(|e| internal(&e))?;
-    let path = r.ctx.app.scratch.object_path();
-    let remove = |e: AwsError| {
-        let _ = std::fs::remove_file(&path);
-        e
+    let mut sink = if in_memory {
+        Sink::Memory(Vec::with_capacity(req.body.len()))
+    } else {
+        Sink::File(r.ctx.app.scratch.object_path())
     };
-    let (digests, trailers) = match content_sha.and_then(ChunkedMode::from_content_sha256) {
+    let (digests, trailers) = match chunked {
         Some(mode) => {
             let signing = if mode.is_signed() {
                 Some(r.caller.chunk_signing.clone().ok_or_else(|| {
@@ -86,20 +105,53 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
                 .header("x-amz-decoded-content-length")
                 .and_then(|v| v.trim().parse().ok());
             let mut decoder = ChunkedReader::new(reader, mode, signing).with_decoded_length(decoded_length);
-            let digests = copy_hashing(&mut decoder, &path, algorithm).map_err(remove)?;
+            let digests = copy_hashing(&mut decoder, &mut sink, algorithm)?;
             (digests, decoder.trailers())
         }
-        None => (
-            copy_hashing(reader, &path, algorithm).map_err(remove)?,
-            Vec::new(),
+        None => (copy_hashing(reader, &mut sink, algorithm)?, Vec::new()),
+    };
+    let body = match sink {
+        Sink::Memory(bytes) => Body::Memory(bytes.into()),
+        Sink::File(path) => Body::File(
+            r.ctx
+                .app
+                .scratch
+                .seal(path, digests.len)
+                .map_err(|e| internal(&e))?,
         ),
     };
-    let body = r
-        .ctx
-        .app
-        .scratch
-        .seal(path, digests.len)
-        .map_err(|e| internal(&e))?;
+    verified(
+        req,
+        content_sha,
+        declared.as_ref(),
+        algorithm,
+        &trailers,
+        &digests,
+        body,
+    )
+}
+
+/// Bodies up to this size are kept in memory when there is no state folder.
+pub const MEMORY_BODY_MAX: usize = 64 * 1024;
+
+/// Where a body being received goes.
+enum Sink {
+    Memory(Vec<u8>),
+    /// A new file at this path (removed again if receiving fails).
+    File(std::path::PathBuf),
+}
+
+/// The stored body, once its digests match what the request claims:
+/// `x-amz-content-sha256`, `Content-MD5`, the `x-amz-checksum-*` header or trailer.
+fn verified(
+    req: &HttpRequest,
+    content_sha: Option<&str>,
+    declared: Option<&(ChecksumAlgorithm, String)>,
+    algorithm: Option<ChecksumAlgorithm>,
+    trailers: &[(String, String)],
+    digests: &Digests,
+    body: Body,
+) -> AwsResult<Stored> {
     if let Some(value) = content_sha {
         checksum::verify_content_sha256(value, &digests.sha256)?;
     }
@@ -107,11 +159,11 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
         checksum::verify_content_md5(md5, &digests.md5)?;
     }
     let computed = digests.checksum.clone();
-    if let (Some((alg, claimed)), Some((_, actual))) = (&declared, &computed) {
+    if let (Some((alg, claimed)), Some((_, actual))) = (declared, &computed) {
         checksum::verify_checksum(*alg, claimed, actual, false)?;
     }
     if let Some(alg) = algorithm {
-        if let (Some(claimed), Some((_, actual))) = (trailer_value(&trailers, alg), &computed) {
+        if let (Some(claimed), Some((_, actual))) = (trailer_value(trailers, alg), &computed) {
             checksum::verify_checksum(alg, claimed, actual, true)?;
         }
     }
@@ -130,24 +182,47 @@ fn trailer_value(trailers: &[(String, String)], alg: ChecksumAlgorithm) -> Optio
         .map(|(_, v)| v.as_str())
 }
 
-/// Copies `reader` into a new file at `path`, hashing as it goes.
+/// Copies `reader` into `sink`, hashing as it goes; a file is removed
+/// again when this fails.
 fn copy_hashing(
-    mut reader: impl Read,
-    path: &std::path::Path,
+    reader: impl Read,
+    sink: &mut Sink,
     algorithm: Option<ChecksumAlgorithm>,
 ) -> AwsResult<Digests> {
-    let file = std::fs::File::create(path).map_err(|e| internal(&e))?;
-    let mut file = std::io::BufWriter::with_capacity(64 * 1024, file);
+    match sink {
+        Sink::Memory(bytes) => copy_into(reader, bytes, algorithm, 16 * 1024),
+        Sink::File(path) => {
+            let result = std::fs::File::create(&*path)
+                .map_err(|e| internal(&e))
+                .and_then(|file| {
+                    let mut file = std::io::BufWriter::with_capacity(64 * 1024, file);
+                    let digests = copy_into(reader, &mut file, algorithm, 64 * 1024)?;
+                    file.flush().map_err(|e| internal(&e))?;
+                    Ok(digests)
+                });
+            if result.is_err() {
+                let _ = std::fs::remove_file(&*path);
+            }
+            result
+        }
+    }
+}
+
+fn copy_into(
+    mut reader: impl Read,
+    out: &mut impl Write,
+    algorithm: Option<ChecksumAlgorithm>,
+    buffer: usize,
+) -> AwsResult<Digests> {
     let mut hasher = MultiHasher::new(algorithm);
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; buffer];
     loop {
         let n = reader.read(&mut buf).map_err(|e| read_error(&e))?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
-        file.write_all(&buf[..n]).map_err(|e| internal(&e))?;
+        out.write_all(&buf[..n]).map_err(|e| internal(&e))?;
     }
-    file.flush().map_err(|e| internal(&e))?;
     Ok(hasher.finish())
 }

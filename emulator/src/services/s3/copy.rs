@@ -22,7 +22,7 @@ use crate::http::HttpResponse;
 use crate::ids;
 use crate::state::s3::{Body, Object};
 use md5::{Digest as _, Md5};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 
 /// Where a copy reads from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,10 +153,10 @@ fn single_part_md5(etag: &str) -> Option<[u8; 16]> {
     hex::decode(etag.trim_matches('"')).ok()?.try_into().ok()
 }
 
-fn md5_of_file(path: &std::path::Path) -> AwsResult<[u8; 16]> {
-    let mut file = std::fs::File::open(path).map_err(|e| internal(&e))?;
+fn md5_of_body(body: &Body) -> AwsResult<[u8; 16]> {
+    let mut input = body.reader().map_err(|e| internal(&e))?;
     let mut md5 = Md5::new();
-    std::io::copy(&mut file, &mut md5).map_err(|e| internal(&e))?;
+    std::io::copy(&mut input, &mut md5).map_err(|e| internal(&e))?;
     Ok(md5.finalize().into())
 }
 
@@ -165,16 +165,39 @@ fn md5_of_file(path: &std::path::Path) -> AwsResult<[u8; 16]> {
 pub fn whole_body(source: &Object) -> AwsResult<(Body, [u8; 16])> {
     let md5 = match single_part_md5(&source.etag) {
         Some(md5) => md5,
-        None => md5_of_file(&source.body.path)?,
+        None => md5_of_body(&source.body)?,
     };
     Ok((source.body.clone(), md5))
 }
 
-/// `len` bytes of `body` from `offset`, copied into a new file.
+/// `len` bytes of `body` from `offset`, copied into a new body (in memory
+/// when small and there is no state folder, as uploads are).
 pub fn copy_bytes(r: &S3Request, body: &Body, offset: u64, len: u64) -> AwsResult<(Body, [u8; 16])> {
+    let small = usize::try_from(len).is_ok_and(|n| n <= super::body::MEMORY_BODY_MAX);
+    if small && !r.ctx.app.scratch.is_durable() {
+        let mut out = Vec::with_capacity(usize::try_from(len).unwrap_or_default());
+        return match write_range(body, offset, len, &mut out) {
+            Ok(md5) => Ok((Body::Memory(out.into()), md5)),
+            Err(e) => Err(internal(&e)),
+        };
+    }
     let path = r.ctx.app.scratch.object_path();
-    match write_range(&body.path, offset, len, &path) {
-        Ok(md5) => Ok((r.ctx.app.scratch.seal(path, len).map_err(|e| internal(&e))?, md5)),
+    let written = std::fs::File::create(&path).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+        let md5 = write_range(body, offset, len, &mut out)?;
+        out.flush()?;
+        Ok(md5)
+    });
+    match written {
+        Ok(md5) => Ok((
+            r.ctx
+                .app
+                .scratch
+                .seal(path, len)
+                .map_err(|e| internal(&e))?
+                .into(),
+            md5,
+        )),
         Err(e) => {
             let _ = std::fs::remove_file(&path);
             Err(internal(&e))
@@ -182,16 +205,8 @@ pub fn copy_bytes(r: &S3Request, body: &Body, offset: u64, len: u64) -> AwsResul
     }
 }
 
-fn write_range(
-    from: &std::path::Path,
-    offset: u64,
-    len: u64,
-    to: &std::path::Path,
-) -> std::io::Result<[u8; 16]> {
-    let mut input = std::fs::File::open(from)?;
-    input.seek(SeekFrom::Start(offset))?;
-    let mut input = input.take(len);
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(to)?);
+fn write_range(from: &Body, offset: u64, len: u64, out: &mut impl Write) -> std::io::Result<[u8; 16]> {
+    let mut input = from.range_reader(offset, len)?;
     let mut md5 = Md5::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut copied = 0u64;
@@ -204,7 +219,6 @@ fn write_range(
         out.write_all(&buf[..n])?;
         copied += n as u64;
     }
-    out.flush()?;
     if copied != len {
         return Err(std::io::Error::new(
             std::io::ErrorKind::UnexpectedEof,
@@ -243,7 +257,7 @@ fn changes_itself(r: &S3Request, replace_metadata: bool) -> bool {
 fn copy_checksum(r: &S3Request, source: &Object) -> AwsResult<Option<(String, String)>> {
     if let Some(algorithm) = r.header("x-amz-checksum-algorithm") {
         let algorithm = ChecksumAlgorithm::from_name(algorithm).ok_or_else(unsupported_algorithm)?;
-        let value = file_checksum(algorithm, &source.body.path)?;
+        let value = file_checksum(algorithm, &source.body)?;
         return Ok(Some((algorithm.header_name().to_string(), value)));
     }
     Ok(source.checksum.clone().filter(|(_, v)| !v.contains('-')))

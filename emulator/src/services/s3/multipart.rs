@@ -89,9 +89,9 @@ fn upload_algorithm(upload: &Upload) -> Option<ChecksumAlgorithm> {
 }
 
 /// The checksum of a file, base64, read in blocks.
-pub fn file_checksum(algorithm: ChecksumAlgorithm, path: &std::path::Path) -> AwsResult<String> {
+pub fn file_checksum(algorithm: ChecksumAlgorithm, body: &Body) -> AwsResult<String> {
     let mut hasher = algorithm.hasher();
-    let mut file = std::fs::File::open(path).map_err(|e| internal(&e))?;
+    let mut file = body.reader().map_err(|e| internal(&e))?;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = file.read(&mut buf).map_err(|e| internal(&e))?;
@@ -169,7 +169,7 @@ fn part_checksum(
         Some(sent) => Err(type_mismatch(algorithm, sent)),
         None => Ok(Some((
             algorithm.header_name().to_string(),
-            file_checksum(algorithm, &body.path)?,
+            file_checksum(algorithm, body)?,
         ))),
     }
 }
@@ -384,14 +384,14 @@ pub fn upload_part_copy(r: &S3Request) -> AwsResult<HttpResponse> {
         }
     };
     let checksum = match algorithm {
-        Some(a) => Some((a.header_name().to_string(), file_checksum(a, &body.path)?)),
+        Some(a) => Some((a.header_name().to_string(), file_checksum(a, &body)?)),
         None => None,
     };
     let now = ids::now();
     let etag = format!("\"{}\"", hex::encode(md5));
     let part = Part {
         number,
-        size: body.len,
+        size: body.len(),
         body,
         etag: etag.clone(),
         md5,
@@ -630,7 +630,12 @@ fn concatenate(
     let result = write_concatenation(&path, parts, full);
     match result {
         Ok((len, digest)) => Ok((
-            r.ctx.app.scratch.seal(path, len).map_err(|e| internal(&e))?,
+            r.ctx
+                .app
+                .scratch
+                .seal(path, len)
+                .map_err(|e| internal(&e))?
+                .into(),
             digest,
         )),
         Err(e) => {
@@ -650,7 +655,7 @@ fn write_concatenation(
     let mut len = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
     for part in parts {
-        let mut input = std::fs::File::open(&part.body.path)?;
+        let mut input = part.body.reader()?;
         match running.as_mut() {
             // Kernel-side copy where the platform has one.
             None => len += std::io::copy(&mut input, &mut out)?,
@@ -1089,10 +1094,7 @@ mod tests {
     fn etag_of_parts() {
         let part = |md5: [u8; 16]| Part {
             number: 1,
-            body: std::sync::Arc::new(crate::http::TempFile::new(
-                std::path::PathBuf::from("/nonexistent"),
-                0,
-            )),
+            body: Body::Memory(bytes::Bytes::new()),
             size: 0,
             etag: String::new(),
             md5,

@@ -7,7 +7,7 @@ use super::{empty, find_bucket, no_such_bucket, S3Request};
 use crate::error::{AwsError, AwsResult};
 use crate::http::{FileBody, HttpResponse};
 use crate::ids;
-use crate::state::s3::{Bucket, Object};
+use crate::state::s3::{Body, Bucket, Object};
 use crate::state::State;
 use iam_evaluator::RequestContext;
 
@@ -265,14 +265,25 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     }
     response = response.with_header("content-length", &len.to_string());
     if with_body && len > 0 {
-        let file = FileBody::open(&object.body.path, offset, len).map_err(|e| {
-            AwsError::new(
-                500,
-                "InternalError",
-                format!("We encountered an internal error. Please try again. ({e})"),
-            )
-        })?;
-        response.file = Some(file);
+        match &object.body {
+            Body::Memory(bytes) => {
+                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+                let end = usize::try_from(offset + len)
+                    .unwrap_or(usize::MAX)
+                    .min(bytes.len());
+                response.body = bytes.slice(start..end);
+            }
+            Body::File(file) => {
+                let file = FileBody::open(&file.path, offset, len).map_err(|e| {
+                    AwsError::new(
+                        500,
+                        "InternalError",
+                        format!("We encountered an internal error. Please try again. ({e})"),
+                    )
+                })?;
+                response.file = Some(file);
+            }
+        }
     }
     Ok(response)
 }

@@ -1,6 +1,7 @@
-//! A minimal HTTP/1.1 GET for the CLI's `--endpoint`: a running emulator's
-//! admin endpoints answer on loopback in plain HTTP, so the binary needs
-//! no HTTP client library (as `iam-emulator health`).
+//! A minimal HTTP/1.1 GET for the commands that ask a running emulator
+//! (`health`, `policy generate`, `who-can`, `can` with `--endpoint`): its
+//! admin endpoints answer on loopback in plain HTTP, so the binary needs no
+//! HTTP client library.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
