@@ -74,14 +74,16 @@ impl Segment<'_> {
 }
 
 fn segments_match<'p>(segments: impl Iterator<Item = Segment<'p>>, arn: &str) -> bool {
-    let segments: Vec<Segment<'p>> = segments.collect();
-    let Some((last, leading)) = segments.split_last() else {
-        return arn.is_empty();
-    };
+    // Asked for every statement's resource on every request: the fields
+    // are matched as they are split, without collecting them.
+    let mut segments = segments.peekable();
     let mut rest = arn;
-    // The pattern was split into at most six fields, so the last one — the
-    // resource part — keeps its own colons.
-    for segment in leading {
+    while let Some(segment) = segments.next() {
+        // The pattern was split into at most six fields, so the last one —
+        // the resource part — keeps its own colons.
+        if segments.peek().is_none() {
+            return segment.matches(rest);
+        }
         let Some((field, tail)) = rest.split_once(':') else {
             return false;
         };
@@ -90,7 +92,7 @@ fn segments_match<'p>(segments: impl Iterator<Item = Segment<'p>>, arn: &str) ->
         }
         rest = tail;
     }
-    last.matches(rest)
+    arn.is_empty()
 }
 
 #[cfg(test)]

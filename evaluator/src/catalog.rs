@@ -260,9 +260,12 @@ struct CompiledNames {
 
 impl CompiledNames {
     fn of(text: &'static str) -> Self {
-        let (mut plain, templates): (Vec<&'static str>, Vec<&'static str>) = text
-            .split_terminator(',')
-            .partition(|name| !name.contains(['$', '<']));
+        Self::of_names(text.split_terminator(','))
+    }
+
+    fn of_names(names: impl Iterator<Item = &'static str>) -> Self {
+        let (mut plain, templates): (Vec<&'static str>, Vec<&'static str>) =
+            names.partition(|name| !name.contains(['$', '<']));
         plain.sort_by(|a, b| compare_ignoring_case(a, b));
         let templates = templates
             .into_iter()
@@ -281,13 +284,101 @@ impl CompiledNames {
         self.plain
             .binary_search_by(|name| compare_ignoring_case(name, key))
             .is_ok()
-            || self.templates.iter().any(|(name, prefix)| {
-                key.as_bytes()
-                    .get(..prefix.len())
-                    .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
-                    && key_matches(name, key)
-            })
+            || template_holds(&self.templates, key)
     }
+}
+
+/// Several [`NameList`]s as one, split once: a key is in the set when one
+/// of the lists [contains](NameList::contains) it. For a caller that asks
+/// the same lists about many keys (policy generation asks an action's own
+/// keys and its resource types' keys about every context key of every
+/// request) and keeps the set: one search per key instead of one per list,
+/// and a lower-case key (as a request context holds) is compared as bytes.
+#[derive(Debug)]
+pub struct NameSet {
+    /// The names without `${…}`/`<…>`, lower-cased, sorted, each once.
+    plain: Vec<Box<str>>,
+    /// As [`CompiledNames`] keeps them.
+    templates: Vec<(&'static str, &'static str)>,
+}
+
+impl NameSet {
+    pub fn of(lists: impl IntoIterator<Item = NameList>) -> Self {
+        let CompiledNames { plain, templates } =
+            CompiledNames::of_names(lists.into_iter().flat_map(NameList::iter));
+        let mut plain: Vec<Box<str>> = plain
+            .into_iter()
+            .map(|name| name.to_ascii_lowercase().into_boxed_str())
+            .collect();
+        plain.sort_unstable();
+        plain.dedup();
+        NameSet { plain, templates }
+    }
+
+    /// As [`NameList::contains`] on each list, true when one is.
+    pub fn contains(&self, key: &str) -> bool {
+        let plain = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            let key = key.to_ascii_lowercase();
+            self.plain.binary_search_by(|name| (**name).cmp(key.as_str()))
+        } else {
+            self.plain.binary_search_by(|name| (**name).cmp(key))
+        };
+        plain.is_ok() || template_holds(&self.templates, key)
+    }
+}
+
+impl NameSet {
+    /// A [`NameSet::contains`] for keys asked in ascending byte order, as a
+    /// [`RequestContext`](crate::RequestContext) lists its (lower-case)
+    /// keys: it walks the names once beside the keys instead of searching
+    /// for each. A key asked out of order is searched for.
+    pub fn sorted_lookup<'k>(&self) -> SortedLookup<'_, 'k> {
+        SortedLookup {
+            set: self,
+            at: 0,
+            last: "",
+        }
+    }
+}
+
+/// See [`NameSet::sorted_lookup`].
+#[derive(Debug)]
+pub struct SortedLookup<'s, 'k> {
+    set: &'s NameSet,
+    /// The names before it are below `last`.
+    at: usize,
+    last: &'k str,
+}
+
+impl<'k> SortedLookup<'_, 'k> {
+    /// As [`NameSet::contains`].
+    pub fn contains(&mut self, key: &'k str) -> bool {
+        if key < self.last {
+            return self.set.contains(key);
+        }
+        self.last = key;
+        let plain = &self.set.plain;
+        while plain.get(self.at).is_some_and(|name| **name < *key) {
+            self.at += 1;
+        }
+        // The names are lower case: a key with upper case is found only
+        // once folded (it sorts no later than its folded form, so the
+        // names it skipped are below every key after it too).
+        plain.get(self.at).is_some_and(|name| **name == *key)
+            || template_holds(&self.set.templates, key)
+            || (key.bytes().any(|b| b.is_ascii_uppercase()) && self.set.contains(key))
+    }
+}
+
+/// Does one of `templates` (name and literal start, as [`CompiledNames`]
+/// keeps them) stand for `key`?
+fn template_holds(templates: &[(&'static str, &'static str)], key: &str) -> bool {
+    templates.iter().any(|(name, prefix)| {
+        key.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+            && key_matches(name, key)
+    })
 }
 
 /// Orders two strings as their ASCII-lower-cased forms would order.

@@ -352,3 +352,62 @@ fn name_lists_contain_what_their_names_match() {
     }
     assert!(checked > 1000, "{checked}");
 }
+
+/// `NameSet` (an action's lists merged, plain names lower-cased) answers
+/// as asking each of its lists does.
+#[test]
+fn name_sets_contain_what_one_of_their_lists_contains() {
+    let catalog = Catalog::get();
+    let mut checked = 0;
+    for prefix in ["s3", "iam", "sts", "kinesis", "ec2", "kms", "lambda"] {
+        let service = catalog.service(prefix).expect(prefix);
+        for action in &service.actions {
+            let type_keys = action.resource_types.iter().flat_map(|r| {
+                let own = service.resource_type(r.name).map(|t| t.condition_keys);
+                std::iter::once(r.condition_keys).chain(own)
+            });
+            let lists: Vec<catalog::NameList> =
+                std::iter::once(action.condition_keys).chain(type_keys).collect();
+            let set = catalog::NameSet::of(lists.iter().copied());
+            let mut keys: Vec<String> = [
+                "",
+                "aws:sourceip",
+                "aws:ResourceTag/",
+                "aws:resourcetag/team",
+                "aws:RequestTag/Team",
+                "s3:existingobjecttag/owner",
+                "zzz:nothing",
+            ]
+            .map(String::from)
+            .to_vec();
+            for name in lists.iter().flat_map(|list| list.iter()) {
+                keys.push(name.to_string());
+                keys.push(name.to_ascii_lowercase());
+                keys.push(name.to_ascii_uppercase());
+                keys.push(name.replace("${TagKey}", "team").replace("<key>", "k"));
+                keys.push(format!("{name}x"));
+                keys.push(name[..name.len() / 2].to_string());
+            }
+            for key in &keys {
+                assert_eq!(
+                    set.contains(key),
+                    lists.iter().any(|list| list.contains(key)),
+                    "{key:?} for {prefix}:{}",
+                    action.name
+                );
+                checked += 1;
+            }
+            // In order (as a request context asks) and out of it.
+            let mut lookup = set.sorted_lookup();
+            for key in &keys {
+                assert_eq!(lookup.contains(key), set.contains(key), "{key:?} out of order");
+            }
+            keys.sort();
+            let mut lookup = set.sorted_lookup();
+            for key in &keys {
+                assert_eq!(lookup.contains(key), set.contains(key), "{key:?} in order");
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+}

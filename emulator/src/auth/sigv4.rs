@@ -52,14 +52,26 @@ pub struct CredentialRef<'a> {
 impl<'a> CredentialRef<'a> {
     /// As [`Credential::parse`], borrowing.
     pub fn parse(text: &'a str) -> Result<Self, AwsError> {
-        let mut parts = text.split('/');
-        if let (Some(key), Some(date), Some(region), Some(service), Some("aws4_request"), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
+        // Parsed up to three times a request (routing, the size limits,
+        // the signature check): the slashes are found in one pass over
+        // the bytes rather than a search for each.
+        let mut slashes = [0usize; 4];
+        let mut count = 0;
+        for (at, _) in text.bytes().enumerate().filter(|(_, b)| *b == b'/') {
+            if let Some(slot) = slashes.get_mut(count) {
+                *slot = at;
+            }
+            count += 1;
+        }
+        let part = |from: usize, to: usize| text.get(from..to);
+        let [a, b, c, d] = slashes;
+        if let (4, Some(key), Some(date), Some(region), Some(service), Some("aws4_request")) = (
+            count,
+            part(0, a),
+            part(a + 1, b),
+            part(b + 1, c),
+            part(c + 1, d),
+            part(d + 1, text.len()),
         ) {
             if !key.is_empty() && date.len() == 8 {
                 return Ok(CredentialRef {
@@ -518,6 +530,42 @@ mod tests {
                 (Err(o), Err(b)) => assert_eq!((o.code, o.message), (b.code, b.message)),
                 (o, b) => panic!("{text:?}: {o:?} vs {b:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn credentials_are_the_five_slash_separated_parts() {
+        let by_split = |text: &str| {
+            let parts: Vec<&str> = text.split('/').collect();
+            match parts[..] {
+                [key, date, region, service, "aws4_request"] if !key.is_empty() && date.len() == 8 => Some((
+                    key.to_string(),
+                    date.to_string(),
+                    region.to_string(),
+                    service.to_string(),
+                )),
+                _ => None,
+            }
+        };
+        for text in [
+            "AKID/20240101/us-east-1/s3/aws4_request",
+            "AKID/20240101//sts/aws4_request",
+            "AKID/20240101/us-east-1//aws4_request",
+            "AKID/20240101/us-east-1/s3/aws4_request/",
+            "AKID/20240101/us-east-1/s3/aws4_requesT",
+            "/20240101/us-east-1/s3/aws4_request",
+            "AKID/2024010é/us-east-1/s3/aws4_request",
+            "AKID/20240101/ü/s3/aws4_request",
+            "////",
+            "/////",
+            "AKID/20240101/us-east-1/s3",
+            "",
+        ] {
+            let parsed = CredentialRef::parse(text)
+                .ok()
+                .map(CredentialRef::to_owned)
+                .map(|c| (c.access_key, c.date, c.region, c.service));
+            assert_eq!(parsed, by_split(text), "{text:?}");
         }
     }
 

@@ -8,6 +8,7 @@
 //! of its resource types), so that `aws:SourceIp` or `aws:CurrentTime` do
 //! not bloat a log meant to hold a whole test suite.
 
+use iam_evaluator::catalog::NameSet;
 use iam_evaluator::{Catalog, Decision, Outcome, Request};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
@@ -68,7 +69,7 @@ impl Observation {
             action: request.action.clone(),
             resource: request.resource.clone(),
             resource_account: request.resource_account.clone(),
-            context: Context::from_map(&relevant_context(request)),
+            context: relevant_context(request),
             decision: decision.outcome.into(),
         }
     }
@@ -91,6 +92,25 @@ impl Context {
             return Context(None);
         }
         Context(serde_json::to_string(map).ok().map(String::into_boxed_str))
+    }
+
+    /// As [`Context::from_map`] of a map holding `pairs`, which are
+    /// sorted by key, each key once.
+    fn from_pairs(pairs: &[(&str, &[String])]) -> Self {
+        struct Pairs<'a>(&'a [(&'a str, &'a [String])]);
+        impl Serialize for Pairs<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_map(self.0.iter().map(|(key, values)| (key, values)))
+            }
+        }
+        if pairs.is_empty() {
+            return Context(None);
+        }
+        Context(
+            serde_json::to_string(&Pairs(pairs))
+                .ok()
+                .map(String::into_boxed_str),
+        )
     }
 
     pub fn to_map(&self) -> BTreeMap<String, Vec<String>> {
@@ -124,21 +144,40 @@ impl<'de> Deserialize<'de> for Context {
 
 /// The context keys of `request` that the catalog lists for its action:
 /// the action's own keys, and those of every resource type it acts on.
-fn relevant_context(request: &Request) -> BTreeMap<String, Vec<String>> {
+fn relevant_context(request: &Request) -> Context {
     let Some((service, action)) = Catalog::get().action(&request.action) else {
-        return BTreeMap::new();
+        return Context(None);
     };
-    let type_keys = action.resource_types.iter().flat_map(|r| {
-        let own = service.resource_type(r.name).map(|t| t.condition_keys);
-        std::iter::once(r.condition_keys).chain(own)
-    });
-    let lists: Vec<_> = std::iter::once(action.condition_keys).chain(type_keys).collect();
-    request
-        .context
-        .iter()
-        .filter(|(key, _)| lists.iter().any(|list| list.contains(key)))
-        .map(|(key, value)| (key.to_string(), value.as_slice().to_vec()))
-        .collect()
+    // Asked for every request: the action's lists are merged once per
+    // thread (the catalog's actions are `'static`: an address names one).
+    KEY_SETS.with(|sets| {
+        let mut sets = sets.borrow_mut();
+        let keys = sets
+            .entry(std::ptr::from_ref(action) as usize)
+            .or_insert_with(|| {
+                let type_keys = action.resource_types.iter().flat_map(|r| {
+                    let own = service.resource_type(r.name).map(|t| t.condition_keys);
+                    std::iter::once(r.condition_keys).chain(own)
+                });
+                NameSet::of(std::iter::once(action.condition_keys).chain(type_keys))
+            });
+        // The context's keys are unique and sorted as a map of them would
+        // be: the JSON is that of the map, without building it.
+        let mut lookup = keys.sorted_lookup();
+        let kept: Vec<(&str, &[String])> = request
+            .context
+            .iter()
+            .filter(|(key, _)| lookup.contains(key))
+            .map(|(key, value)| (key, value.as_slice()))
+            .collect();
+        Context::from_pairs(&kept)
+    })
+}
+
+thread_local! {
+    /// The merged condition key lists of the actions observed, by address.
+    static KEY_SETS: std::cell::RefCell<std::collections::HashMap<usize, NameSet>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// The bounded log of observations, oldest first.
@@ -301,6 +340,22 @@ mod tests {
         assert_eq!(seen.decision, Verdict::ImplicitDeny);
         assert!(seen.context.contains_key("s3:x-amz-acl"), "{:?}", seen.context);
         assert!(!seen.context.contains_key("aws:sourceip"), "{:?}", seen.context);
+    }
+
+    #[test]
+    fn the_context_text_is_that_of_the_map() {
+        let values = [vec!["a\"b".to_string()], vec![], vec!["x".into(), "é\n".into()]];
+        let pairs: Vec<(&str, &[String])> = vec![
+            ("aws:resourcetag/team", &values[0]),
+            ("s3:existingobjecttag/k", &values[1]),
+            ("s3:x-amz-acl", &values[2]),
+        ];
+        let map: BTreeMap<String, Vec<String>> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.to_vec()))
+            .collect();
+        assert_eq!(Context::from_pairs(&pairs), Context::from_map(&map));
+        assert_eq!(Context::from_pairs(&[]), Context::from_map(&BTreeMap::new()));
     }
 
     #[test]

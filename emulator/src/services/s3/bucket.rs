@@ -214,6 +214,46 @@ pub fn s3_date(at: time::OffsetDateTime) -> String {
 
 /// RFC 1123 dates for `Last-Modified`.
 pub fn http_date(at: time::OffsetDateTime) -> String {
+    // Every GetObject and HeadObject writes one: spelled out by hand
+    // (the format description interpreter costs several times more), as
+    // `http_date_formatted` writes it.
+    const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Ok(year) = u16::try_from(at.year()) else {
+        return http_date_formatted(at);
+    };
+    if year > 9999 {
+        return http_date_formatted(at);
+    }
+    let digits = |out: &mut String, n: u16, width: u32| {
+        for place in (0..width).rev() {
+            out.push(char::from(
+                b'0' + u8::try_from(n / 10u16.pow(place) % 10).unwrap_or(0),
+            ));
+        }
+    };
+    let mut out = String::with_capacity(29);
+    out.push_str(WEEKDAYS[usize::from(at.weekday().number_days_from_monday())]);
+    out.push_str(", ");
+    digits(&mut out, u16::from(at.day()), 2);
+    out.push(' ');
+    out.push_str(MONTHS[usize::from(u8::from(at.month()) - 1)]);
+    out.push(' ');
+    digits(&mut out, year, 4);
+    out.push(' ');
+    digits(&mut out, u16::from(at.hour()), 2);
+    out.push(':');
+    digits(&mut out, u16::from(at.minute()), 2);
+    out.push(':');
+    digits(&mut out, u16::from(at.second()), 2);
+    out.push_str(" GMT");
+    out
+}
+
+/// [`http_date`] through `time`'s formatter (any year).
+fn http_date_formatted(at: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
@@ -464,6 +504,20 @@ pub fn put_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates_are_spelled_as_the_formatter_spells_them() {
+        let mut at = time::macros::datetime!(1999-12-31 23:59:58 UTC);
+        for _ in 0..2000 {
+            assert_eq!(http_date(at), http_date_formatted(at));
+            at += time::Duration::seconds(86_400 * 7 + 3_671);
+        }
+        let offset = time::macros::datetime!(2024-02-29 01:02:03 +05:30);
+        assert_eq!(http_date(offset), "Thu, 29 Feb 2024 01:02:03 GMT");
+        assert_eq!(http_date(offset), http_date_formatted(offset));
+        let early = time::macros::datetime!(0007-03-04 05:06:07 UTC);
+        assert_eq!(http_date(early), http_date_formatted(early));
+    }
 
     #[test]
     fn bucket_name_rules() {

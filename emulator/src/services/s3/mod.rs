@@ -263,7 +263,7 @@ pub fn virtual_host_bucket(host: Option<&str>) -> Option<String> {
         .map_or(host, |(h, _)| h);
     ["s3.localhost", "localhost", "localhost.localstack.cloud"]
         .iter()
-        .find_map(|suffix| name.strip_suffix(&format!(".{suffix}")))
+        .find_map(|suffix| name.strip_suffix(suffix)?.strip_suffix('.'))
         .or_else(|| {
             let (bucket, rest) = name.split_once(".s3")?;
             (rest.ends_with(".amazonaws.com") || rest.is_empty()).then_some(bucket)
