@@ -176,7 +176,14 @@ impl App {
 
     /// Serves one request; its changes are committed before the reply goes.
     pub fn handle(&self, req: &HttpRequest) -> HttpResponse {
-        let response = self.serve(req);
+        self.handle_routed(req, None)
+    }
+
+    /// As [`App::handle`], given the service [`route`] names for `req`
+    /// when the caller already found it (the server's head checks do:
+    /// [`crate::limits::BodyCap::route`]), so it is not worked out again.
+    pub fn handle_routed(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
+        let response = self.serve(req, routed);
         match self.commit() {
             Ok(()) => response,
             Err(message) => {
@@ -186,16 +193,20 @@ impl App {
                     "InternalError",
                     "The change could not be stored; it may be lost when the emulator restarts.",
                 );
-                services::error_response(route(req), &err, &crate::ids::request_id())
+                services::error_response(
+                    routed.unwrap_or_else(|| route(req)),
+                    &err,
+                    &crate::ids::request_id(),
+                )
             }
         }
     }
 
-    fn serve(&self, req: &HttpRequest) -> HttpResponse {
+    fn serve(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
         if let Some(response) = crate::admin::handle(self, req) {
             return response;
         }
-        let service = route(req);
+        let service = routed.unwrap_or_else(|| route(req));
         let mode = self.effective_auth();
         let caller = {
             let mut state = self.state();
@@ -250,6 +261,11 @@ pub fn route(req: &HttpRequest) -> Service {
     if let Some(service) = auth::signed_service(req) {
         return service_named(&service);
     }
+    route_unsigned(req)
+}
+
+/// [`route`] of a request without a signature.
+pub(crate) fn route_unsigned(req: &HttpRequest) -> Service {
     if req
         .header("x-amz-target")
         .is_some_and(|t| t.starts_with("Kinesis_"))

@@ -393,7 +393,7 @@ fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut Requ
     context.set_default("aws:EpochTime", now.unix_timestamp().to_string());
     context.set_default("aws:SecureTransport", "false");
     if let Some(peer) = ctx.req.peer {
-        context.set_default("aws:SourceIp", peer.ip().to_string());
+        context.set_default("aws:SourceIp", ip_text(peer.ip()));
     }
     if let Some(agent) = ctx.req.header("user-agent") {
         context.set_default("aws:UserAgent", agent);
@@ -407,6 +407,28 @@ fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut Requ
         context.set_default("aws:RequestedRegion", region);
     }
     add_principal_keys(state, caller, context);
+}
+
+/// `ip.to_string()`; an IPv4 address (the usual peer) without the
+/// formatting machinery.
+fn ip_text(ip: std::net::IpAddr) -> String {
+    let std::net::IpAddr::V4(v4) = ip else {
+        return ip.to_string();
+    };
+    let mut out = String::with_capacity(15);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
+    }
+    out
 }
 
 /// The global keys that follow from who the caller is (`aws:userid`,
@@ -455,4 +477,27 @@ pub fn add_principal_keys(state: &State, caller: &Caller, context: &mut RequestC
         _ => {}
     }
     context.add_principal_keys(&caller.principal);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ip_text_is_the_address_as_displayed() {
+        for text in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.30.40",
+            "192.168.100.255",
+            "255.255.255.255",
+            "::1",
+            "2001:db8::8a2e:370:7334",
+        ] {
+            let ip: std::net::IpAddr = text.parse().unwrap();
+            assert_eq!(super::ip_text(ip), ip.to_string());
+        }
+        for n in 0..=255u8 {
+            let ip = std::net::IpAddr::from([n, 9, 99, n]);
+            assert_eq!(super::ip_text(ip), ip.to_string());
+        }
+    }
 }

@@ -68,13 +68,18 @@ pub struct BodyCap {
     pub max: u64,
     /// Who answers when it is exceeded.
     pub service: Option<Service>,
+    /// The service [`crate::app::route`] names for the request, when the
+    /// head alone decides it (a signed request): passed on to
+    /// [`crate::app::App::handle_routed`], which need not parse the
+    /// signature again for it.
+    pub route: Option<Service>,
 }
 
 /// Checks a request head (`head.body` is still empty): the header section,
 /// the request target and the declared body size. `Ok` carries the cap the
 /// body must stay under while it streams in.
 pub fn check_head(head: &HttpRequest, declared: Option<u64>, max_body: u64) -> Result<BodyCap, HttpResponse> {
-    let service = service_of(head);
+    let (service, route) = service_of(head);
     let header_bytes: usize = head.headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
     if header_bytes > MAX_HEADER_SECTION {
         return Err(refuse(
@@ -115,7 +120,7 @@ pub fn check_head(head: &HttpRequest, declared: Option<u64>, max_body: u64) -> R
     if let Some(size) = declared.filter(|&n| n > max) {
         return Err(body_too_large(service, size, max));
     }
-    Ok(BodyCap { max, service })
+    Ok(BodyCap { max, service, route })
 }
 
 /// The refusal for a body found (while streaming) to exceed `cap`.
@@ -177,22 +182,24 @@ pub fn refuse(service: Option<Service>, err: &AwsError) -> HttpResponse {
 
 /// The service a request head is for: admin endpoints (`None`), then as
 /// [`crate::app::route`] decides, except that an unsigned form POST (its
-/// `Action` is in the body, not read yet) is a Query call.
-fn service_of(head: &HttpRequest) -> Option<Service> {
+/// `Action` is in the body, not read yet) is a Query call. Second: the
+/// service `route` names, when the signature decides it.
+fn service_of(head: &HttpRequest) -> (Option<Service>, Option<Service>) {
     let path = head.raw_path.as_str();
     if path.starts_with("/_emulator/") || path.starts_with("/moto-api/") {
-        return None;
+        return (None, None);
     }
     if let Some(service) = crate::auth::signed_service(head) {
-        return Some(crate::app::service_named(&service));
+        let service = crate::app::service_named(&service);
+        return (Some(service), Some(service));
     }
     let form = head
         .header("content-type")
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if form && head.method == "POST" && path == "/" {
-        return Some(Service::Iam);
+        return (Some(Service::Iam), None);
     }
-    Some(crate::app::route(head))
+    (Some(crate::app::route_unsigned(head)), None)
 }
 
 #[cfg(test)]
@@ -269,7 +276,8 @@ mod tests {
             cap,
             BodyCap {
                 max: MAX_API_BODY,
-                service: Some(Service::Iam)
+                service: Some(Service::Iam),
+                route: None,
             }
         );
     }

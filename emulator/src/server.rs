@@ -150,7 +150,7 @@ async fn to_request(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
     body_idle: Duration,
-) -> Result<HttpRequest, HttpResponse> {
+) -> Result<(HttpRequest, Option<crate::app::Service>), HttpResponse> {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers
@@ -192,7 +192,7 @@ async fn to_request(
     let (body, spooled) = read_body(app, body, declared, cap, body_idle).await?;
     request.body = body;
     request.spooled = spooled;
-    Ok(request)
+    Ok((request, cap.route))
 }
 
 fn to_hyper(response: HttpResponse) -> hyper::Response<ReplyBody> {
@@ -213,16 +213,54 @@ fn to_hyper(response: HttpResponse) -> hyper::Response<ReplyBody> {
         }
         None => BodyExt::boxed(Full::new(response.body).map_err(|never| match never {})),
     };
-    let mut builder = hyper::Response::builder().status(response.status);
-    for (name, value) in &response.headers {
-        builder = builder.header(name, value);
+    let mut reply = hyper::Response::new(body);
+    let Ok(status) = hyper::StatusCode::from_u16(response.status) else {
+        return invalid_response();
+    };
+    *reply.status_mut() = status;
+    let headers = reply.headers_mut();
+    headers.reserve(response.headers.len());
+    for (name, value) in response.headers {
+        // The value's text becomes the header's bytes without a copy.
+        let (Ok(name), Ok(value)) = (
+            reply_header_name(&name),
+            hyper::header::HeaderValue::from_maybe_shared(Bytes::from(value)),
+        ) else {
+            return invalid_response();
+        };
+        if headers.try_append(name, value).is_err() {
+            return invalid_response();
+        }
     }
-    builder.body(body).unwrap_or_else(|_| {
-        let mut fallback = hyper::Response::new(BodyExt::boxed(
-            Full::new(Bytes::from_static(b"invalid response")).map_err(|never| match never {}),
-        ));
-        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        fallback
+    reply
+}
+
+/// The 500 sent for a reply hyper cannot encode (a bad status, header name or value).
+fn invalid_response() -> hyper::Response<ReplyBody> {
+    let mut fallback = hyper::Response::new(BodyExt::boxed(
+        Full::new(Bytes::from_static(b"invalid response")).map_err(|never| match never {}),
+    ));
+    *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    fallback
+}
+
+/// A reply header's name: the names the services send on every reply are
+/// constants (no parsing, no allocation); any other is parsed as before.
+fn reply_header_name(name: &str) -> Result<hyper::header::HeaderName, hyper::header::InvalidHeaderName> {
+    use hyper::header::{self, HeaderName};
+    Ok(match name {
+        "content-type" => header::CONTENT_TYPE,
+        "content-length" => header::CONTENT_LENGTH,
+        "etag" => header::ETAG,
+        "last-modified" => header::LAST_MODIFIED,
+        "accept-ranges" => header::ACCEPT_RANGES,
+        "location" => header::LOCATION,
+        "x-amz-request-id" => HeaderName::from_static("x-amz-request-id"),
+        "x-amzn-requestid" => HeaderName::from_static("x-amzn-requestid"),
+        "x-amzn-errortype" => HeaderName::from_static("x-amzn-errortype"),
+        "x-amz-checksum-type" => HeaderName::from_static("x-amz-checksum-type"),
+        "x-amz-bucket-region" => HeaderName::from_static("x-amz-bucket-region"),
+        _ => return HeaderName::from_bytes(name.as_bytes()),
     })
 }
 
@@ -233,12 +271,12 @@ async fn serve_one(
     body_idle: Duration,
 ) -> Result<hyper::Response<ReplyBody>, Infallible> {
     let response = match to_request(&app, req, peer, body_idle).await {
-        Ok(request) => {
+        Ok((request, routed)) => {
             if may_take_long(&request) {
                 // Large bodies and server-side copies do file I/O for a while:
                 // off the I/O threads.
                 let app = app.clone();
-                match tokio::task::spawn_blocking(move || app.handle(&request)).await {
+                match tokio::task::spawn_blocking(move || app.handle_routed(&request, routed)).await {
                     Ok(response) => response,
                     Err(_) => internal(),
                 }
@@ -246,8 +284,10 @@ async fn serve_one(
                 // Everything else is a few microseconds of work in memory:
                 // a hop to the blocking pool would cost more than the work.
                 // A bug must still answer 500, not drop the connection.
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.handle(&request)))
-                    .unwrap_or_else(|_| internal())
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    app.handle_routed(&request, routed)
+                }))
+                .unwrap_or_else(|_| internal())
             }
         }
         Err(response) => response,

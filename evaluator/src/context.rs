@@ -8,7 +8,6 @@
 //! `ForAnyValue:` iterate over.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The value of one context key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,21 +28,50 @@ impl ContextValue {
 }
 
 /// Condition keys of a request, looked up case-insensitively.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+///
+/// A map kept as a vector sorted by (lower-cased) key, each key once: a
+/// request's dozen or so keys are cheaper to insert, search, walk and drop
+/// so than in a tree, and it serializes as the map it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestContext {
-    keys: BTreeMap<String, ContextValue>,
+    keys: Vec<(String, ContextValue)>,
 }
+
+impl Serialize for RequestContext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.keys.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// Room for the keys of a typical request, reserved at the first insert.
+const TYPICAL_KEYS: usize = 16;
 
 impl RequestContext {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Where a lower-cased key is (`Ok`), or would go (`Err`).
+    fn find(&self, lower: &str) -> Result<usize, usize> {
+        self.keys.binary_search_by(|(k, _)| k.as_str().cmp(lower))
+    }
+
+    /// Inserts (or replaces) the value of a lower-cased key.
+    fn insert(&mut self, lower: String, value: ContextValue) {
+        match self.find(&lower) {
+            Ok(i) => self.keys[i].1 = value,
+            Err(i) => {
+                if self.keys.capacity() == 0 {
+                    self.keys.reserve(TYPICAL_KEYS);
+                }
+                self.keys.insert(i, (lower, value));
+            }
+        }
+    }
+
     /// Sets a single-valued key, replacing any earlier value.
     pub fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
-        self.keys
-            .insert(key.to_ascii_lowercase(), ContextValue::Single(value.into()));
+        self.insert(key.to_ascii_lowercase(), ContextValue::Single(value.into()));
         self
     }
 
@@ -54,39 +82,54 @@ impl RequestContext {
         S: Into<String>,
     {
         let values = values.into_iter().map(Into::into).collect();
-        self.keys
-            .insert(key.to_ascii_lowercase(), ContextValue::Multi(values));
+        self.insert(key.to_ascii_lowercase(), ContextValue::Multi(values));
         self
     }
 
     /// Sets a key only when it is not already present.
     pub fn set_default(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
-        self.keys
-            .entry(key.to_ascii_lowercase())
-            .or_insert_with(|| ContextValue::Single(value.into()));
+        // No copy of the key when it is present and already lower-case.
+        let lowered = key
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| key.to_ascii_lowercase());
+        if let Err(i) = self.find(lowered.as_deref().unwrap_or(key)) {
+            if self.keys.capacity() == 0 {
+                self.keys.reserve(TYPICAL_KEYS);
+            }
+            let lower = lowered.unwrap_or_else(|| key.to_string());
+            self.keys.insert(i, (lower, ContextValue::Single(value.into())));
+        }
         self
     }
 
     /// Looks a key up, ignoring case.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.keys.get(&key.to_ascii_lowercase())
+        let found = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.find(&key.to_ascii_lowercase())
         } else {
-            self.keys.get(key)
-        }
+            self.find(key)
+        };
+        found.ok().map(|i| &self.keys[i].1)
     }
 
     pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
-        self.keys.remove(&key.to_ascii_lowercase())
+        let i = self.find(&key.to_ascii_lowercase()).ok()?;
+        Some(self.keys.remove(i).1)
     }
 
-    /// Every key (lower-cased) and value.
+    /// Every key (lower-cased) and value, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         self.keys.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// How many keys are set.
+    pub fn len(&self) -> usize {
+        self.keys.len()
     }
 }
 

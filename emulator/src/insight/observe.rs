@@ -145,39 +145,77 @@ impl<'de> Deserialize<'de> for Context {
 /// The context keys of `request` that the catalog lists for its action:
 /// the action's own keys, and those of every resource type it acts on.
 fn relevant_context(request: &Request) -> Context {
-    let Some((service, action)) = Catalog::get().action(&request.action) else {
-        return Context(None);
-    };
-    // Asked for every request: the action's lists are merged once per
-    // thread (the catalog's actions are `'static`: an address names one).
-    KEY_SETS.with(|sets| {
-        let mut sets = sets.borrow_mut();
-        let keys = sets
-            .entry(std::ptr::from_ref(action) as usize)
-            .or_insert_with(|| {
-                let type_keys = action.resource_types.iter().flat_map(|r| {
-                    let own = service.resource_type(r.name).map(|t| t.condition_keys);
-                    std::iter::once(r.condition_keys).chain(own)
-                });
-                NameSet::of(std::iter::once(action.condition_keys).chain(type_keys))
+    // Asked for every request: per thread, each action's lists are merged
+    // once, and which of a request's keys they keep is remembered for the
+    // keys the action's last request had (a client sends the same keys
+    // call after call), so a repeat costs a comparison of the key names.
+    MEMOS.with(|memos| {
+        let mut memos = memos.borrow_mut();
+        let found = memos.iter().position(|m| *m.action == *request.action);
+        let i = if let Some(i) = found {
+            i
+        } else {
+            let Some((service, action)) = Catalog::get().action(&request.action) else {
+                return Context(None);
+            };
+            let type_keys = action.resource_types.iter().flat_map(|r| {
+                let own = service.resource_type(r.name).map(|t| t.condition_keys);
+                std::iter::once(r.condition_keys).chain(own)
             });
-        // The context's keys are unique and sorted as a map of them would
-        // be: the JSON is that of the map, without building it.
-        let mut lookup = keys.sorted_lookup();
-        let kept: Vec<(&str, &[String])> = request
-            .context
+            if memos.len() == MEMO_SIZE {
+                memos.pop();
+            }
+            memos.push(Memo {
+                action: request.action.as_str().into(),
+                keys: NameSet::of(std::iter::once(action.condition_keys).chain(type_keys)),
+                last_keys: Vec::new(),
+                last_kept: Vec::new(),
+            });
+            memos.len() - 1
+        };
+        // Most recently used first.
+        memos[..=i].rotate_right(1);
+        let memo = &mut memos[0];
+        let context = &request.context;
+        let same_keys = memo.last_keys.len() == context.len()
+            && memo
+                .last_keys
+                .iter()
+                .zip(context.iter())
+                .all(|(last, (key, _))| **last == *key);
+        if !same_keys {
+            // The context's keys are unique and sorted.
+            let mut lookup = memo.keys.sorted_lookup();
+            memo.last_kept = context.iter().map(|(key, _)| lookup.contains(key)).collect();
+            memo.last_keys = context.iter().map(|(key, _)| key.into()).collect();
+        }
+        // The JSON is that of the map of the kept keys, without building it.
+        let kept: Vec<(&str, &[String])> = context
             .iter()
-            .filter(|(key, _)| lookup.contains(key))
-            .map(|(key, value)| (key, value.as_slice()))
+            .zip(&memo.last_kept)
+            .filter(|(_, kept)| **kept)
+            .map(|((key, value), _)| (key, value.as_slice()))
             .collect();
         Context::from_pairs(&kept)
     })
 }
 
+/// Actions remembered per thread by [`relevant_context`].
+const MEMO_SIZE: usize = 32;
+
+/// What [`relevant_context`] remembers of one action (as the request names it).
+struct Memo {
+    action: Box<str>,
+    /// The merged condition key lists of the action and its resource types.
+    keys: NameSet,
+    /// The context keys of the action's last request, and which of them
+    /// `keys` holds.
+    last_keys: Vec<Box<str>>,
+    last_kept: Vec<bool>,
+}
+
 thread_local! {
-    /// The merged condition key lists of the actions observed, by address.
-    static KEY_SETS: std::cell::RefCell<std::collections::HashMap<usize, NameSet>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static MEMOS: std::cell::RefCell<Vec<Memo>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The bounded log of observations, oldest first.
