@@ -26,7 +26,9 @@ TARGETS=${TARGETS:-iam-emulator moto moto-auth fakecloud}
 OUT=${OUT:-target/bench}
 ROOT_KEY=AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 FAKECLOUD_ARGS=${FAKECLOUD_ARGS:---verify-sigv4 --iam strict}
-FAKECLOUD_ROOT_KEY=${FAKECLOUD_ROOT_KEY:-$ROOT_KEY}
+# fakecloud verifies signatures of every key but its reserved root `test`/`test`
+# (its --help: "The reserved test/test root identity always bypasses verification").
+FAKECLOUD_ROOT_KEY=${FAKECLOUD_ROOT_KEY:-test:test}
 
 work=$(mktemp -d -t iam-bench.XXXXXX)
 pids=()
@@ -114,7 +116,7 @@ start_server() {
     fakecloud)
       PORT=$(free_port)
       # shellcheck disable=SC2086
-      fakecloud --port "$PORT" $FAKECLOUD_ARGS >"$log" 2>&1 &
+      fakecloud --addr "127.0.0.1:$PORT" $FAKECLOUD_ARGS >"$log" 2>&1 &
       PID=$!
       pids+=("$PID")
       ;;
@@ -204,7 +206,7 @@ fi
 if [[ " ${targets[*]} " == *" fakecloud "* ]]; then
   # shellcheck disable=SC2086
   "$LOADGEN" startup --runs "$STARTUP_RUNS" --label fakecloud --root-key "$FAKECLOUD_ROOT_KEY" --json "$RESULTS" \
-    -- fakecloud --port '{port}' $FAKECLOUD_ARGS
+    -- fakecloud --addr '127.0.0.1:{port}' $FAKECLOUD_ARGS
 fi
 
 say "results (${DURATION}s per workload, $CONCURRENCY connections, $(($(date +%s) - started_at))s in all)"

@@ -33,7 +33,10 @@ const MAX_BODY: u64 = limits::MAX_SINGLE_UPLOAD + 64 * 1024 * 1024;
 type ReplyBody = BoxBody<Bytes, std::io::Error>;
 
 /// Reply files up to this size are read into memory and sent in one piece.
-const SMALL_FILE_REPLY: u64 = 256 * 1024;
+const SMALL_FILE_REPLY: u64 = 1024 * 1024;
+
+/// The largest piece a streamed file reply is read in.
+const STREAM_PIECE: u64 = 1024 * 1024;
 
 /// Reads the body: into memory when small, else into a spool file. A
 /// client that pauses longer than `idle` between two pieces is answered
@@ -207,8 +210,11 @@ fn to_hyper(response: HttpResponse) -> hyper::Response<ReplyBody> {
             }
         }
         Some(file) => {
+            // Reads of up to 1 MiB: each read is a hop to tokio's blocking
+            // pool, so 64 KiB pieces made a 1 MiB reply sixteen hops.
+            let piece = usize::try_from(file.len.min(STREAM_PIECE)).unwrap_or(64 * 1024);
             let reader = tokio::fs::File::from_std(file.file).take(file.len);
-            let stream = ReaderStream::with_capacity(reader, 64 * 1024).map_ok(Frame::data);
+            let stream = ReaderStream::with_capacity(reader, piece).map_ok(Frame::data);
             BodyExt::boxed(StreamBody::new(stream))
         }
         None => BodyExt::boxed(Full::new(response.body).map_err(|never| match never {})),

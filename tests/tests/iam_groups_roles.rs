@@ -1327,4 +1327,21 @@ fn resource_tags_of_users_reach_conditions() {
     let _ = client
         .query("iam", &[("Action", "GetUser"), ("UserName", "untagged")])
         .expect_error(403, "AccessDenied");
+    // A user under a path is found by its ARN's last segment too; a user of
+    // another name whose ARN differs only in the path is not taken for it.
+    let _ = root
+        .query(
+            "iam",
+            &[
+                ("Action", "CreateUser"),
+                ("UserName", "Pathed"),
+                ("Path", "/teams/red/"),
+                ("Tags.member.1.Key", "team"),
+                ("Tags.member.1.Value", "red"),
+            ],
+        )
+        .expect_ok();
+    let _ = client
+        .query("iam", &[("Action", "GetUser"), ("UserName", "pathed")])
+        .expect_ok();
 }

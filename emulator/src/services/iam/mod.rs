@@ -77,18 +77,23 @@ impl Call<'_> {
         if let Some(policy) = account.policies.get(resource) {
             return &policy.tags;
         }
-        let tags = account
-            .users
-            .values()
-            .find(|u| u.arn == resource)
-            .map(|u| &u.tags)
-            .or_else(|| {
-                account
-                    .roles
-                    .values()
-                    .find(|r| r.arn == resource)
-                    .map(|r| &r.tags)
-            });
+        // The entity is found by the name that ends its ARN (names are
+        // unique per account), then the whole ARN is compared: a scan of
+        // every user made each call on a user cost O(users).
+        let name = resource.rsplit('/').next().unwrap_or_default();
+        let tags = match resource.split(':').nth(5) {
+            Some(r) if r.starts_with("user/") => account
+                .users
+                .get(&crate::state::iam::key(name))
+                .filter(|u| u.arn == resource)
+                .map(|u| &u.tags),
+            Some(r) if r.starts_with("role/") => account
+                .roles
+                .get(&crate::state::iam::key(name))
+                .filter(|r| r.arn == resource)
+                .map(|r| &r.tags),
+            _ => None,
+        };
         tags.map_or(&[], Vec::as_slice)
     }
 
