@@ -11,6 +11,7 @@
 
 use crate::http::{OnDrop, TempFile};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Files to remove once the next state change is on disk.
@@ -47,6 +48,31 @@ pub struct Scratch {
     pub dir: PathBuf,
     /// Set with `--state-dir`: bodies are flushed and kept across restarts.
     durable: Option<Arc<Graveyard>>,
+    /// Bytes of larger object bodies kept in memory (see [`Scratch::memory_body`]).
+    in_memory: Arc<AtomicU64>,
+}
+
+/// How many bytes of object bodies over 64 KiB may stay in memory (without
+/// `--state-dir`); past it, bodies go to files. Reads of a body in memory
+/// cost no file read, but memory must not grow with everything stored.
+pub const MEMORY_BODIES_BUDGET: u64 = 256 * 1024 * 1024;
+
+/// A body's bytes counted against the budget until the last reference goes.
+struct Budgeted {
+    bytes: bytes::Bytes,
+    used: Arc<AtomicU64>,
+}
+
+impl AsRef<[u8]> for Budgeted {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for Budgeted {
+    fn drop(&mut self) {
+        self.used.fetch_sub(self.bytes.len() as u64, Ordering::Relaxed);
+    }
 }
 
 impl Scratch {
@@ -69,7 +95,34 @@ impl Scratch {
         for sub in ["objects", "spool"] {
             let _ = std::fs::create_dir_all(dir.join(sub));
         }
-        Scratch { dir, durable }
+        Scratch {
+            dir,
+            durable,
+            in_memory: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// `bytes` as an in-memory body counted against [`MEMORY_BODIES_BUDGET`],
+    /// or `None` (durable state, or the budget is spent: use a file).
+    pub fn memory_body(&self, bytes: bytes::Bytes) -> Option<bytes::Bytes> {
+        if self.durable.is_some() {
+            return None;
+        }
+        let len = bytes.len() as u64;
+        self.in_memory
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                (used + len <= MEMORY_BODIES_BUDGET).then_some(used + len)
+            })
+            .ok()?;
+        Some(bytes::Bytes::from_owner(Budgeted {
+            bytes,
+            used: self.in_memory.clone(),
+        }))
+    }
+
+    /// Bytes of larger bodies in memory now.
+    pub fn memory_bodies_bytes(&self) -> u64 {
+        self.in_memory.load(Ordering::Relaxed)
     }
 
     pub fn is_durable(&self) -> bool {
@@ -135,5 +188,41 @@ impl Drop for Scratch {
         if self.durable.is_none() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_in_memory_count_against_the_budget_until_dropped() {
+        let scratch = Scratch::temporary();
+        let big = bytes::Bytes::from(vec![7u8; 200 * 1024 * 1024]);
+        let first = scratch.memory_body(big.clone()).expect("within the budget");
+        assert_eq!(first, big);
+        assert_eq!(scratch.memory_bodies_bytes(), 200 * 1024 * 1024);
+        assert!(
+            scratch.memory_body(big.clone()).is_none(),
+            "over the budget: a file"
+        );
+        let copy = first.clone();
+        drop(first);
+        assert_eq!(
+            scratch.memory_bodies_bytes(),
+            200 * 1024 * 1024,
+            "still referenced"
+        );
+        drop(copy);
+        assert_eq!(scratch.memory_bodies_bytes(), 0);
+        assert!(scratch.memory_body(big).is_some());
+    }
+
+    #[test]
+    fn a_durable_scratch_keeps_no_body_in_memory() {
+        let dir = std::env::temp_dir().join(format!("scratch-{}", crate::ids::unique_id("")));
+        let scratch = Scratch::durable(&dir, Arc::new(Graveyard::default()));
+        assert!(scratch.memory_body(bytes::Bytes::from_static(b"x")).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

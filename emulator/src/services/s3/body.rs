@@ -82,6 +82,24 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
             Body::Memory(req.body.clone()),
         );
     }
+    // A larger body already in memory stays there while the budget lasts
+    // (a 1 MiB GetObject then costs no file read).
+    if chunked.is_none() && req.spooled.is_none() && !in_memory {
+        if let Some(kept) = r.ctx.app.scratch.memory_body(req.body.clone()) {
+            let mut hasher = MultiHasher::new(algorithm);
+            hasher.update(&req.body);
+            let digests = hasher.finish();
+            return verified(
+                req,
+                content_sha,
+                declared.as_ref(),
+                algorithm,
+                &[],
+                &digests,
+                Body::Memory(kept),
+            );
+        }
+    }
     let reader = req.body_reader().map_err(|e| internal(&e))?;
     let mut sink = if in_memory {
         Sink::Memory(Vec::with_capacity(req.body.len()))
