@@ -68,7 +68,18 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
     let in_memory =
         !r.ctx.app.scratch.is_durable() && req.spooled.is_none() && req.body.len() <= MEMORY_BODY_MAX;
     let chunked = content_sha.and_then(ChunkedMode::from_content_sha256);
-    if in_memory && chunked.is_none() {
+    // A plain body already in memory is kept as it is: small ones always,
+    // larger ones while the memory budget lasts (a 1 MiB GetObject then
+    // costs no file read).
+    let plain = chunked.is_none() && req.spooled.is_none();
+    let kept = if !plain {
+        None
+    } else if in_memory {
+        Some(req.body.clone())
+    } else {
+        r.ctx.app.scratch.memory_body(req.body.clone())
+    };
+    if let Some(kept) = kept {
         let mut hasher = MultiHasher::new(algorithm);
         hasher.update(&req.body);
         let digests = hasher.finish();
@@ -79,26 +90,8 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
             algorithm,
             &[],
             &digests,
-            Body::Memory(req.body.clone()),
+            Body::Memory(kept),
         );
-    }
-    // A larger body already in memory stays there while the budget lasts
-    // (a 1 MiB GetObject then costs no file read).
-    if chunked.is_none() && req.spooled.is_none() && !in_memory {
-        if let Some(kept) = r.ctx.app.scratch.memory_body(req.body.clone()) {
-            let mut hasher = MultiHasher::new(algorithm);
-            hasher.update(&req.body);
-            let digests = hasher.finish();
-            return verified(
-                req,
-                content_sha,
-                declared.as_ref(),
-                algorithm,
-                &[],
-                &digests,
-                Body::Memory(kept),
-            );
-        }
     }
     let reader = req.body_reader().map_err(|e| internal(&e))?;
     let mut sink = if in_memory {
