@@ -22,7 +22,7 @@ const TEAMS: usize = 10;
 
 fn doc(text: &str) -> Document {
     Document {
-        text: text.to_string(),
+        text: text.into(),
         parsed: Arc::new(iam_evaluator::Policy::parse(text).unwrap()),
     }
 }

@@ -148,6 +148,21 @@ pub struct EntityPolicy {
     pub document: Document,
 }
 
+impl EntityPolicy {
+    /// As the evaluator takes it, named as the decision trace shows it: an
+    /// inline policy as `NAME (inline, KIND HOLDER)`, a managed one by ARN.
+    pub fn named(self) -> NamedPolicy {
+        let name = match self.source {
+            PolicySource::Inline { kind, holder } => format!("{} (inline, {kind} {holder})", self.name),
+            PolicySource::Managed => self.name,
+        };
+        NamedPolicy {
+            name: name.into(),
+            policy: self.document.parsed,
+        }
+    }
+}
+
 /// The identity-based policies and permissions boundary of an IAM entity.
 /// IAM User Guide ("Policy evaluation logic"): a user's identity-based
 /// policies are its own inline and managed policies and those of every
@@ -266,56 +281,6 @@ pub fn role_policies(
     out
 }
 
-/// A managed policy's parsed default document, customer-managed or
-/// AWS-managed (as [`managed_document`], without copying its text).
-fn managed_parsed(state: &State, account: &str, arn: &str) -> Option<std::sync::Arc<iam_evaluator::Policy>> {
-    if let Some(doc) = state
-        .account(account)
-        .and_then(|a| a.policies.get(arn))
-        .and_then(|p| p.default_document())
-    {
-        return Some(doc.parsed.clone());
-    }
-    crate::managed::parsed(arn)
-}
-
-/// An entity's own inline and attached policies, named as the decision
-/// trace names them (an inline policy as `NAME (inline, KIND HOLDER)`, a managed one by ARN), in the order
-/// [`EntityPolicies`] lists them.
-fn add_own_policies(
-    set: &mut Vec<NamedPolicy>,
-    state: &State,
-    account: &str,
-    kind: &'static str,
-    holder: &str,
-    inline: &std::collections::BTreeMap<String, Document>,
-    attached: &[String],
-) {
-    for (name, doc) in inline {
-        set.push(NamedPolicy {
-            name: format!("{name} (inline, {kind} {holder})").into(),
-            policy: doc.parsed.clone(),
-        });
-    }
-    for arn in attached {
-        if let Some(policy) = managed_parsed(state, account, arn) {
-            set.push(NamedPolicy {
-                name: arn.as_str().into(),
-                policy,
-            });
-        }
-    }
-}
-
-/// The boundary, named as the decision trace names it.
-fn boundary_policy(state: &State, account: &str, arn: Option<&String>) -> Option<NamedPolicy> {
-    let arn = arn?;
-    Some(NamedPolicy {
-        name: arn.as_str().into(),
-        policy: managed_parsed(state, account, arn)?,
-    })
-}
-
 /// The identity-based policies, boundary and session policies of the caller:
 /// [`user_policies`] and [`role_policies`] as the evaluator takes them.
 pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
@@ -335,45 +300,15 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
             .and_then(|s| s.user_name.as_deref()),
         _ => None,
     };
+    let mut entity = EntityPolicies::default();
     if let Some(user) = user_name.and_then(|n| account.users.get(&crate::state::iam::key(n))) {
-        add_own_policies(
-            &mut set.identity,
-            state,
-            &account.id,
-            "user",
-            &user.name,
-            &user.inline,
-            &user.attached,
-        );
-        for group in user
-            .groups
-            .iter()
-            .filter_map(|g| account.groups.get(&crate::state::iam::key(g)))
-        {
-            add_own_policies(
-                &mut set.identity,
-                state,
-                &account.id,
-                "group",
-                &group.name,
-                &group.inline,
-                &group.attached,
-            );
-        }
-        set.boundary = boundary_policy(state, &account.id, user.boundary.as_ref());
+        entity = user_policies(state, account, user);
     }
     if let PrincipalKind::AssumedRole { role_name, .. } = &caller.principal.kind {
         if let Some(role) = account.roles.get(&crate::state::iam::key(role_name)) {
-            add_own_policies(
-                &mut set.identity,
-                state,
-                &account.id,
-                "role",
-                &role.name,
-                &role.inline,
-                &role.attached,
-            );
-            set.boundary = boundary_policy(state, &account.id, role.boundary.as_ref());
+            let role = role_policies(state, account, role);
+            entity.identity.extend(role.identity);
+            entity.boundary = role.boundary;
         }
         if let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) {
             for (name, text) in &session.session_policies {
@@ -383,6 +318,8 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
             }
         }
     }
+    set.identity = entity.identity.into_iter().map(EntityPolicy::named).collect();
+    set.boundary = entity.boundary.map(EntityPolicy::named);
     set
 }
 

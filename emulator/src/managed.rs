@@ -68,8 +68,9 @@ struct Catalog {
     policies: Vec<AwsManagedPolicy>,
     /// Policy names are unique across paths: name → index in `policies`.
     by_name: HashMap<&'static str, usize>,
-    /// Parsed default documents, filled on demand (`None`: does not parse).
-    parsed: Vec<OnceLock<Option<Arc<Policy>>>>,
+    /// Default documents, parsed on demand and then shared (`None`: does
+    /// not parse).
+    documents: Vec<OnceLock<Option<Document>>>,
 }
 
 fn catalog() -> &'static Catalog {
@@ -81,11 +82,11 @@ fn catalog() -> &'static Catalog {
             .filter_map(AwsManagedPolicy::from_line)
             .collect();
         let by_name = policies.iter().enumerate().map(|(i, p)| (p.name, i)).collect();
-        let parsed = policies.iter().map(|_| OnceLock::new()).collect();
+        let documents = policies.iter().map(|_| OnceLock::new()).collect();
         Catalog {
             policies,
             by_name,
-            parsed,
+            documents,
         }
     })
 }
@@ -118,23 +119,20 @@ pub fn all() -> &'static [AwsManagedPolicy] {
     &catalog().policies
 }
 
-/// The parsed default document of an AWS managed policy (parsed on first
-/// request, then shared).
+/// The default document of an AWS managed policy, parsed on first request
+/// and then shared (a copy of it copies no text).
 pub fn document(arn: &str) -> Option<Document> {
-    let parsed = parsed(arn)?;
-    Some(Document {
-        text: catalog().policies[index(arn)?].document.to_string(),
-        parsed,
-    })
-}
-
-/// The parsed default document alone (no copy of its text).
-pub fn parsed(arn: &str) -> Option<Arc<Policy>> {
     let i = index(arn)?;
     let catalog = catalog();
     let policy = &catalog.policies[i];
-    catalog.parsed[i]
-        .get_or_init(|| Policy::parse(policy.document).ok().map(Arc::new))
+    catalog.documents[i]
+        .get_or_init(|| {
+            let parsed = Policy::parse(policy.document).ok()?;
+            Some(Document {
+                text: policy.document.into(),
+                parsed: Arc::new(parsed),
+            })
+        })
         .clone()
 }
 
@@ -228,7 +226,7 @@ mod tests {
         let first = document(arn).unwrap();
         let second = document(arn).unwrap();
         assert!(Arc::ptr_eq(&first.parsed, &second.parsed));
-        assert_eq!(first.text, find(arn).unwrap().document);
+        assert_eq!(&*first.text, find(arn).unwrap().document);
         assert!(document("arn:aws:iam::aws:policy/NoSuchPolicy").is_none());
     }
 }

@@ -183,7 +183,10 @@ fn doc(statements: &[(bool, &str, &str)], principal: Option<&str>) -> Document {
         .collect();
     let text = serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string();
     let parsed = Arc::new(Policy::parse(&text).unwrap());
-    Document { text, parsed }
+    Document {
+        text: text.into(),
+        parsed,
+    }
 }
 
 /// One random statement: effect, action pattern, resource pattern.

@@ -214,7 +214,7 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
                 })?;
         session
             .session_policies
-            .push((format!("session policy {arn}"), doc.text));
+            .push((format!("session policy {arn}"), doc.text.to_string()));
     }
     let mut x = Xml::default();
     credentials_xml(&mut x, &session);

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-/// A policy document as written and as parsed.
+/// A policy document as written and as parsed; both shared, so a copy of
+/// a document (for a decision, a simulation) copies no text.
 #[derive(Debug, Clone)]
 pub struct Document {
-    pub text: String,
+    pub text: Arc<str>,
     pub parsed: Arc<Policy>,
 }
 
@@ -27,7 +28,7 @@ impl<'de> Deserialize<'de> for Document {
         let text = String::deserialize(deserializer)?;
         let parsed = Policy::parse(&text).map_err(serde::de::Error::custom)?;
         Ok(Document {
-            text,
+            text: text.into(),
             parsed: Arc::new(parsed),
         })
     }

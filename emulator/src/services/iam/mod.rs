@@ -292,7 +292,7 @@ pub fn parse_document(text: &str, target: WriteTarget) -> AwsResult<crate::state
     let parsed = iam_evaluator::validate::check_write(text, target)
         .map_err(|e| AwsError::malformed_policy(e.iam_message()))?;
     Ok(crate::state::iam::Document {
-        text: text.to_string(),
+        text: text.into(),
         parsed: std::sync::Arc::new(parsed),
     })
 }
@@ -303,7 +303,7 @@ pub fn simulation_document(text: &str) -> AwsResult<crate::state::iam::Document>
     let parsed = iam_evaluator::Policy::parse(text)
         .map_err(|_| AwsError::malformed_policy("Syntax errors in policy."))?;
     Ok(crate::state::iam::Document {
-        text: text.to_string(),
+        text: text.into(),
         parsed: std::sync::Arc::new(parsed),
     })
 }

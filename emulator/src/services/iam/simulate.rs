@@ -88,7 +88,7 @@ fn input(id: String, source_type: &'static str, doc: &Document) -> Input {
     Input {
         id,
         source_type,
-        text: doc.text.clone(),
+        text: doc.text.to_string(),
         parsed: doc.parsed.clone(),
     }
 }

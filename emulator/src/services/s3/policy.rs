@@ -79,7 +79,7 @@ pub fn get_policy(r: &S3Request) -> AwsResult<HttpResponse> {
         AwsError::new(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
             .with_resource(&bucket.name)
     })?;
-    Ok(HttpResponse::new(200, "application/json", doc.text.clone()))
+    Ok(HttpResponse::new(200, "application/json", doc.text.to_string()))
 }
 
 fn malformed_policy(message: &str) -> AwsError {
@@ -139,7 +139,7 @@ fn read_policy(state: &State, bucket: &str, text: &str) -> AwsResult<Document> {
         }
     }
     Ok(Document {
-        text: text.to_string(),
+        text: text.into(),
         parsed: Arc::new(parsed),
     })
 }
