@@ -219,6 +219,25 @@ impl Client {
         self.send(&req)
     }
 
+    /// A Kinesis Data Streams call: [`Client::json`] with the target
+    /// `Kinesis_20131202.OPERATION`.
+    pub fn kinesis(&self, operation: &str, body: &serde_json::Value) -> Reply {
+        self.json("kinesis", &format!("Kinesis_20131202.{operation}"), body)
+    }
+
+    /// [`Client::kinesis`] that must succeed (HTTP 200, else a panic naming
+    /// the operation); the reply's JSON, `null` when the body is empty.
+    #[track_caller]
+    pub fn kinesis_ok(&self, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+        let reply = self.kinesis(operation, body);
+        assert_eq!(reply.status, 200, "{operation}: {}", reply.body);
+        if reply.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            reply.json()
+        }
+    }
+
     /// A signed REST-JSON call (Access Analyzer): `METHOD PATH_AND_QUERY`
     /// with `Content-Type: application/json` and the body as given.
     pub fn rest_json(

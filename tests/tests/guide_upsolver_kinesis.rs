@@ -14,7 +14,7 @@
 //! new default policy version) lets the same key read what a producer put,
 //! intact and in order per shard.
 
-use iam_harness::{url_decode, Client, Credentials, Emulator, Reply};
+use iam_harness::{url_decode, Client, Credentials, Emulator};
 use serde_json::{json, Value};
 
 const ACCOUNT: &str = "123456789012";
@@ -85,27 +85,11 @@ fn stream_arn(name: &str) -> String {
     format!("arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{name}")
 }
 
-fn kinesis(client: &Client, operation: &str, body: &Value) -> Reply {
-    client.json("kinesis", &format!("Kinesis_20131202.{operation}"), body)
-}
-
-/// Calls and panics unless it succeeds; the reply's JSON.
-#[track_caller]
-fn ok(client: &Client, operation: &str, body: &Value) -> Value {
-    let reply = kinesis(client, operation, body);
-    assert_eq!(reply.status, 200, "{operation}: {}", reply.body);
-    if reply.body.is_empty() {
-        Value::Null
-    } else {
-        reply.json()
-    }
-}
-
 /// Panics unless `operation` is denied with Kinesis's `AccessDeniedException`
 /// (HTTP 400) and AWS's message for `action` on `resource`.
 #[track_caller]
 fn assert_denied(client: &Client, operation: &str, body: &Value, action: &str, resource: &str) {
-    let reply = kinesis(client, operation, body);
+    let reply = client.kinesis(operation, body);
     let value = reply.json();
     let expected = format!(
         "User: {} is not authorized to perform: {action} on resource: {resource} because no \
@@ -163,16 +147,8 @@ fn producer_records() -> Vec<(String, String)> {
 /// The reader's streams exist before the guide starts (two shards for the
 /// one Upsolver reads).
 fn readers_streams(root: &Client) {
-    ok(
-        root,
-        "CreateStream",
-        &json!({"StreamName": STREAM, "ShardCount": 2}),
-    );
-    ok(
-        root,
-        "CreateStream",
-        &json!({"StreamName": UNRELATED, "ShardCount": 1}),
-    );
+    root.kinesis_ok("CreateStream", &json!({"StreamName": STREAM, "ShardCount": 2}));
+    root.kinesis_ok("CreateStream", &json!({"StreamName": UNRELATED, "ShardCount": 1}));
 }
 
 /// The producer (root) writes the records, one PutRecords batch and then
@@ -185,11 +161,7 @@ fn produce(root: &Client) -> Vec<(String, String, String, String)> {
         .iter()
         .map(|(key, data)| json!({"PartitionKey": key, "Data": data}))
         .collect();
-    let put = ok(
-        root,
-        "PutRecords",
-        &json!({"StreamName": STREAM, "Records": entries}),
-    );
+    let put = root.kinesis_ok("PutRecords", &json!({"StreamName": STREAM, "Records": entries}));
     assert_eq!(put["FailedRecordCount"], 0, "{put}");
     let mut written = Vec::new();
     for ((key, data), result) in batch.iter().zip(put["Records"].as_array().unwrap()) {
@@ -201,8 +173,7 @@ fn produce(root: &Client) -> Vec<(String, String, String, String)> {
         ));
     }
     for (key, data) in singles {
-        let result = ok(
-            root,
+        let result = root.kinesis_ok(
             "PutRecord",
             &json!({"StreamName": STREAM, "PartitionKey": key, "Data": data}),
         );
@@ -246,11 +217,7 @@ fn read_all(client: &Client, iterator: &str, limit: u32) -> Vec<Value> {
     let mut records = Vec::new();
     let mut next = iterator.to_string();
     loop {
-        let page = ok(
-            client,
-            "GetRecords",
-            &json!({"ShardIterator": next, "Limit": limit}),
-        );
+        let page = client.kinesis_ok("GetRecords", &json!({"ShardIterator": next, "Limit": limit}));
         let batch = page["Records"].as_array().expect("Records").clone();
         next = page["NextShardIterator"]
             .as_str()
@@ -264,8 +231,7 @@ fn read_all(client: &Client, iterator: &str, limit: u32) -> Vec<Value> {
 }
 
 fn trim_horizon(client: &Client, shard: &str) -> Value {
-    ok(
-        client,
+    client.kinesis_ok(
         "GetShardIterator",
         &json!({"StreamName": STREAM, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
     )
@@ -357,11 +323,11 @@ fn with_the_guides_policy_upsolver_lists_and_describes_but_cannot_read() {
     assert_eq!(upsolver.caller_arn(), user_arn());
 
     // ListStreams (on "*") lists every stream of the account.
-    let listed = ok(&upsolver, "ListStreams", &json!({}));
+    let listed = upsolver.kinesis_ok("ListStreams", &json!({}));
     assert_eq!(listed["StreamNames"], json!([UNRELATED, STREAM]));
     // DescribeStream gives the shards.
     let description =
-        ok(&upsolver, "DescribeStream", &json!({"StreamName": STREAM}))["StreamDescription"].clone();
+        upsolver.kinesis_ok("DescribeStream", &json!({"StreamName": STREAM}))["StreamDescription"].clone();
     assert_eq!(description["StreamARN"], stream_arn(STREAM));
     assert_eq!(description["StreamStatus"], "ACTIVE");
     let shards = strings(&description["Shards"], "ShardId");
@@ -451,10 +417,10 @@ fn the_corrected_policy_reads_what_the_producer_put_in_order_per_shard() {
 
     // The same key, as Upsolver reads: list, describe, then every shard from
     // TRIM_HORIZON, in pages, following NextShardIterator.
-    let listed = ok(&upsolver, "ListStreams", &json!({}));
+    let listed = upsolver.kinesis_ok("ListStreams", &json!({}));
     assert_eq!(listed["StreamNames"], json!([UNRELATED, STREAM]));
     let description =
-        ok(&upsolver, "DescribeStream", &json!({"StreamName": STREAM}))["StreamDescription"].clone();
+        upsolver.kinesis_ok("DescribeStream", &json!({"StreamName": STREAM}))["StreamDescription"].clone();
     let shards = strings(&description["Shards"], "ShardId");
     assert_eq!(shards.len(), 2);
     let mut total = 0;
@@ -492,8 +458,7 @@ fn the_corrected_policy_reads_what_the_producer_put_in_order_per_shard() {
     let shard = &written[0].0;
     let on_shard: Vec<&(String, String, String, String)> =
         written.iter().filter(|(s, ..)| s == shard).collect();
-    let resumed = ok(
-        &upsolver,
+    let resumed = upsolver.kinesis_ok(
         "GetShardIterator",
         &json!({"StreamName": STREAM, "ShardId": shard, "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
                 "StartingSequenceNumber": on_shard[0].1}),

@@ -5,7 +5,7 @@
 //! allows the read path; as printed (`"kinesis: Get*"`, with a space) it
 //! does not.
 
-use iam_harness::{AuthMode, Client, Emulator, Reply};
+use iam_harness::{AuthMode, Client, Emulator};
 use serde_json::{json, Value};
 
 const ACCOUNT: &str = "123456789012";
@@ -14,26 +14,10 @@ fn root(emu: &Emulator) -> Client {
     emu.client(&emu.root_credentials())
 }
 
-fn call(client: &Client, operation: &str, body: &Value) -> Reply {
-    client.json("kinesis", &format!("Kinesis_20131202.{operation}"), body)
-}
-
-/// Calls and panics unless it succeeds; the reply's JSON (`null` when empty).
-#[track_caller]
-fn ok(client: &Client, operation: &str, body: &Value) -> Value {
-    let reply = call(client, operation, body);
-    assert_eq!(reply.status, 200, "{operation}: {}", reply.body);
-    if reply.body.is_empty() {
-        Value::Null
-    } else {
-        reply.json()
-    }
-}
-
 /// Calls and panics unless it fails with this status and `__type`; the message.
 #[track_caller]
 fn fails(client: &Client, operation: &str, body: &Value, status: u16, code: &str) -> String {
-    let reply = call(client, operation, body);
+    let reply = client.kinesis(operation, body);
     let value = reply.json();
     assert_eq!(
         (reply.status, value["__type"].as_str()),
@@ -46,11 +30,7 @@ fn fails(client: &Client, operation: &str, body: &Value, status: u16, code: &str
 }
 
 fn create(client: &Client, name: &str, shards: u32) {
-    ok(
-        client,
-        "CreateStream",
-        &json!({"StreamName": name, "ShardCount": shards}),
-    );
+    client.kinesis_ok("CreateStream", &json!({"StreamName": name, "ShardCount": shards}));
 }
 
 fn stream_arn(name: &str) -> String {
@@ -76,7 +56,7 @@ fn iterator(client: &Client, stream: &str, shard: &str, start: &Value) -> String
     for (k, v) in start.as_object().expect("an object") {
         body[k] = v.clone();
     }
-    ok(client, "GetShardIterator", &body)["ShardIterator"]
+    client.kinesis_ok("GetShardIterator", &body)["ShardIterator"]
         .as_str()
         .expect("ShardIterator")
         .to_string()
@@ -87,11 +67,7 @@ fn read_all(client: &Client, iterator: &str, limit: u32) -> Vec<Value> {
     let mut records = Vec::new();
     let mut next = iterator.to_string();
     loop {
-        let page = ok(
-            client,
-            "GetRecords",
-            &json!({"ShardIterator": next, "Limit": limit}),
-        );
+        let page = client.kinesis_ok("GetRecords", &json!({"ShardIterator": next, "Limit": limit}));
         let batch = page["Records"].as_array().expect("Records").clone();
         next = page["NextShardIterator"]
             .as_str()
@@ -121,8 +97,7 @@ fn streams_are_created_described_and_listed_in_pages() {
     let emu = Emulator::start();
     let root = root(&emu);
     create(&root, "orders", 5);
-    ok(
-        &root,
+    root.kinesis_ok(
         "CreateStream",
         &json!({"StreamName": "clicks", "StreamModeDetails": {"StreamMode": "ON_DEMAND"}}),
     );
@@ -140,11 +115,8 @@ fn streams_are_created_described_and_listed_in_pages() {
     );
 
     // DescribeStream: ACTIVE at once, shards in pages.
-    let first = ok(
-        &root,
-        "DescribeStream",
-        &json!({"StreamName": "orders", "Limit": 2}),
-    )["StreamDescription"]
+    let first = root.kinesis_ok("DescribeStream", &json!({"StreamName": "orders", "Limit": 2}))
+        ["StreamDescription"]
         .clone();
     assert_eq!(first["StreamStatus"], "ACTIVE");
     assert_eq!(first["StreamARN"], stream_arn("orders"));
@@ -154,8 +126,7 @@ fn streams_are_created_described_and_listed_in_pages() {
     assert_eq!(shards.len(), 2);
     loop {
         let last = shards.last().unwrap()["ShardId"].clone();
-        let page = ok(
-            &root,
+        let page = root.kinesis_ok(
             "DescribeStream",
             &json!({"StreamARN": stream_arn("orders"), "Limit": 2, "ExclusiveStartShardId": last}),
         )["StreamDescription"]
@@ -190,41 +161,32 @@ fn streams_are_created_described_and_listed_in_pages() {
     }
 
     // On-demand streams have four shards.
-    let summary = ok(&root, "DescribeStreamSummary", &json!({"StreamName": "clicks"}))
+    let summary = root.kinesis_ok("DescribeStreamSummary", &json!({"StreamName": "clicks"}))
         ["StreamDescriptionSummary"]
         .clone();
     assert_eq!(summary["OpenShardCount"], 4);
     assert_eq!(summary["StreamModeDetails"]["StreamMode"], "ON_DEMAND");
 
     // ListStreams: names in order, in pages by NextToken or by name.
-    let page = ok(&root, "ListStreams", &json!({"Limit": 2}));
+    let page = root.kinesis_ok("ListStreams", &json!({"Limit": 2}));
     assert_eq!(page["StreamNames"], json!(["audit", "clicks"]));
     assert_eq!(page["HasMoreStreams"], true);
     assert_eq!(
         strings(&page["StreamSummaries"], "StreamARN")[0],
         stream_arn("audit")
     );
-    let rest = ok(
-        &root,
+    let rest = root.kinesis_ok(
         "ListStreams",
         &json!({"Limit": 2, "NextToken": page["NextToken"]}),
     );
     assert_eq!(rest["StreamNames"], json!(["orders"]));
     assert_eq!(rest["HasMoreStreams"], false);
     assert!(rest.get("NextToken").is_none());
-    let after = ok(
-        &root,
-        "ListStreams",
-        &json!({"ExclusiveStartStreamName": "audit"}),
-    );
+    let after = root.kinesis_ok("ListStreams", &json!({"ExclusiveStartStreamName": "audit"}));
     assert_eq!(after["StreamNames"], json!(["clicks", "orders"]));
 
     // ListShards: MaxResults and NextToken; the token alone names the stream.
-    let page = ok(
-        &root,
-        "ListShards",
-        &json!({"StreamName": "orders", "MaxResults": 3}),
-    );
+    let page = root.kinesis_ok("ListShards", &json!({"StreamName": "orders", "MaxResults": 3}));
     assert_eq!(page["Shards"].as_array().unwrap().len(), 3);
     let token = page["NextToken"].clone();
     let message = fails(
@@ -235,7 +197,7 @@ fn streams_are_created_described_and_listed_in_pages() {
         "InvalidArgumentException",
     );
     assert_eq!(message, "NextToken and StreamName cannot be provided together.");
-    let rest = ok(&root, "ListShards", &json!({"NextToken": token}));
+    let rest = root.kinesis_ok("ListShards", &json!({"NextToken": token}));
     assert_eq!(
         strings(&rest["Shards"], "ShardId"),
         ["shardId-000000000003", "shardId-000000000004"]
@@ -244,7 +206,10 @@ fn streams_are_created_described_and_listed_in_pages() {
 
     // Streams live per region.
     let west = root.clone().with_region("us-west-2");
-    assert_eq!(ok(&west, "ListStreams", &json!({}))["StreamNames"], json!([]));
+    assert_eq!(
+        west.kinesis_ok("ListStreams", &json!({}))["StreamNames"],
+        json!([])
+    );
     fails(
         &west,
         "DescribeStream",
@@ -254,7 +219,7 @@ fn streams_are_created_described_and_listed_in_pages() {
     );
 
     // DeleteStream: gone at once; reset forgets every stream.
-    ok(&root, "DeleteStream", &json!({"StreamARN": stream_arn("audit")}));
+    root.kinesis_ok("DeleteStream", &json!({"StreamARN": stream_arn("audit")}));
     let message = fails(
         &root,
         "DescribeStream",
@@ -264,7 +229,10 @@ fn streams_are_created_described_and_listed_in_pages() {
     );
     assert_eq!(message, "Stream audit under account 123456789012 not found.");
     emu.reset();
-    assert_eq!(ok(&root, "ListStreams", &json!({}))["StreamNames"], json!([]));
+    assert_eq!(
+        root.kinesis_ok("ListStreams", &json!({}))["StreamNames"],
+        json!([])
+    );
 }
 
 #[test]
@@ -275,11 +243,7 @@ fn records_are_routed_by_partition_key_and_read_back_across_shards() {
     let entries: Vec<Value> = (0..40)
         .map(|i| json!({"Data": data(i), "PartitionKey": format!("user-{}", i % 10)}))
         .collect();
-    let put = ok(
-        &root,
-        "PutRecords",
-        &json!({"StreamName": "events", "Records": entries}),
-    );
+    let put = root.kinesis_ok("PutRecords", &json!({"StreamName": "events", "Records": entries}));
     assert_eq!(put["FailedRecordCount"], 0);
     let results = put["Records"].as_array().unwrap();
     assert_eq!(results.len(), 40);
@@ -293,8 +257,7 @@ fn records_are_routed_by_partition_key_and_read_back_across_shards() {
         used.len() > 1,
         "ten keys over four shards use more than one: {used:?}"
     );
-    let single = ok(
-        &root,
+    let single = root.kinesis_ok(
         "PutRecord",
         &json!({"StreamName": "events", "Data": data(40), "PartitionKey": "user-3"}),
     );
@@ -347,7 +310,7 @@ fn records_are_routed_by_partition_key_and_read_back_across_shards() {
         &shard,
         &json!({"ShardIteratorType": "TRIM_HORIZON"}),
     );
-    let page = ok(&root, "GetRecords", &json!({"ShardIterator": it, "Limit": 1}));
+    let page = root.kinesis_ok("GetRecords", &json!({"ShardIterator": it, "Limit": 1}));
     assert_eq!(page["Records"].as_array().unwrap().len(), 1);
     assert!(page["MillisBehindLatest"].as_i64().unwrap() >= 0);
 }
@@ -359,8 +322,7 @@ fn iterator_types_start_where_aws_starts_them() {
     create(&root, "s", 2);
     // ExplicitHashKey 0 is shard 0's; the top key is shard 1's.
     let put = |n: usize, hash: &str| {
-        ok(
-            &root,
+        root.kinesis_ok(
             "PutRecord",
             &json!({"StreamName": "s", "Data": data(n), "PartitionKey": "k", "ExplicitHashKey": hash}),
         )
@@ -476,7 +438,7 @@ fn iterators_expire_after_five_minutes() {
     );
     // Four minutes old is still good, and its next iterator is fresh.
     stale.issued_ms = now_ms() - 240_000;
-    let page = ok(&root, "GetRecords", &json!({"ShardIterator": stale.encode()}));
+    let page = root.kinesis_ok("GetRecords", &json!({"ShardIterator": stale.encode()}));
     let next = ShardIterator::decode(page["NextShardIterator"].as_str().unwrap()).unwrap();
     assert!(next.issued_ms > stale.issued_ms);
     fails(
@@ -577,8 +539,7 @@ fn records_and_calls_have_aws_size_limits() {
     let root = root(&emu);
     create(&root, "s", 1);
     let put = |bytes: usize, key: &str| {
-        call(
-            &root,
+        root.kinesis(
             "PutRecord",
             &json!({"StreamName": "s", "Data": zeros(bytes), "PartitionKey": key}),
         )
@@ -595,11 +556,7 @@ fn records_and_calls_have_aws_size_limits() {
             .map(|i| json!({"Data": data(i), "PartitionKey": "k"}))
             .collect()
     };
-    ok(
-        &root,
-        "PutRecords",
-        &json!({"StreamName": "s", "Records": records(500)}),
-    );
+    root.kinesis_ok("PutRecords", &json!({"StreamName": "s", "Records": records(500)}));
     for n in [0, 501] {
         fails(
             &root,
@@ -615,7 +572,7 @@ fn records_and_calls_have_aws_size_limits() {
         "shardId-000000000000",
         &json!({"ShardIteratorType": "TRIM_HORIZON"}),
     );
-    let page = ok(&root, "GetRecords", &json!({"ShardIterator": it, "Limit": 2}));
+    let page = root.kinesis_ok("GetRecords", &json!({"ShardIterator": it, "Limit": 2}));
     assert_eq!(page["Records"][0]["Data"], zeros(1024 * 1024 - 1).as_str());
     assert_eq!(page["Records"][1]["Data"], data(0).as_str());
 }
@@ -641,7 +598,7 @@ fn cbor_is_refused_in_cbor_saying_how_to_turn_it_off() {
     assert!(reply.body.contains("aws.cborEnabled=false"));
     // The same call in JSON goes through.
     assert_eq!(
-        ok(&root(&emu), "ListStreams", &json!({}))["StreamNames"],
+        root(&emu).kinesis_ok("ListStreams", &json!({}))["StreamNames"],
         json!([])
     );
 }
@@ -703,15 +660,11 @@ fn users_without_permission_are_denied_with_awss_message() {
         message.ends_with("with an explicit deny in an identity-based policy"),
         "{message}"
     );
-    ok(&bob, "DescribeStreamSummary", &json!({"StreamName": "s"}));
+    bob.kinesis_ok("DescribeStreamSummary", &json!({"StreamName": "s"}));
 
     // CreateStream with Tags also needs kinesis:AddTagsToStream.
     root.put_user_policy("bob", "mixed", &policy(&[allow("kinesis:CreateStream", "*")]));
-    ok(
-        &bob,
-        "CreateStream",
-        &json!({"StreamName": "plain", "ShardCount": 1}),
-    );
+    bob.kinesis_ok("CreateStream", &json!({"StreamName": "plain", "ShardCount": 1}));
     let message = fails(
         &bob,
         "CreateStream",
@@ -774,31 +727,23 @@ fn other_accounts_streams_need_a_resource_policy() {
 fn stream_tags_are_listed_and_condition_access() {
     let emu = Emulator::start();
     let root = root(&emu);
-    ok(
-        &root,
+    root.kinesis_ok(
         "CreateStream",
         &json!({"StreamName": "tagged", "ShardCount": 1, "Tags": {"team": "data"}}),
     );
     create(&root, "other", 1);
-    ok(
-        &root,
+    root.kinesis_ok(
         "AddTagsToStream",
         &json!({"StreamName": "tagged", "Tags": {"env": "test", "owner": "ann"}}),
     );
-    ok(
-        &root,
+    root.kinesis_ok(
         "RemoveTagsFromStream",
         &json!({"StreamARN": stream_arn("tagged"), "TagKeys": ["owner"]}),
     );
-    let page = ok(
-        &root,
-        "ListTagsForStream",
-        &json!({"StreamName": "tagged", "Limit": 1}),
-    );
+    let page = root.kinesis_ok("ListTagsForStream", &json!({"StreamName": "tagged", "Limit": 1}));
     assert_eq!(page["Tags"], json!([{"Key": "env", "Value": "test"}]));
     assert_eq!(page["HasMoreTags"], true);
-    let rest = ok(
-        &root,
+    let rest = root.kinesis_ok(
         "ListTagsForStream",
         &json!({"StreamName": "tagged", "ExclusiveStartTagKey": "env"}),
     );
@@ -813,7 +758,7 @@ fn stream_tags_are_listed_and_condition_access() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kinesis:DescribeStream",
             "Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"data"}}}]}"#,
     );
-    ok(&carol, "DescribeStream", &json!({"StreamName": "tagged"}));
+    carol.kinesis_ok("DescribeStream", &json!({"StreamName": "tagged"}));
     fails(
         &carol,
         "DescribeStream",
@@ -839,8 +784,7 @@ fn upsolver_guide_policy_allows_the_read_path_only_when_corrected() {
     let root = root(&emu);
     create(&root, "upsolver-input", 2);
     create(&root, "elsewhere", 1);
-    ok(
-        &root,
+    root.kinesis_ok(
         "PutRecord",
         &json!({"StreamName": "upsolver-input", "Data": data(7), "PartitionKey": "p"}),
     );
@@ -852,13 +796,10 @@ fn upsolver_guide_policy_allows_the_read_path_only_when_corrected() {
         &upsolver_policy("kinesis:Get*", "upsolver-input"),
     );
     root.attach_user_policy("upsolver", &arn);
-    let names = ok(&reader, "ListStreams", &json!({}))["StreamNames"].clone();
+    let names = reader.kinesis_ok("ListStreams", &json!({}))["StreamNames"].clone();
     assert_eq!(names, json!(["elsewhere", "upsolver-input"]));
-    let shards = ok(
-        &reader,
-        "DescribeStream",
-        &json!({"StreamName": "upsolver-input"}),
-    )["StreamDescription"]["Shards"]
+    let shards = reader.kinesis_ok("DescribeStream", &json!({"StreamName": "upsolver-input"}))
+        ["StreamDescription"]["Shards"]
         .clone();
     let mut read = Vec::new();
     for shard in strings(&shards, "ShardId") {
@@ -895,12 +836,8 @@ fn upsolver_guide_policy_allows_the_read_path_only_when_corrected() {
         &upsolver_policy("kinesis: Get*", "upsolver-input"),
     );
     root.attach_user_policy("upsolver-literal", &arn);
-    ok(&literal, "ListStreams", &json!({}));
-    ok(
-        &literal,
-        "DescribeStream",
-        &json!({"StreamName": "upsolver-input"}),
-    );
+    literal.kinesis_ok("ListStreams", &json!({}));
+    literal.kinesis_ok("DescribeStream", &json!({"StreamName": "upsolver-input"}));
     let message = fails(
         &literal,
         "GetShardIterator",

@@ -34,16 +34,6 @@ fn root(emu: &Emulator) -> Client {
     emu.client(&emu.root_credentials())
 }
 
-fn kinesis(client: &Client, operation: &str, body: &serde_json::Value) -> serde_json::Value {
-    let reply = client.json("kinesis", &format!("Kinesis_20131202.{operation}"), body);
-    assert_eq!(reply.status, 200, "{operation}: {}", reply.body);
-    if reply.body.is_empty() {
-        serde_json::Value::Null
-    } else {
-        reply.json()
-    }
-}
-
 const S3_ALL: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
 const ASSUME: &str =
@@ -122,13 +112,8 @@ fn every_kind_of_state_survives_a_restart() {
         let _ = root.delete_public_access_block("kept").expect_ok();
         let _ = root.put_bucket_policy("kept", PUBLIC_READ).expect_ok();
 
-        kinesis(
-            &root,
-            "CreateStream",
-            &json!({"StreamName": "events", "ShardCount": 1}),
-        );
-        kinesis(
-            &root,
+        root.kinesis_ok("CreateStream", &json!({"StreamName": "events", "ShardCount": 1}));
+        root.kinesis_ok(
             "PutRecord",
             &json!({"StreamName": "events", "PartitionKey": "k", "Data": "aGVsbG8="}),
         );
@@ -196,16 +181,10 @@ fn every_kind_of_state_survives_a_restart() {
     let _ = emu
         .anonymous_s3("GET", "/kept/small.txt", &[], &[], b"")
         .expect_ok();
-    let records = kinesis(
-        &root,
-        "GetShardIterator",
+    let records = root.kinesis_ok("GetShardIterator",
         &json!({"StreamName": "events", "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"}),
     );
-    let got = kinesis(
-        &root,
-        "GetRecords",
-        &json!({"ShardIterator": records["ShardIterator"]}),
-    );
+    let got = root.kinesis_ok("GetRecords", &json!({"ShardIterator": records["ShardIterator"]}));
     assert_eq!(got["Records"][0]["Data"], "aGVsbG8=");
 }
 
