@@ -311,10 +311,12 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
             entity.boundary = role.boundary;
         }
         if let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) {
-            for (name, text) in &session.session_policies {
-                if let Ok(policy) = iam_evaluator::Policy::parse(text) {
-                    set.session.push(NamedPolicy::new(name, policy));
-                }
+            // Parsed once, when the session was issued.
+            for (name, doc) in &session.session_policies {
+                set.session.push(NamedPolicy {
+                    name: name.as_str().into(),
+                    policy: doc.parsed.clone(),
+                });
             }
         }
     }

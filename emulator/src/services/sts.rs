@@ -200,11 +200,15 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
     session.tags = tags;
     session.source_identity = params.get("SourceIdentity").map(str::to_string);
     if let Some(policy) = params.get("Policy") {
-        iam_evaluator::Policy::parse(policy)
+        let parsed = iam_evaluator::Policy::parse(policy)
             .map_err(|e| AwsError::malformed_policy(format!("Syntax errors in policy. ({e})")))?;
+        let document = crate::state::iam::Document {
+            text: policy.into(),
+            parsed: std::sync::Arc::new(parsed),
+        };
         session
             .session_policies
-            .push(("session policy (inline)".into(), policy.to_string()));
+            .push(("session policy (inline)".into(), document));
     }
     for arn in params.pairs_list("PolicyArns", "arn") {
         let doc =
@@ -214,7 +218,7 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
                 })?;
         session
             .session_policies
-            .push((format!("session policy {arn}"), doc.text.to_string()));
+            .push((format!("session policy {arn}"), doc));
     }
     let mut x = Xml::default();
     credentials_xml(&mut x, &session);
@@ -241,7 +245,7 @@ fn packed_policy_size(session: &Session) -> Option<usize> {
     let policies: usize = session
         .session_policies
         .iter()
-        .map(|(_, text)| text.chars().filter(|c| !c.is_whitespace()).count())
+        .map(|(_, doc)| doc.text.chars().filter(|c| !c.is_whitespace()).count())
         .sum();
     let tags: usize = session.tags.iter().map(|(k, v)| k.len() + v.len()).sum();
     Some(((policies + tags) * 100).div_ceil(2048).max(1))

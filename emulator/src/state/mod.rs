@@ -46,7 +46,7 @@ pub struct Session {
     /// For GetSessionToken: the user the session belongs to.
     pub user_name: Option<String>,
     /// Session policies (inline `Policy` and `PolicyArns`), as documents.
-    pub session_policies: Vec<(String, String)>,
+    pub session_policies: Vec<(String, iam::Document)>,
     /// Session tags → `aws:PrincipalTag/*`.
     pub tags: Vec<(String, String)>,
     pub source_identity: Option<String>,
