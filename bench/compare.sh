@@ -3,8 +3,14 @@
 # auth enforcement) and fakecloud (only when a `fakecloud` binary is on
 # PATH), the same workloads with the same client settings; start-up time
 # over STARTUP_RUNS spawns; idle RSS and RSS after 10 000 users and 10 000
-# objects; a wrk cross-check replaying presigned GETs when wrk is installed.
+# objects; a wrk cross-check replaying presigned GETs when wrk is installed
+# (every round, like the iam-loadgen runs).
 # Results: $OUT/results.jsonl and $OUT/table.md (docs/benchmarks.md).
+#
+# ROUNDS repeats every target's workloads that many times, the targets taking
+# turns (A B A B …, each on a fresh server), and the table shows each
+# workload's median round: two servers this close to the kernel's limits
+# (1 MiB bodies over loopback) differ by less than one run's noise.
 #
 # Everything stays on 127.0.0.1, every load is bounded by DURATION and by a
 # request cap, and every process started here is stopped on exit.
@@ -15,6 +21,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-3}             # seconds per workload and target
+ROUNDS=${ROUNDS:-1}                 # the targets take turns this many times
+WRK_WORKLOADS=${WRK_WORKLOADS:-sts-caller-identity s3-get-1k s3-get-1m}  # replayed presigned by wrk too
+WRK_THREADS=${WRK_THREADS:-2}       # wrk's threads (it is lighter than iam-loadgen)
 WARMUP=${WARMUP:-0.3}               # unrecorded seconds before each
 CONCURRENCY=${CONCURRENCY:-32}      # connections, for every target alike
 MAX_REQUESTS=${MAX_REQUESTS:-2000000}
@@ -147,8 +156,9 @@ for t in $TARGETS; do
 done
 
 started_at=$(date +%s)
+for round in $(seq "$ROUNDS"); do
 for t in "${targets[@]}"; do
-  say "$t"
+  say "$t (round $round of $ROUNDS)"
   start_server "$t"
   endpoint="http://127.0.0.1:$PORT"
   root=$ROOT_KEY
@@ -168,7 +178,7 @@ for t in "${targets[@]}"; do
       ;;
   esac
   "$LOADGEN" setup --endpoint "$endpoint" --root-key "$root" --state "$work/$t.state" "${setup_flags[@]}"
-  if [ "$t" != moto-auth ]; then
+  if [ "$t" != moto-auth ] && [ "$round" = 1 ]; then
     # The footprint: the 10 000 objects are the list bucket's, plus these users.
     "$LOADGEN" populate --endpoint "$endpoint" --root-key "$root" --users "$FOOTPRINT_USERS" --objects 0 \
       --server-pid "$PID" --label "$t" --json "$work/populate.jsonl" >&2
@@ -178,14 +188,15 @@ for t in "${targets[@]}"; do
   "$LOADGEN" run --endpoint "$endpoint" --state "$work/$t.state" --workload "$wl" \
     --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" --requests "$MAX_REQUESTS" \
     --label "$t" --json "$RESULTS" --server-pid "$PID"
-  # wrk cross-check: the same GETs presigned, replayed by wrk (one thread,
-  # the same connections), so a slow load generator would show.
+  # wrk cross-check: the same GETs presigned, replayed by wrk (WRK_THREADS
+  # threads, the same connections), so a slow load generator would show.
   if command -v wrk >/dev/null 2>&1 && [ "$t" != moto-auth ]; then
-    for w in sts-caller-identity s3-get-1k; do
+    for w in $WRK_WORKLOADS; do
+      [[ ",$wl," == *",$w,"* ]] || continue
       url=$("$LOADGEN" presign --endpoint "$endpoint" --state "$work/$t.state" --workload "$w")
       secs=$(printf '%.0f' "$DURATION")
       [ "$secs" -lt 1 ] && secs=1
-      out=$(timeout $((secs + 30)) wrk -t1 -c"$CONCURRENCY" -d"${secs}s" --latency "$url" 2>&1 || true)
+      out=$(timeout $((secs + 30)) wrk -t"$WRK_THREADS" -c"$CONCURRENCY" -d"${secs}s" --latency "$url" 2>&1 || true)
       rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
       p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
       p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
@@ -196,6 +207,7 @@ for t in "${targets[@]}"; do
     done
   fi
   stop_server "$PID"
+done
 done
 
 say "start-up: spawn -> first successful signed request, $STARTUP_RUNS runs each"
@@ -209,5 +221,5 @@ if [[ " ${targets[*]} " == *" fakecloud "* ]]; then
     -- fakecloud --addr '127.0.0.1:{port}' $FAKECLOUD_ARGS
 fi
 
-say "results (${DURATION}s per workload, $CONCURRENCY connections, $(($(date +%s) - started_at))s in all)"
+say "results (${DURATION}s per workload, $ROUNDS round(s), $CONCURRENCY connections, $(($(date +%s) - started_at))s in all)"
 python3 bench/table.py "$RESULTS" | tee "$OUT/table.md"

@@ -18,7 +18,12 @@ def main(path):
     runs = [r for r in records if "kind" not in r]
     targets = [t for t in ORDER if any(r["target"] == t for r in runs)]
     targets += sorted({r["target"] for r in runs} - set(targets))
-    by = {(r["target"], r["workload"]): r for r in runs}
+    rounds = {}
+    for r in runs:
+        rounds.setdefault((r["target"], r["workload"]), []).append(r)
+    # With ROUNDS > 1, each cell is the median round (by throughput).
+    by = {key: median_round(rs) for key, rs in rounds.items()}
+    most = max((len(rs) for rs in rounds.values()), default=1)
     workloads = []
     for r in runs:
         if r["workload"] not in workloads:
@@ -27,7 +32,8 @@ def main(path):
 
     if runs:
         conc = runs[0]["concurrency"]
-        print(f"Throughput (requests/s, higher is better), p50 / p99 latency in ms, {conc} connections\n")
+        across = f", the median of {most} rounds (lowest–highest)" if most > 1 else ""
+        print(f"Throughput (requests/s, higher is better), p50 / p99 latency in ms, {conc} connections{across}\n")
         head = ["workload"] + targets + [f"× {p}" for p in peers] + ["target"]
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
@@ -39,6 +45,9 @@ def main(path):
                     row.append("—")
                     continue
                 cell = f"**{r['rps']:,.0f}** ({r['p50_ms']:.2f} / {r['p99_ms']:.2f})"
+                spread = [x["rps"] for x in rounds[(t, w)]]
+                if len(spread) > 1:
+                    cell += f" [{min(spread):,.0f}–{max(spread):,.0f}]"
                 if r["errors"]:
                     cell += f" ⚠ {r['errors']} errors"
                 row.append(cell)
@@ -69,17 +78,43 @@ def main(path):
                     row.append(f"{r['client_cpu_pct']:.0f} / {server}")
             print("| " + " | ".join(row) + " |")
         print()
+        print("Server CPU per request (µs of CPU time, lower is better): what the server spends, whatever the client's share of the machine\n")
+        head = ["workload"] + targets
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for w in workloads:
+            row = [w]
+            for t in targets:
+                r = by.get((t, w))
+                server = r.get("server_cpu_pct") if r else None
+                if not server or not r["rps"]:
+                    row.append("—")
+                else:
+                    row.append(f"{server / 100 / r['rps'] * 1e6:,.1f}")
+            print("| " + " | ".join(row) + " |")
+        print()
 
-    wrk = [r for r in records if r.get("kind") == "wrk"]
-    if wrk:
-        print("Cross-check: wrk (1 thread) replaying a presigned GET vs iam-loadgen (header-signed)\n")
-        print("| target | workload | wrk req/s (p50 / p99) | iam-loadgen req/s |")
-        print("|---|---|---|---|")
-        for r in wrk:
-            mine = by.get((r["target"], r["workload"]))
+    wrk_rounds = {}
+    for r in records:
+        if r.get("kind") == "wrk":
+            wrk_rounds.setdefault((r["target"], r["workload"]), []).append(r)
+    if wrk_rounds:
+        print("Cross-check: wrk replaying a presigned GET vs iam-loadgen (header-signed); medians of the rounds\n")
+        print("| target | workload | wrk req/s (p50 / p99) | iam-loadgen req/s | wrk × fakecloud |")
+        print("|---|---|---|---|---|")
+        for (t, w), rs in wrk_rounds.items():
+            r = median_round(rs)
+            mine = by.get((t, w))
             mine = f"{mine['rps']:,.0f}" if mine else "—"
             bad = f" ⚠ {r['non2xx']} non-2xx" if r.get("non2xx") else ""
-            print(f"| {r['target']} | {r['workload']} | {r['rps']:,.0f} ({r['p50']} / {r['p99']}){bad} | {mine} |")
+            spread = f" [{min(x['rps'] for x in rs):,.0f}–{max(x['rps'] for x in rs):,.0f}]" if len(rs) > 1 else ""
+            peer = wrk_rounds.get(("fakecloud", w))
+            ratio = "—"
+            if t == "iam-emulator" and peer:
+                p = median_round(peer)
+                if p["rps"] > 0 and not p.get("non2xx"):
+                    ratio = f"{r['rps'] / p['rps']:,.2f}×"
+            print(f"| {t} | {w} | {r['rps']:,.0f} ({r['p50']} / {r['p99']}){spread}{bad} | {mine} | {ratio} |")
         print()
 
     starts = [r for r in records if r.get("kind") == "startup"]
@@ -97,6 +132,12 @@ def main(path):
             first = mib(s.get("rss_first_request_kib")) if s else "—"
             print(f"| {t} | {start} | {first} | {mib(f['idle_rss_kib']) if f else '—'} | {mib(f['loaded_rss_kib']) if f else '—'} |")
         print()
+
+
+def median_round(records):
+    """The round with the median throughput (the lower middle of an even count)."""
+    ordered = sorted(records, key=lambda r: r["rps"])
+    return ordered[(len(ordered) - 1) // 2]
 
 
 if __name__ == "__main__":
