@@ -62,37 +62,20 @@ def main(path):
             row.append(f"≥ {goal}× moto" if goal else "")
             print("| " + " | ".join(row) + " |")
         print()
-        print("CPU during each run (% of one core; the machine has 2): client / server\n")
-        head = ["workload"] + targets
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for w in workloads:
-            row = [w]
-            for t in targets:
-                r = by.get((t, w))
-                if r is None:
-                    row.append("—")
-                else:
-                    server = r.get("server_cpu_pct")
-                    server = "?" if server is None else f"{server:.0f}"
-                    row.append(f"{r['client_cpu_pct']:.0f} / {server}")
-            print("| " + " | ".join(row) + " |")
-        print()
-        print("Server CPU per request (µs of CPU time, lower is better): what the server spends, whatever the client's share of the machine\n")
-        head = ["workload"] + targets
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for w in workloads:
-            row = [w]
-            for t in targets:
-                r = by.get((t, w))
-                server = r.get("server_cpu_pct") if r else None
-                if not server or not r["rps"]:
-                    row.append("—")
-                else:
-                    row.append(f"{server / 100 / r['rps'] * 1e6:,.1f}")
-            print("| " + " | ".join(row) + " |")
-        print()
+        def cpu_cell(r):
+            server = r.get("server_cpu_pct")
+            server = "?" if server is None else f"{server:.0f}"
+            return f"{r['client_cpu_pct']:.0f} / {server}"
+
+        def cpu_per_request(r):
+            server = r.get("server_cpu_pct")
+            return f"{server / 100 / r['rps'] * 1e6:,.1f}" if server and r["rps"] else "—"
+
+        per_target_table("CPU during each run (% of one core; the machine has 2): client / server",
+                         workloads, targets, by, cpu_cell)
+        per_target_table("Server CPU per request (µs of CPU time, lower is better): what the server "
+                         "spends, whatever the client's share of the machine",
+                         workloads, targets, by, cpu_per_request)
 
     wrk_rounds = {}
     for r in records:
@@ -132,6 +115,18 @@ def main(path):
             first = mib(s.get("rss_first_request_kib")) if s else "—"
             print(f"| {t} | {start} | {first} | {mib(f['idle_rss_kib']) if f else '—'} | {mib(f['loaded_rss_kib']) if f else '—'} |")
         print()
+
+
+def per_target_table(title, workloads, targets, by, cell):
+    """A table with a row per workload and a column per target; `cell` renders one run."""
+    print(title + "\n")
+    head = ["workload"] + targets
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for w in workloads:
+        row = [w] + [cell(by[(t, w)]) if (t, w) in by else "—" for t in targets]
+        print("| " + " | ".join(row) + " |")
+    print()
 
 
 def median_round(records):
