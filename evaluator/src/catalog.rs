@@ -501,6 +501,17 @@ impl Service {
             .or_else(|| self.condition_keys.iter().find(|k| k.matches(key)))
     }
 
+    /// The condition key lists that apply to `action`: its own, then for
+    /// each resource type it acts on, the keys listed with the action for
+    /// that type and the type's own keys.
+    pub fn condition_key_lists(&self, action: &Action) -> Vec<NameList> {
+        let type_keys = action.resource_types.iter().flat_map(|r| {
+            let own = self.resource_type(r.name).map(|t| t.condition_keys);
+            std::iter::once(r.condition_keys).chain(own)
+        });
+        std::iter::once(action.condition_keys).chain(type_keys).collect()
+    }
+
     /// Which of `action`'s resource types does `resource` name? Those that
     /// match it at the narrowest [`Reading`] any of them needs.
     pub fn resource_types_for(&self, action: &Action, resource: &str) -> Vec<&ResourceType> {

@@ -60,13 +60,16 @@ impl RequestContext {
     fn insert(&mut self, lower: String, value: ContextValue) {
         match self.find(&lower) {
             Ok(i) => self.keys[i].1 = value,
-            Err(i) => {
-                if self.keys.capacity() == 0 {
-                    self.keys.reserve(TYPICAL_KEYS);
-                }
-                self.keys.insert(i, (lower, value));
-            }
+            Err(i) => self.insert_at(i, lower, value),
         }
+    }
+
+    /// Inserts a lower-cased key where [`RequestContext::find`] said it goes.
+    fn insert_at(&mut self, i: usize, lower: String, value: ContextValue) {
+        if self.keys.capacity() == 0 {
+            self.keys.reserve(TYPICAL_KEYS);
+        }
+        self.keys.insert(i, (lower, value));
     }
 
     /// Sets a single-valued key, replacing any earlier value.
@@ -94,11 +97,8 @@ impl RequestContext {
             .any(|b| b.is_ascii_uppercase())
             .then(|| key.to_ascii_lowercase());
         if let Err(i) = self.find(lowered.as_deref().unwrap_or(key)) {
-            if self.keys.capacity() == 0 {
-                self.keys.reserve(TYPICAL_KEYS);
-            }
             let lower = lowered.unwrap_or_else(|| key.to_string());
-            self.keys.insert(i, (lower, ContextValue::Single(value.into())));
+            self.insert_at(i, lower, ContextValue::Single(value.into()));
         }
         self
     }

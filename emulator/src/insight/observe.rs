@@ -88,14 +88,12 @@ pub struct Context(Option<Box<str>>);
 
 impl Context {
     pub fn from_map(map: &BTreeMap<String, Vec<String>>) -> Self {
-        if map.is_empty() {
-            return Context(None);
-        }
-        Context(serde_json::to_string(map).ok().map(String::into_boxed_str))
+        let pairs: Vec<(&str, &[String])> = map.iter().map(|(k, v)| (k.as_str(), v.as_slice())).collect();
+        Context::from_pairs(&pairs)
     }
 
-    /// As [`Context::from_map`] of a map holding `pairs`, which are
-    /// sorted by key, each key once.
+    /// The context of `pairs`, which are sorted by key, each key once: the
+    /// JSON object a map of them would be.
     fn from_pairs(pairs: &[(&str, &[String])]) -> Self {
         struct Pairs<'a>(&'a [(&'a str, &'a [String])]);
         impl Serialize for Pairs<'_> {
@@ -158,16 +156,12 @@ fn relevant_context(request: &Request) -> Context {
             let Some((service, action)) = Catalog::get().action(&request.action) else {
                 return Context(None);
             };
-            let type_keys = action.resource_types.iter().flat_map(|r| {
-                let own = service.resource_type(r.name).map(|t| t.condition_keys);
-                std::iter::once(r.condition_keys).chain(own)
-            });
             if memos.len() == MEMO_SIZE {
                 memos.pop();
             }
             memos.push(Memo {
                 action: request.action.as_str().into(),
-                keys: NameSet::of(std::iter::once(action.condition_keys).chain(type_keys)),
+                keys: NameSet::of(service.condition_key_lists(action)),
                 last_keys: Vec::new(),
                 last_kept: Vec::new(),
             });
@@ -392,8 +386,10 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_string(), v.to_vec()))
             .collect();
-        assert_eq!(Context::from_pairs(&pairs), Context::from_map(&map));
-        assert_eq!(Context::from_pairs(&[]), Context::from_map(&BTreeMap::new()));
+        let text = Context::from_pairs(&pairs).0.expect("keys were given");
+        assert_eq!(&*text, serde_json::to_string(&map).unwrap());
+        assert_eq!(Context::from_pairs(&[]), Context(None));
+        assert_eq!(Context::from_map(&BTreeMap::new()), Context(None));
     }
 
     #[test]
