@@ -298,6 +298,19 @@ fn first_load_time_and_memory() {
     assert!(elapsed.as_secs() < 5, "{elapsed:?}");
 }
 
+/// Keys to ask a name list about, made from one of its names: the name
+/// itself, in either case, with its `${…}`/`<…>` filled, extended, and cut.
+fn probes(name: &str) -> [String; 6] {
+    [
+        name.to_string(),
+        name.to_ascii_lowercase(),
+        name.to_ascii_uppercase(),
+        name.replace("${TagKey}", "team").replace("<key>", "k"),
+        format!("{name}x"),
+        name[..name.len() / 2].to_string(),
+    ]
+}
+
 /// `NameList::contains` (split once per thread, plain names searched by
 /// bisection) answers exactly as matching each name in turn does.
 #[test]
@@ -333,11 +346,7 @@ fn name_lists_contain_what_their_names_match() {
                 "zzz:nothing".into(),
             ];
             for name in list {
-                keys.push(name.to_string());
-                keys.push(name.to_ascii_uppercase());
-                keys.push(name.replace("${TagKey}", "team").replace("<key>", "k"));
-                keys.push(format!("{name}x"));
-                keys.push(name[..name.len() / 2].to_string());
+                keys.extend(probes(name));
             }
             for key in &keys {
                 assert_eq!(
@@ -362,12 +371,7 @@ fn name_sets_contain_what_one_of_their_lists_contains() {
     for prefix in ["s3", "iam", "sts", "kinesis", "ec2", "kms", "lambda"] {
         let service = catalog.service(prefix).expect(prefix);
         for action in &service.actions {
-            let type_keys = action.resource_types.iter().flat_map(|r| {
-                let own = service.resource_type(r.name).map(|t| t.condition_keys);
-                std::iter::once(r.condition_keys).chain(own)
-            });
-            let lists: Vec<catalog::NameList> =
-                std::iter::once(action.condition_keys).chain(type_keys).collect();
+            let lists = service.condition_key_lists(action);
             let set = catalog::NameSet::of(lists.iter().copied());
             let mut keys: Vec<String> = [
                 "",
@@ -381,12 +385,7 @@ fn name_sets_contain_what_one_of_their_lists_contains() {
             .map(String::from)
             .to_vec();
             for name in lists.iter().flat_map(|list| list.iter()) {
-                keys.push(name.to_string());
-                keys.push(name.to_ascii_lowercase());
-                keys.push(name.to_ascii_uppercase());
-                keys.push(name.replace("${TagKey}", "team").replace("<key>", "k"));
-                keys.push(format!("{name}x"));
-                keys.push(name[..name.len() / 2].to_string());
+                keys.extend(probes(name));
             }
             for key in &keys {
                 assert_eq!(
