@@ -4,7 +4,7 @@
 
 use crate::condition::{self, ConditionFailure};
 use crate::decision::Request;
-use crate::policy::{Listed, PrincipalSet, Statement};
+use crate::policy::{Effect, Listed, PrincipalSet, Statement};
 use crate::principal::{Principal, PrincipalKind, PrincipalMatch};
 use crate::variables::{self, Unresolved};
 use crate::{arn, wildcard};
@@ -65,7 +65,11 @@ pub fn check(
         check_resource(resource, request, substitute)?;
     }
     let principal_match = if principals {
-        Some(check_principal(statement.principal.as_ref(), &request.principal)?)
+        Some(check_principal(
+            statement.principal.as_ref(),
+            statement.effect,
+            &request.principal,
+        )?)
     } else {
         None
     };
@@ -124,25 +128,41 @@ fn check_resource(
 
 fn check_principal(
     element: Option<&Listed<PrincipalSet>>,
+    effect: Effect,
     caller: &Principal,
 ) -> Result<PrincipalMatch, Mismatch> {
     let element = element.ok_or(Mismatch::NoPrincipal)?;
     if !element.negated {
         return element.items.matches(caller).ok_or(Mismatch::Principal);
     }
-    if excluded_by_not_principal(&element.items, caller) {
+    let excluded = match effect {
+        Effect::Allow => excluded_from_allow(&element.items, caller),
+        Effect::Deny => excluded_from_deny(&element.items, caller),
+    };
+    if excluded {
         Err(Mismatch::NotPrincipal)
     } else {
         Ok(PrincipalMatch::Everyone)
     }
 }
 
-/// IAM User Guide, "AWS JSON policy elements: NotPrincipal": "When you use
-/// `NotPrincipal` with `Deny`, you must also specify the account ARN of the
-/// not-denied principal … include both the ARN for a role and the ARN for the
-/// account containing that role." A caller is excluded only when every
-/// identity it acts as — its own ARN, its role, its account — is listed.
-fn excluded_by_not_principal(set: &PrincipalSet, caller: &Principal) -> bool {
+/// IAM User Guide, "AWS JSON policy elements: NotPrincipal": "NotPrincipal
+/// must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not
+/// supported"; an older edition: "Doing so allows all principals *except*
+/// the one named in the NotPrincipal element." Such a statement grants
+/// nothing to a caller it names in any way: its own ARN, its role, its
+/// account, or `*`. (The Deny rule below, which excludes a caller only when
+/// every identity it acts as is listed, would here grant the named caller.)
+fn excluded_from_allow(set: &PrincipalSet, caller: &Principal) -> bool {
+    set.matches(caller).is_some()
+}
+
+/// Same page: "When you use `NotPrincipal` with `Deny`, you must also
+/// specify the account ARN of the not-denied principal … include both the
+/// ARN for a role and the ARN for the account containing that role." A
+/// caller is excluded from the deny only when every identity it acts as —
+/// its own ARN, its role, its account — is listed.
+fn excluded_from_deny(set: &PrincipalSet, caller: &Principal) -> bool {
     if set.everyone || set.aws.iter().any(|e| e == "*") {
         return true;
     }

@@ -368,6 +368,56 @@ fn not_principal_deny_excludes_only_fully_listed_callers() {
     );
 }
 
+// "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not
+// supported"; an older edition: "Doing so allows all principals *except* the one named in the
+// NotPrincipal element." A caller the element names — alone, in an array, by its role or its
+// account — gets nothing from the statement; everyone else does.
+#[test]
+fn not_principal_allow_never_grants_the_principals_it_names() {
+    let allow_all_but = |listed: &str| PolicySet {
+        resource: vec![policy(
+            "bucket-policy",
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[
+                    {{"Effect":"Allow","NotPrincipal":{{"AWS":{listed}}},"Action":"s3:GetObject","Resource":"{OBJECT}"}}]}}"#
+            ),
+        )],
+        ..PolicySet::default()
+    };
+    let alice_only = allow_all_but(&format!(r#""{ALICE}""#));
+    let d = decide(&get_object(ALICE), &alice_only);
+    assert_eq!(d.outcome, Outcome::ImplicitDeny);
+    assert!(d.deciding.is_empty());
+    // Everyone else the statement does not name is granted (same account: by the resource policy alone).
+    assert!(decide(&get_object(SESSION), &alice_only).is_allowed());
+    for listed in [
+        format!(r#"["{OTHER_USER}","{ALICE}"]"#),
+        format!(r#"["{ALICE}","arn:aws:iam::111111111111:root"]"#),
+        r#""111111111111""#.to_string(),
+        r#""*""#.to_string(),
+    ] {
+        let set = allow_all_but(&listed);
+        assert_eq!(
+            decide(&get_object(ALICE), &set).outcome,
+            Outcome::ImplicitDeny,
+            "{listed}"
+        );
+    }
+    // A session is named by its own ARN and by its role's ARN.
+    for listed in [
+        format!(r#""{SESSION}""#),
+        r#""arn:aws:iam::111111111111:role/Reader""#.into(),
+    ] {
+        let set = allow_all_but(&listed);
+        assert_eq!(
+            decide(&get_object(SESSION), &set).outcome,
+            Outcome::ImplicitDeny,
+            "{listed}"
+        );
+        assert!(decide(&get_object(ALICE), &set).is_allowed(), "{listed}");
+    }
+}
+
 // "If you do not include a Version element … newer features, such as policy variables, will not
 // work … treated as literal strings."
 #[test]

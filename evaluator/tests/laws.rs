@@ -5,13 +5,14 @@
 mod common;
 
 use common::{
-    recase, shuffle, Base, CallerKind, Cond, CtxValue, Pol, PrincipalElem, Req, Set, Stmt, ACTIONS,
+    recase, shuffle, Base, CallerKind, Cond, CtxValue, Hints, Pol, PrincipalElem, Req, Set, Stmt, ACTIONS,
 };
 use iam_evaluator::condition::{self, Operator};
 use iam_evaluator::policy::Condition;
+use iam_evaluator::statement::Mismatch;
 use iam_evaluator::{evaluate, NamedPolicy, Outcome, Policy, PolicySet, Principal, Request, RequestContext};
 use proptest::prelude::*;
-use proptest::sample::Index;
+use proptest::sample::{select, Index};
 use proptest::test_runner::Config;
 
 fn outcome(set: &Set, req: &Req) -> Outcome {
@@ -367,6 +368,53 @@ proptest! {
         prop_assert_eq!(outcome(&set, &req), before, "{}", show(&set, &req));
     }
 
+    /// "NotPrincipal … allows all principals *except* the one named": an
+    /// `Allow` statement whose `NotPrincipal` names the caller (by its ARN,
+    /// its role, its account or `*`), whatever else it lists, is never what
+    /// allows it: added to any policy set, the decision is unchanged and the
+    /// trace says the caller was excluded by `NotPrincipal`.
+    #[test]
+    fn an_allow_never_grants_a_caller_its_not_principal_names(
+        (set, req, naming, others, at) in common::case().prop_flat_map(|(set, req)| {
+            let hints = Hints::for_request(&req);
+            (
+                Just(set),
+                Just(req),
+                select(hints.principals.clone()),
+                proptest::collection::vec(common::principal_elem(&hints), 0..=2),
+                any::<Index>(),
+            )
+        }),
+    ) {
+        let mut entries: Vec<String> = others
+            .into_iter()
+            .flat_map(|e| match e {
+                PrincipalElem::Star => vec!["*".to_string()],
+                PrincipalElem::Aws(list) => list,
+            })
+            .collect();
+        entries.insert(at.index(entries.len() + 1), naming);
+        let statement = Stmt {
+            allow: true,
+            principal: Some(PrincipalElem::Aws(entries)),
+            not_principal: true,
+            not_action: false,
+            actions: vec![req.action.clone()],
+            resource: Some((false, vec!["*".into()])),
+            conditions: Vec::new(),
+        };
+        let before = outcome(&set, &req);
+        let mut policies = set.to_policy_set();
+        let added = Pol { version: Some("2012-10-17"), statements: vec![statement] };
+        policies.resource.push(added.named("not-principal"));
+        let d = evaluate(&req.to_request(), &policies);
+        let mut more = set.clone();
+        more.resource.push(added);
+        prop_assert_eq!(d.outcome, before, "{}", show(&more, &req));
+        let trace = d.trace.iter().find(|t| &*t.name == "not-principal").expect("the added policy is evaluated");
+        prop_assert_eq!(&trace.statements[0].result, &Err(Mismatch::NotPrincipal), "{}", show(&more, &req));
+    }
+
     /// `Principal` entries are alternatives: a statement whose `Principal`
     /// lists several entries decides like one statement per entry.
     #[test]
@@ -377,7 +425,8 @@ proptest! {
                 .statements
                 .iter()
                 .flat_map(|s| match &s.principal {
-                    Some(PrincipalElem::Aws(entries)) => entries
+                    // `NotPrincipal` entries are not alternatives: each one narrows.
+                    Some(PrincipalElem::Aws(entries)) if !s.not_principal => entries
                         .iter()
                         .map(|e| Stmt { principal: Some(PrincipalElem::Aws(vec![e.clone()])), ..s.clone() })
                         .collect(),

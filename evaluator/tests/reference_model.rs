@@ -297,6 +297,44 @@ fn principal_grants(element: Option<&PrincipalElem>, caller: &Caller) -> Vec<Gra
     }
 }
 
+/// `NotPrincipal` ("AWS JSON policy elements: NotPrincipal"): the statement
+/// applies to everyone it does not exclude, as `*` would. With `Allow`
+/// ("allows all principals *except* the one named") any way of naming the
+/// caller excludes it. With `Deny` the caller escapes only when it is
+/// listed as every identity it acts as: "include both the ARN for a role
+/// and the ARN for the account containing that role".
+fn not_principal_grants(stmt: &Stmt, caller: &Caller) -> Vec<Grant> {
+    let Some(element) = stmt.principal.as_ref() else {
+        return Vec::new();
+    };
+    let named = principal_grants(Some(element), caller);
+    let excluded = if stmt.allow {
+        !named.is_empty()
+    } else {
+        match element {
+            PrincipalElem::Star => true,
+            PrincipalElem::Aws(entries) => {
+                let listed = |entry: &str| entries.iter().any(|e| e == entry);
+                let account_listed = caller
+                    .account
+                    .is_some_and(|a| listed(a) || listed(&format!("arn:aws:iam::{a}:root")));
+                let role_listed = || named.contains(&Grant::Role);
+                listed("*")
+                    || match caller.kind {
+                        CallerKind::Root | CallerKind::Anonymous => !named.is_empty(),
+                        CallerKind::User | CallerKind::FederatedUser => listed(caller.arn) && account_listed,
+                        CallerKind::Session => listed(caller.arn) && role_listed() && account_listed,
+                    }
+            }
+        }
+    };
+    if excluded {
+        Vec::new()
+    } else {
+        vec![Grant::Everyone]
+    }
+}
+
 // -------------------------------------------------------------- statements
 
 /// The grants with which `stmt` applies to the request (one element,
@@ -319,7 +357,9 @@ fn applies(stmt: &Stmt, policy: &Pol, req: &Req, ctx: &Ctx, resource_policy: boo
             return Vec::new();
         }
     }
-    let grants = if resource_policy {
+    let grants = if resource_policy && stmt.not_principal {
+        not_principal_grants(stmt, &req.caller)
+    } else if resource_policy {
         principal_grants(stmt.principal.as_ref(), &req.caller)
     } else {
         vec![Grant::Direct]

@@ -458,6 +458,8 @@ pub enum PrincipalElem {
 pub struct Stmt {
     pub allow: bool,
     pub principal: Option<PrincipalElem>,
+    /// The principal element is `NotPrincipal` (resource policies only).
+    pub not_principal: bool,
     pub not_action: bool,
     pub actions: Vec<String>,
     /// `(negated, patterns)`; `None`: no Resource element.
@@ -472,6 +474,7 @@ impl Stmt {
         Stmt {
             allow,
             principal: resource_policy.then_some(PrincipalElem::Star),
+            not_principal: false,
             not_action: false,
             actions: vec![action.to_string()],
             resource: Some((false, vec!["*".to_string()])),
@@ -482,14 +485,19 @@ impl Stmt {
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
         out.insert("Effect".into(), if self.allow { "Allow" } else { "Deny" }.into());
+        let principal = if self.not_principal {
+            "NotPrincipal"
+        } else {
+            "Principal"
+        };
         match &self.principal {
             Some(PrincipalElem::Star) => {
-                out.insert("Principal".into(), "*".into());
+                out.insert(principal.into(), "*".into());
             }
             Some(PrincipalElem::Aws(entries)) => {
                 let mut p = Map::new();
                 p.insert("AWS".into(), strings_json(entries));
-                out.insert("Principal".into(), Value::Object(p));
+                out.insert(principal.into(), Value::Object(p));
             }
             None => {}
         }
@@ -565,6 +573,7 @@ impl Pol {
             statements: vec![Stmt {
                 allow: true,
                 principal: None,
+                not_principal: false,
                 not_action: false,
                 actions: vec!["*".into()],
                 resource: Some((false, vec!["*".into()])),
@@ -641,7 +650,7 @@ impl Hints {
     }
 }
 
-fn principal_elem(hints: &Hints) -> impl Strategy<Value = PrincipalElem> {
+pub fn principal_elem(hints: &Hints) -> impl Strategy<Value = PrincipalElem> {
     let entry = prop_oneof![
         2 => select(PRINCIPAL_ENTRIES).prop_map(str::to_string),
         1 => select(hints.principals.clone()),
@@ -659,12 +668,13 @@ fn resource_pattern(hints: &Hints) -> impl Strategy<Value = String> {
     ]
 }
 
-/// A random statement; resource-based ones carry a `Principal`.
+/// A random statement; resource-based ones carry a `Principal` (sometimes
+/// a `NotPrincipal`).
 pub fn statement(resource_policy: bool, hints: &Hints) -> impl Strategy<Value = Stmt> {
     let principal = if resource_policy {
-        principal_elem(hints).prop_map(Some).boxed()
+        (principal_elem(hints).prop_map(Some), prop::bool::weighted(0.15)).boxed()
     } else {
-        Just(None).boxed()
+        Just((None, false)).boxed()
     };
     (
         prop::bool::weighted(0.7),
@@ -678,9 +688,10 @@ pub fn statement(resource_policy: bool, hints: &Hints) -> impl Strategy<Value = 
         conditions(),
     )
         .prop_map(
-            |(allow, principal, not_action, actions, resource, conditions)| Stmt {
+            |(allow, (principal, not_principal), not_action, actions, resource, conditions)| Stmt {
                 allow,
                 principal,
+                not_principal,
                 not_action,
                 actions,
                 resource,
