@@ -41,6 +41,12 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// Is `text` an AWS account id: exactly 12 ASCII digits? (IAM User Guide,
+/// "Your AWS account ID": "The AWS account ID is a 12-digit number".)
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Does the ARN pattern (with `*`/`?`) match `arn`? `"*"` matches anything.
 pub fn matches(pattern: &str, arn: &str) -> bool {
     segments_match(
@@ -135,6 +141,22 @@ mod tests {
     #[test]
     fn matching_is_case_sensitive() {
         assert!(!matches("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/k"));
+    }
+
+    #[test]
+    fn account_ids_are_twelve_digits() {
+        assert!(is_account_id("123456789012"));
+        assert!(is_account_id("000000000000"));
+        for text in [
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "",
+            "aws",
+            "１２３４５６７８９０１２",
+        ] {
+            assert!(!is_account_id(text), "{text}");
+        }
     }
 
     #[test]

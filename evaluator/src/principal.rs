@@ -90,7 +90,7 @@ impl Principal {
         }
         let err = || PrincipalError(text.to_string());
         let arn = Arn::parse(text).ok_or_else(err)?;
-        if arn.account.len() != 12 || !arn.account.bytes().all(|b| b.is_ascii_digit()) {
+        if !crate::arn::is_account_id(arn.account) {
             return Err(err());
         }
         let kind = match (arn.service, arn.resource) {

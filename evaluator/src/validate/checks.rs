@@ -669,7 +669,7 @@ impl Checker {
         let account_ok = arn.account.is_empty()
             || wild(arn.account)
             || arn.account == "aws"
-            || (arn.account.len() == 12 && arn.account.bytes().all(|b| b.is_ascii_digit()));
+            || crate::arn::is_account_id(arn.account);
         if !account_ok {
             self.add(
                 Error,
