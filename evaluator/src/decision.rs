@@ -31,7 +31,7 @@ use crate::arn::Arn;
 use crate::context::RequestContext;
 use crate::policy::{Effect, Policy};
 use crate::principal::{Principal, PrincipalKind, PrincipalMatch};
-use crate::statement::{self, StatementResult};
+use crate::statement::{self, Principals, StatementResult};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -287,10 +287,18 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     } else {
         PolicyType::ResourceBased
     };
-    let resource = eval.group(resource_type, None, &policies.resource, true);
-    let identity = caller
-        .has_identity_policies()
-        .then(|| eval.group(PolicyType::IdentityBased, None, &policies.identity, false));
+    let named = Principals::Named {
+        caller_has_boundary: caller.has_identity_policies() && policies.boundary.is_some(),
+    };
+    let resource = eval.group(resource_type, None, &policies.resource, named);
+    let identity = caller.has_identity_policies().then(|| {
+        eval.group(
+            PolicyType::IdentityBased,
+            None,
+            &policies.identity,
+            Principals::Unnamed,
+        )
+    });
     let boundary = caller
         .has_identity_policies()
         .then_some(policies.boundary.as_ref())
@@ -300,11 +308,11 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
                 PolicyType::PermissionsBoundary,
                 None,
                 std::slice::from_ref(b),
-                false,
+                Principals::Unnamed,
             )
         });
     let session = (is_session && !policies.session.is_empty())
-        .then(|| eval.group(PolicyType::Session, None, &policies.session, false));
+        .then(|| eval.group(PolicyType::Session, None, &policies.session, Principals::Unnamed));
 
     let verdict = decide(
         request,
@@ -347,7 +355,7 @@ impl Evaluation<'_> {
         levels
             .iter()
             .enumerate()
-            .map(|(level, policies)| self.group(policy_type, Some(level), policies, false))
+            .map(|(level, policies)| self.group(policy_type, Some(level), policies, Principals::Unnamed))
             .collect()
     }
 
@@ -356,7 +364,7 @@ impl Evaluation<'_> {
         policy_type: PolicyType,
         level: Option<usize>,
         policies: &[NamedPolicy],
-        principals: bool,
+        principals: Principals,
     ) -> GroupResult {
         let start = self.trace.len();
         let (mut deny, mut allow) = (false, None::<PrincipalMatch>);
@@ -369,7 +377,7 @@ impl Evaluation<'_> {
                 .enumerate()
                 .map(|(index, s)| StatementTrace {
                     index,
-                    result: statement::check(s, self.request, substitute, principals),
+                    result: statement::check_with(s, self.request, substitute, principals),
                 })
                 .collect();
             for (s, trace) in named.policy.statements.iter().zip(&statements) {

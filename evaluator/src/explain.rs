@@ -9,7 +9,7 @@
 use crate::catalog::Catalog;
 use crate::condition::ConditionFailure;
 use crate::decision::{Decision, Outcome, PolicyTrace, PolicyType, StatementTrace};
-use crate::policy::Statement;
+use crate::policy::{Effect, Statement};
 use crate::principal::PrincipalMatch;
 use crate::statement::Mismatch;
 use crate::validate::action::{self, Lookup};
@@ -130,8 +130,28 @@ impl Decision {
                 }
                 hints
             }
+            Ok(_) if self.boundary_overrides_not_principal(policy, statement) => vec![
+                "a Deny with NotPrincipal always applies to a caller that has a permissions boundary, whatever \
+                 NotPrincipal lists (IAM User Guide, \"AWS JSON policy elements: NotPrincipal\"); use \
+                 ArnNotEquals on aws:PrincipalArn instead"
+                    .into(),
+            ],
             _ => Vec::new(),
         }
+    }
+
+    /// A resource policy's `Deny` + `NotPrincipal` applied to a caller whose
+    /// permissions boundary was evaluated.
+    fn boundary_overrides_not_principal(&self, policy: &PolicyTrace, statement: &Statement) -> bool {
+        matches!(
+            policy.policy_type,
+            PolicyType::ResourceBased | PolicyType::RoleTrust
+        ) && statement.effect == Effect::Deny
+            && statement.principal.as_ref().is_some_and(|p| p.negated)
+            && self
+                .trace
+                .iter()
+                .any(|t| t.policy_type == PolicyType::PermissionsBoundary)
     }
 
     /// The action never acts on the kind of resource the statement names

@@ -41,13 +41,44 @@ pub enum Mismatch {
 /// (for resource-based policies), `Err` why the statement does not apply.
 pub type StatementResult = Result<Option<PrincipalMatch>, Mismatch>;
 
+/// Whether and how a statement's `Principal` / `NotPrincipal` is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principals {
+    /// Identity-based, boundary, session, SCP and RCP statements: no
+    /// principal element, the policy's holder is the caller.
+    Unnamed,
+    /// Resource-based statements must name the caller. `caller_has_boundary`:
+    /// the caller is an IAM user or role session with a permissions boundary
+    /// (see [`excluded_from_deny`]).
+    Named { caller_has_boundary: bool },
+}
+
 /// Checks `statement` against `request`. `principals` is true for
-/// resource-based policies, whose statements must name the caller.
+/// resource-based policies, whose statements must name the caller (as
+/// [`check_with`] with a caller without a permissions boundary).
 pub fn check(
     statement: &Statement,
     request: &Request,
     substitute: bool,
     principals: bool,
+) -> StatementResult {
+    let principals = if principals {
+        Principals::Named {
+            caller_has_boundary: false,
+        }
+    } else {
+        Principals::Unnamed
+    };
+    check_with(statement, request, substitute, principals)
+}
+
+/// Checks `statement` against `request`, its principal element as
+/// `principals` says.
+pub fn check_with(
+    statement: &Statement,
+    request: &Request,
+    substitute: bool,
+    principals: Principals,
 ) -> StatementResult {
     let action_hit = statement
         .action
@@ -64,14 +95,14 @@ pub fn check(
     if let Some(resource) = &statement.resource {
         check_resource(resource, request, substitute)?;
     }
-    let principal_match = if principals {
-        Some(check_principal(
+    let principal_match = match principals {
+        Principals::Unnamed => None,
+        Principals::Named { caller_has_boundary } => Some(check_principal(
             statement.principal.as_ref(),
             statement.effect,
             &request.principal,
-        )?)
-    } else {
-        None
+            caller_has_boundary,
+        )?),
     };
     let failures: Vec<ConditionFailure> = statement
         .conditions
@@ -130,6 +161,7 @@ fn check_principal(
     element: Option<&Listed<PrincipalSet>>,
     effect: Effect,
     caller: &Principal,
+    caller_has_boundary: bool,
 ) -> Result<PrincipalMatch, Mismatch> {
     let element = element.ok_or(Mismatch::NoPrincipal)?;
     if !element.negated {
@@ -137,7 +169,7 @@ fn check_principal(
     }
     let excluded = match effect {
         Effect::Allow => excluded_from_allow(&element.items, caller),
-        Effect::Deny => excluded_from_deny(&element.items, caller),
+        Effect::Deny => !caller_has_boundary && excluded_from_deny(&element.items, caller),
     };
     if excluded {
         Err(Mismatch::NotPrincipal)
@@ -162,7 +194,12 @@ fn excluded_from_allow(set: &PrincipalSet, caller: &Principal) -> bool {
 /// ARN for a role and the ARN for the account containing that role." A
 /// caller is excluded from the deny only when every identity it acts as —
 /// its own ARN, its role, its account — is listed.
-fn excluded_from_deny(set: &PrincipalSet, caller: &Principal) -> bool {
+///
+/// And: "The `NotPrincipal` element with a `Deny` effect will always deny
+/// any IAM principal that has a permissions boundary policy attached,
+/// regardless of the values specified in the `NotPrincipal` element"; the
+/// caller of [`check_principal`] decides that before asking this.
+pub fn excluded_from_deny(set: &PrincipalSet, caller: &Principal) -> bool {
     if set.everyone || set.aws.iter().any(|e| e == "*") {
         return true;
     }

@@ -368,6 +368,39 @@ fn not_principal_deny_excludes_only_fully_listed_callers() {
     );
 }
 
+// NotPrincipal: "The NotPrincipal element with a Deny effect will always deny any IAM principal
+// that has a permissions boundary policy attached, regardless of the values specified in the
+// NotPrincipal element." The same caller, listed fully, escapes the deny without a boundary and
+// not with one; the trace says why.
+#[test]
+fn not_principal_deny_always_applies_to_a_caller_with_a_boundary() {
+    let bucket = policy(
+        "bucket-policy",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+                {{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"{OBJECT}"}},
+                {{"Effect":"Deny","NotPrincipal":{{"AWS":["{SESSION}","arn:aws:iam::111111111111:role/Reader","arn:aws:iam::111111111111:root"]}},"Action":"s3:*","Resource":"{OBJECT}"}}]}}"#
+        ),
+    );
+    let mut set = PolicySet {
+        resource: vec![bucket],
+        ..PolicySet::default()
+    };
+    assert!(decide(&get_object(SESSION), &set).is_allowed());
+    set.boundary = Some(allow("s3:*", "*"));
+    let d = decide(&get_object(SESSION), &set);
+    assert_eq!(
+        (d.outcome, d.decided_by),
+        (Outcome::ExplicitDeny, Some(PolicyType::ResourceBased))
+    );
+    assert!(
+        d.explain()
+            .contains("always applies to a caller that has a permissions boundary"),
+        "{}",
+        d.explain()
+    );
+}
+
 // "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not
 // supported"; an older edition: "Doing so allows all principals *except* the one named in the
 // NotPrincipal element." A caller the element names — alone, in an array, by its role or its

@@ -302,14 +302,18 @@ fn principal_grants(element: Option<&PrincipalElem>, caller: &Caller) -> Vec<Gra
 /// ("allows all principals *except* the one named") any way of naming the
 /// caller excludes it. With `Deny` the caller escapes only when it is
 /// listed as every identity it acts as: "include both the ARN for a role
-/// and the ARN for the account containing that role".
-fn not_principal_grants(stmt: &Stmt, caller: &Caller) -> Vec<Grant> {
+/// and the ARN for the account containing that role"; and "The NotPrincipal
+/// element with a Deny effect will always deny any IAM principal that has a
+/// permissions boundary policy attached, regardless of the values specified".
+fn not_principal_grants(stmt: &Stmt, caller: &Caller, caller_has_boundary: bool) -> Vec<Grant> {
     let Some(element) = stmt.principal.as_ref() else {
         return Vec::new();
     };
     let named = principal_grants(Some(element), caller);
     let excluded = if stmt.allow {
         !named.is_empty()
+    } else if caller_has_boundary {
+        false
     } else {
         match element {
             PrincipalElem::Star => true,
@@ -339,7 +343,7 @@ fn not_principal_grants(stmt: &Stmt, caller: &Caller) -> Vec<Grant> {
 
 /// The grants with which `stmt` applies to the request (one element,
 /// `Direct`, for non-resource policies); empty when it does not apply.
-fn applies(stmt: &Stmt, policy: &Pol, req: &Req, ctx: &Ctx, resource_policy: bool) -> Vec<Grant> {
+fn applies(stmt: &Stmt, policy: &Pol, req: &Req, ctx: &Ctx, resource_policy: Option<bool>) -> Vec<Grant> {
     let vars = policy.substitutes_variables();
     // Action: case-insensitive glob over `service:Name`, no variables.
     let action_hit = stmt
@@ -357,12 +361,12 @@ fn applies(stmt: &Stmt, policy: &Pol, req: &Req, ctx: &Ctx, resource_policy: boo
             return Vec::new();
         }
     }
-    let grants = if resource_policy && stmt.not_principal {
-        not_principal_grants(stmt, &req.caller)
-    } else if resource_policy {
-        principal_grants(stmt.principal.as_ref(), &req.caller)
-    } else {
-        vec![Grant::Direct]
+    let grants = match resource_policy {
+        Some(caller_has_boundary) if stmt.not_principal => {
+            not_principal_grants(stmt, &req.caller, caller_has_boundary)
+        }
+        Some(_) => principal_grants(stmt.principal.as_ref(), &req.caller),
+        None => vec![Grant::Direct],
     };
     if grants.is_empty() || !stmt.conditions.iter().all(|c| condition_holds(c, ctx, vars)) {
         return Vec::new();
@@ -384,7 +388,9 @@ impl Said {
     }
 }
 
-fn group(policies: &[Pol], req: &Req, ctx: &Ctx, resource_policy: bool) -> Said {
+/// `resource_policy`: `Some(caller has a permissions boundary)` for
+/// resource-based policies, whose statements name principals.
+fn group(policies: &[Pol], req: &Req, ctx: &Ctx, resource_policy: Option<bool>) -> Said {
     let mut said = Said::default();
     for policy in policies {
         for stmt in &policy.statements {
@@ -433,20 +439,25 @@ fn model(set: &Set, req: &Req) -> Outcome {
     let scps: Vec<Said> = if caller.kind == CallerKind::Anonymous {
         Vec::new()
     } else {
-        set.scps.iter().map(|l| group(l, req, &ctx, false)).collect()
+        set.scps.iter().map(|l| group(l, req, &ctx, None)).collect()
     };
-    let rcps: Vec<Said> = set.rcps.iter().map(|l| group(l, req, &ctx, false)).collect();
-    let resource = group(&set.resource, req, &ctx, true);
+    let rcps: Vec<Said> = set.rcps.iter().map(|l| group(l, req, &ctx, None)).collect();
+    let resource = group(
+        &set.resource,
+        req,
+        &ctx,
+        Some(has_identity && set.boundary.is_some()),
+    );
     // Root, anonymous: no identity policies and no boundary.
-    let identity = has_identity.then(|| group(&set.identity, req, &ctx, false));
+    let identity = has_identity.then(|| group(&set.identity, req, &ctx, None));
     let boundary = if has_identity {
         set.boundary
             .as_ref()
-            .map(|b| group(std::slice::from_ref(b), req, &ctx, false))
+            .map(|b| group(std::slice::from_ref(b), req, &ctx, None))
     } else {
         None
     };
-    let session = (is_session && !set.session.is_empty()).then(|| group(&set.session, req, &ctx, false));
+    let session = (is_session && !set.session.is_empty()).then(|| group(&set.session, req, &ctx, None));
 
     // 1. An explicit Deny in any applicable policy.
     let all = scps
