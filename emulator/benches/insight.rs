@@ -128,7 +128,7 @@ fn observations(n: usize) -> Vec<Observation> {
                 format!("arn:aws:s3:::b/run-{}/k{}", i % 100, i % 7)
             },
             resource_account: None,
-            context: iam_emulator::insight::observe::Context::default(),
+            context: iam_emulator::observations::Context::default(),
             decision: Verdict::Allowed,
         })
         .collect()

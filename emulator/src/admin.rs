@@ -1,7 +1,9 @@
 //! Admin endpoints (no auth; loopback use), as CONTRACT.md lists them:
 //! `/_emulator/health`, `/_emulator/reset`, `/_emulator/decisions`, and
-//! moto's `/moto-api/reset` and `/moto-api/reset-auth`; and the teaching
-//! console's page and JSON endpoints ([`crate::console`]).
+//! moto's `/moto-api/reset` and `/moto-api/reset-auth`; the teaching
+//! console's page and JSON endpoints ([`crate::console`]); and the insight
+//! endpoints ([`crate::insight`]). Above the [`App`], which never calls it:
+//! [`crate::entry`] asks here first.
 
 use crate::app::{App, NO_AUTH_INFINITE};
 use crate::http::{HttpRequest, HttpResponse};

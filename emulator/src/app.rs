@@ -1,15 +1,19 @@
-//! The application: shared state, configuration, and the one entry point
-//! every request goes through — admin endpoints, then authentication,
-//! then the service named by the credential scope.
+//! The application: one emulator's configuration, its [`Shared`] parts
+//! (state, bodies, logs), its state folder, and the service side of a
+//! request — authentication, then the service named by the credential
+//! scope, then the commit of what it changed. The admin endpoints sit
+//! above it ([`crate::entry`] puts the two together), so nothing here
+//! knows them.
 
 use crate::auth::{self, AuthMode};
-use crate::decisions::DecisionLog;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::observations::ObservationLog;
 use crate::scratch::Scratch;
-use crate::services;
+use crate::services::{self, Service};
+use crate::shared::Shared;
 use crate::state::{RootKey, State};
 use crate::store::Store;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 /// Settings of one emulator.
 #[derive(Debug, Clone)]
@@ -22,16 +26,12 @@ pub struct Config {
 /// Value of the moto-compatible no-auth counter meaning "never enforce".
 pub const NO_AUTH_INFINITE: i64 = i64::MAX;
 
-/// One running emulator's state and settings.
+/// One running emulator's state and settings. It derefs to its
+/// [`Shared`] parts (`app.state()`, `app.decisions`, …).
 #[derive(Debug)]
 pub struct App {
     pub config: Config,
-    state: Mutex<State>,
-    pub decisions: DecisionLog,
-    /// Every authorized request, for policy generation ([`crate::insight`]).
-    pub observed: crate::insight::ObservationLog,
-    /// Where object bodies and spooled uploads live.
-    pub scratch: Scratch,
+    shared: Shared,
     /// The state folder (`--state-dir`), when state is kept on disk.
     store: Option<Store>,
     /// moto's `INITIAL_NO_AUTH_ACTION_COUNT`, when set.
@@ -46,26 +46,13 @@ struct NoAuthBudget {
     remaining: i64,
 }
 
-/// The service a request is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
-    Iam,
-    Sts,
-    S3,
-    Kinesis,
-    AccessAnalyzer,
-}
-
 impl App {
     /// An emulator whose state lives in memory only.
     pub fn new(config: Config) -> Self {
         let state = State::new(config.root_keys.clone());
         App {
             config,
-            state: Mutex::new(state),
-            decisions: DecisionLog::new(1000),
-            observed: crate::insight::ObservationLog::default(),
-            scratch: Scratch::temporary(),
+            shared: Shared::new(state, ObservationLog::default(), Scratch::temporary()),
             store: None,
             no_auth: Mutex::new(None),
         }
@@ -77,15 +64,12 @@ impl App {
         crate::state::changes::take(&mut state, false)?;
         let (store, scratch) = Store::open(state_dir, &mut state)?;
         state.ensure_root_accounts();
-        let observed = crate::insight::ObservationLog::default();
+        let observed = ObservationLog::default();
         observed.restore(store.observations()?);
         observed.keep_unsaved();
         let app = App {
             config,
-            state: Mutex::new(state),
-            decisions: DecisionLog::new(1000),
-            observed,
-            scratch,
+            shared: Shared::new(state, observed, scratch),
             store: Some(store),
             no_auth: Mutex::new(None),
         };
@@ -130,19 +114,6 @@ impl App {
         result
     }
 
-    /// A snapshot of the observed requests, oldest first ([`crate::insight`]).
-    pub fn observations(&self) -> Vec<crate::insight::Observation> {
-        self.observed.snapshot()
-    }
-
-    /// The state, locked. A panic while holding the lock must not wedge the
-    /// emulator, so a poisoned lock is taken over.
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// The auth mode for the next request, counting down moto's no-auth budget.
     fn effective_auth(&self) -> AuthMode {
         let mut budget = self
@@ -174,39 +145,11 @@ impl App {
             .map(|b| b.set)
     }
 
-    /// Serves one request; its changes are committed before the reply goes.
-    pub fn handle(&self, req: &HttpRequest) -> HttpResponse {
-        self.handle_routed(req, None)
-    }
-
-    /// As [`App::handle`], given the service [`route`] names for `req`
-    /// when the caller already found it (the server's head checks do:
-    /// [`crate::limits::BodyCap::route`]), so it is not worked out again.
-    pub fn handle_routed(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
-        let response = self.serve(req, routed);
-        match self.commit() {
-            Ok(()) => response,
-            Err(message) => {
-                tracing::error!("{message}");
-                let err = crate::error::AwsError::new(
-                    500,
-                    "InternalError",
-                    "The change could not be stored; it may be lost when the emulator restarts.",
-                );
-                services::error_response(
-                    routed.unwrap_or_else(|| route(req)),
-                    &err,
-                    &crate::ids::request_id(),
-                )
-            }
-        }
-    }
-
-    fn serve(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
-        if let Some(response) = crate::admin::handle(self, req) {
-            return response;
-        }
-        let service = routed.unwrap_or_else(|| route(req));
+    /// Serves a request to its service: authentication, then the service
+    /// [`services::route`] names (or `routed`, when the caller already
+    /// found it). Not committed: see [`App::committed`].
+    pub fn serve(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
+        let service = routed.unwrap_or_else(|| services::route(req));
         let mode = self.effective_auth();
         let caller = {
             let mut state = self.state();
@@ -217,8 +160,8 @@ impl App {
             caller
         };
         let request_id = crate::ids::request_id();
-        let ctx = services::Ctx {
-            app: self,
+        let ctx = crate::shared::Ctx {
+            shared: &self.shared,
             req,
             mode,
             request_id: &request_id,
@@ -227,6 +170,31 @@ impl App {
             Ok(caller) => services::dispatch(service, &ctx, &caller),
             Err(err) => services::error_response(service, &err, &request_id),
         }
+    }
+
+    /// `response`, once what its request changed is committed; a 500 in
+    /// `service`'s shape when the change could not be stored.
+    pub fn committed(&self, response: HttpResponse, service: impl FnOnce() -> Service) -> HttpResponse {
+        match self.commit() {
+            Ok(()) => response,
+            Err(message) => {
+                tracing::error!("{message}");
+                let err = crate::error::AwsError::new(
+                    500,
+                    "InternalError",
+                    "The change could not be stored; it may be lost when the emulator restarts.",
+                );
+                services::error_response(service(), &err, &crate::ids::request_id())
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for App {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
     }
 }
 
@@ -251,47 +219,6 @@ fn record_key_use(state: &mut State, caller: &auth::Caller) {
         .and_then(|a| a.users.get_mut(&crate::state::iam::key(user)));
     if let Some(k) = user.and_then(|u| u.access_keys.iter_mut().find(|k| &k.id == key)) {
         k.last_used = Some((crate::ids::now(), scope.service.clone(), region.to_string()));
-    }
-}
-
-/// Which service a request is for: the credential scope's service when
-/// signed; otherwise by protocol markers (Query `Action`, JSON target),
-/// and S3 for everything else (unsigned S3 requests are anonymous).
-pub fn route(req: &HttpRequest) -> Service {
-    if let Some(service) = auth::signed_service(req) {
-        return service_named(&service);
-    }
-    route_unsigned(req)
-}
-
-/// [`route`] of a request without a signature.
-pub(crate) fn route_unsigned(req: &HttpRequest) -> Service {
-    if req
-        .header("x-amz-target")
-        .is_some_and(|t| t.starts_with("Kinesis_"))
-    {
-        return Service::Kinesis;
-    }
-    let form = req
-        .header("content-type")
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    let params =
-        crate::protocol::query::Params::parse(req.raw_query.as_deref(), if form { &req.body } else { &[] });
-    match params.action() {
-        Some(action) if services::sts::ACTIONS.contains(&action) => Service::Sts,
-        Some(_) if form || req.raw_path == "/" => Service::Iam,
-        _ => Service::S3,
-    }
-}
-
-/// The service a credential scope names (S3 for any it does not know).
-pub fn service_named(scope_service: &str) -> Service {
-    match scope_service {
-        "iam" => Service::Iam,
-        "sts" => Service::Sts,
-        "kinesis" => Service::Kinesis,
-        "access-analyzer" => Service::AccessAnalyzer,
-        _ => Service::S3,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::auth::{AuthMode, Caller};
 use crate::error::AwsError;
-use crate::services::Ctx;
+use crate::shared::Ctx;
 use crate::state::iam::Document;
 use crate::state::{KeyOwner, State};
 use iam_evaluator::{evaluate, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext};
@@ -68,9 +68,9 @@ pub fn authorize_with_message(
     let (request, policies) = prepare(ctx, state, caller, question);
     let decision = evaluate(&request, &policies);
     // Every decision, enforced or not, is an observation for policy generation.
-    ctx.app
+    ctx.shared
         .observed
-        .record(crate::insight::Observation::of(&request, &decision));
+        .record(crate::observations::Observation::of(&request, &decision));
     let enforced = ctx.mode == AuthMode::Strict;
     let allowed = decision.is_allowed();
     let message = match wording {
@@ -82,7 +82,7 @@ pub fn authorize_with_message(
     };
     // The decision is kept as it is; its JSON is rendered only when read.
     let reply_message = (!allowed).then(|| message.clone());
-    ctx.app
+    ctx.shared
         .decisions
         .record(ctx.request_id, decision, enforced, reply_message);
     if allowed {

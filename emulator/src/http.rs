@@ -3,54 +3,11 @@
 //! either in memory (small) or spooled to a file (large uploads), so that
 //! memory use does not grow with object size. Replies may stream a file.
 
+use crate::scratch::TempFile;
 use bytes::Bytes;
 use std::io::{Read, Seek, SeekFrom};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-/// A file removed when the last reference goes.
-#[derive(Debug)]
-pub struct TempFile {
-    pub path: PathBuf,
-    pub len: u64,
-    pub on_drop: OnDrop,
-}
-
-/// What happens to a [`TempFile`]'s file when it is dropped.
-#[derive(Debug)]
-pub enum OnDrop {
-    /// Removed at once (spooled uploads, bodies of an in-memory state).
-    Remove,
-    /// Removed after the next commit of the state (a durable body: the
-    /// stored metadata may still name it until then).
-    Bury(Arc<crate::scratch::Graveyard>),
-    /// Left alone.
-    Keep,
-}
-
-impl TempFile {
-    /// A file removed when dropped.
-    pub fn new(path: PathBuf, len: u64) -> Self {
-        TempFile {
-            path,
-            len,
-            on_drop: OnDrop::Remove,
-        }
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        match &self.on_drop {
-            OnDrop::Remove => {
-                let _ = std::fs::remove_file(&self.path);
-            }
-            OnDrop::Bury(graveyard) => graveyard.bury(std::mem::take(&mut self.path)),
-            OnDrop::Keep => {}
-        }
-    }
-}
 
 /// An incoming request, body already read.
 #[derive(Debug, Clone)]
@@ -84,7 +41,7 @@ impl HttpRequest {
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         self.raw_query
             .as_deref()
-            .map(|q| crate::auth::sigv4::form_pairs(q).collect())
+            .map(|q| form_pairs(q).collect())
             .unwrap_or_default()
     }
 
@@ -161,4 +118,18 @@ impl HttpResponse {
         self.headers.push((name.into(), value.into()));
         self
     }
+}
+
+/// Query pairs decoded with `%XX` (a `+` stays a `+`, as SigV4 clients send `%20`).
+pub fn form_pairs(raw: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    raw.split('&').filter(|p| !p.is_empty()).map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(k), decode(v))
+    })
+}
+
+fn decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }

@@ -19,9 +19,9 @@
 //! - connections, header read / keep-alive idle and slow-body timeouts:
 //!   [`Limits`], enforced by [`crate::server`].
 
-use crate::app::Service;
 use crate::error::AwsError;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::services::Service;
 use std::time::Duration;
 
 /// Largest header section (names, values, `": "` and CRLF of each line).
@@ -68,7 +68,7 @@ pub struct BodyCap {
     pub max: u64,
     /// Who answers when it is exceeded.
     pub service: Option<Service>,
-    /// The service [`crate::app::route`] names for the request, when the
+    /// The service [`crate::services::route`] names for the request, when the
     /// head alone decides it (a signed request): passed on to
     /// [`crate::app::App::handle_routed`], which need not parse the
     /// signature again for it.
@@ -181,7 +181,7 @@ pub fn refuse(service: Option<Service>, err: &AwsError) -> HttpResponse {
 }
 
 /// The service a request head is for: admin endpoints (`None`), then as
-/// [`crate::app::route`] decides, except that an unsigned form POST (its
+/// [`crate::services::route`] decides, except that an unsigned form POST (its
 /// `Action` is in the body, not read yet) is a Query call. Second: the
 /// service `route` names, when the signature decides it.
 fn service_of(head: &HttpRequest) -> (Option<Service>, Option<Service>) {
@@ -190,7 +190,7 @@ fn service_of(head: &HttpRequest) -> (Option<Service>, Option<Service>) {
         return (None, None);
     }
     if let Some(service) = crate::auth::signed_service(head) {
-        let service = crate::app::service_named(&service);
+        let service = crate::services::service_named(&service);
         return (Some(service), Some(service));
     }
     let form = head
@@ -199,7 +199,7 @@ fn service_of(head: &HttpRequest) -> (Option<Service>, Option<Service>) {
     if form && head.method == "POST" && path == "/" {
         return (Some(Service::Iam), None);
     }
-    (Some(crate::app::route_unsigned(head)), None)
+    (Some(crate::services::routing::route_unsigned(head)), None)
 }
 
 #[cfg(test)]

@@ -9,10 +9,52 @@
 //! the metadata change that dropped them is on disk (the graveyard), so a
 //! crash in between never leaves an object naming a missing file.
 
-use crate::http::{OnDrop, TempFile};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// A file removed when the last reference goes.
+#[derive(Debug)]
+pub struct TempFile {
+    pub path: PathBuf,
+    pub len: u64,
+    pub on_drop: OnDrop,
+}
+
+/// What happens to a [`TempFile`]'s file when it is dropped.
+#[derive(Debug)]
+pub enum OnDrop {
+    /// Removed at once (spooled uploads, bodies of an in-memory state).
+    Remove,
+    /// Removed after the next commit of the state (a durable body: the
+    /// stored metadata may still name it until then).
+    Bury(Arc<Graveyard>),
+    /// Left alone.
+    Keep,
+}
+
+impl TempFile {
+    /// A file removed when dropped.
+    pub fn new(path: PathBuf, len: u64) -> Self {
+        TempFile {
+            path,
+            len,
+            on_drop: OnDrop::Remove,
+        }
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        match &self.on_drop {
+            OnDrop::Remove => {
+                let _ = std::fs::remove_file(&self.path);
+            }
+            OnDrop::Bury(graveyard) => graveyard.bury(std::mem::take(&mut self.path)),
+            OnDrop::Keep => {}
+        }
+    }
+}
 
 /// Files to remove once the next state change is on disk.
 #[derive(Debug, Default)]

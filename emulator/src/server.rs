@@ -4,8 +4,9 @@
 //! bodies, connections and slow clients are [`crate::limits`]'.
 
 use crate::app::App;
-use crate::http::{HttpRequest, HttpResponse, TempFile};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::{self, BodyCap, Limits};
+use crate::scratch::TempFile;
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use http_body_util::combinators::BoxBody;
@@ -153,7 +154,7 @@ async fn to_request(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
     body_idle: Duration,
-) -> Result<(HttpRequest, Option<crate::app::Service>), HttpResponse> {
+) -> Result<(HttpRequest, Option<crate::services::Service>), HttpResponse> {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers

@@ -20,6 +20,7 @@
 //! unacknowledged one is wholly there or not at all.
 
 use crate::scratch::{Graveyard, Scratch};
+use crate::state::changes::Change;
 use crate::state::iam::Account;
 use crate::state::s3::{Bucket, Object};
 use crate::state::State;
@@ -46,15 +47,6 @@ pub struct Store {
     graveyard: Arc<Graveyard>,
     /// Held (with an exclusive lock) for as long as the store is open.
     _lock: File,
-}
-
-/// A record to write or remove.
-#[derive(Debug)]
-pub enum Change {
-    Put(String, Vec<u8>),
-    Delete(String),
-    /// Every record whose key starts with this (a deleted bucket's objects).
-    DeletePrefix(String),
 }
 
 impl Store {
@@ -93,7 +85,7 @@ impl Store {
     pub fn commit_with(
         &self,
         changes: &[Change],
-        observed: Option<&crate::insight::observe::Unsaved>,
+        observed: Option<&crate::observations::Unsaved>,
         keep: usize,
     ) -> Result<(), String> {
         if changes.is_empty() && observed.is_none() {
@@ -140,7 +132,7 @@ impl Store {
     }
 
     /// The stored observations, oldest first.
-    pub fn observations(&self) -> Result<Vec<crate::insight::Observation>, String> {
+    pub fn observations(&self) -> Result<Vec<crate::observations::Observation>, String> {
         self.rows(OBSERVATIONS, |_, value| {
             serde_json::from_slice(value).map_err(|e| e.to_string())
         })
@@ -189,7 +181,7 @@ impl Store {
 /// beyond `keep` (the log's capacity).
 fn append_observations(
     txn: &redb::WriteTransaction,
-    observed: &crate::insight::observe::Unsaved,
+    observed: &crate::observations::Unsaved,
     keep: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let mut table = txn.open_table(OBSERVATIONS)?;

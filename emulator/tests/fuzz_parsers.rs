@@ -231,7 +231,7 @@ fn query_forms_and_sigv4_fields_parse_or_are_refused() {
             let params = iam_emulator::protocol::query::Params::parse(Some(&text), &form);
             let _ = params.list("Tags.member");
             let _ = params.pairs("Tags.member", "Key", "Value");
-            let _ = iam_emulator::auth::sigv4::form_pairs(&text).count();
+            let _ = iam_emulator::http::form_pairs(&text).count();
             let auth = String::from_utf8_lossy(&auth);
             let _ = iam_emulator::auth::sigv4::parse_authorization(&auth);
             let _ = iam_emulator::auth::sigv4::Credential::parse(&auth);

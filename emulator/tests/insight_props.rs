@@ -88,7 +88,7 @@ fn observed(action: &str, resource: &str, decision: Verdict) -> Observation {
         action: action.into(),
         resource: resource.into(),
         resource_account: None,
-        context: iam_emulator::insight::observe::Context::default(),
+        context: iam_emulator::observations::Context::default(),
         decision,
     }
 }

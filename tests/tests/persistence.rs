@@ -267,12 +267,15 @@ fn export_and_import_move_iam_state_between_folders() {
     }
     let mut state = iam_emulator::state::State::new(Vec::new());
     let (store, _) = iam_emulator::store::Store::open(&from.0, &mut state).unwrap();
-    let text = serde_json::to_string(&iam_emulator::transfer::export(&state)).unwrap();
+    let text = serde_json::to_string(&iam_emulator::commands::transfer::export(&state)).unwrap();
     drop(store);
 
     let mut target = iam_emulator::state::State::new(Vec::new());
     let (store, _) = iam_emulator::store::Store::open(&to.0, &mut target).unwrap();
-    iam_emulator::transfer::import(&mut target, iam_emulator::transfer::parse(&text).unwrap());
+    iam_emulator::commands::transfer::import(
+        &mut target,
+        iam_emulator::commands::transfer::parse(&text).unwrap(),
+    );
     store
         .commit(&iam_emulator::state::changes::take(&mut target, true).unwrap())
         .unwrap();
@@ -301,14 +304,14 @@ fn export_and_import_move_iam_state_between_folders() {
 #[test]
 fn an_export_of_another_kind_or_format_is_refused() {
     let wrong_kind = json!({"kind": "something-else", "format": 1, "accounts": {}});
-    let err = iam_emulator::transfer::parse(&wrong_kind.to_string()).unwrap_err();
+    let err = iam_emulator::commands::transfer::parse(&wrong_kind.to_string()).unwrap_err();
     assert!(err.contains("not an iam-emulator export"), "{err}");
     let wrong_format = json!({"kind": "iam-emulator-iam-state", "format": 99, "accounts": {}});
-    let err = iam_emulator::transfer::parse(&wrong_format.to_string()).unwrap_err();
+    let err = iam_emulator::commands::transfer::parse(&wrong_format.to_string()).unwrap_err();
     assert!(err.contains("format 99"), "{err}");
     let bad_id = json!({"kind": "iam-emulator-iam-state", "format": 1, "accounts": {"../x": {
         "id": "../x", "users": {}, "groups": {}, "roles": {}, "policies": {}}}});
-    assert!(iam_emulator::transfer::parse(&bad_id.to_string()).is_err());
+    assert!(iam_emulator::commands::transfer::parse(&bad_id.to_string()).is_err());
 }
 
 /// Sends a signed request over a plain socket, path exactly as signed: an

@@ -338,7 +338,7 @@ fn authenticate_sigv2(
     let now = OffsetDateTime::now_utc();
     let info = lookup(state, &sig.access_key, sig.session_token.as_deref(), now)?;
     sig.check_time(now)?;
-    let bucket_in_host = crate::services::s3::virtual_host_bucket(req.header("host"));
+    let bucket_in_host = crate::protocol::bucket_host::virtual_host_bucket(req.header("host"));
     sigv2::verify_parts(
         &info.secret,
         &sigv2::RequestParts::from(req),

@@ -4,6 +4,7 @@
 //! Both the `Authorization` header and presigned `X-Amz-*` query forms.
 
 use crate::error::AwsError;
+use crate::http::form_pairs;
 use hmac::{Hmac, Mac};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
@@ -255,20 +256,6 @@ fn push_canonical_query(out: &mut String, raw: &str, presigned: bool) {
         out.push('=');
         out.push_str(v);
     }
-}
-
-/// Query pairs decoded with `%XX` (a `+` stays a `+`, as SigV4 clients send `%20`).
-pub fn form_pairs(raw: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    raw.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(k), decode(v))
-    })
-}
-
-fn decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 pub fn uri_encode(text: &str) -> String {

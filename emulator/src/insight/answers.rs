@@ -6,8 +6,8 @@
 
 use super::generalise::Generalise;
 use super::generate::{self, Generated, Options};
-use super::observe::Observation;
 use super::{can, subjects, who_can};
+use crate::observations::Observation;
 use crate::state::State;
 use iam_evaluator::validate::{validate_policy, PolicyKind};
 use serde::{Deserialize, Serialize};

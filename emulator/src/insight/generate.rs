@@ -21,7 +21,7 @@
 //!   but a condition inferred from a few requests would deny the next one.
 
 use super::generalise::{self, Folded, Generalise};
-use super::observe::{Observation, Verdict};
+use crate::observations::{Observation, Verdict};
 use iam_evaluator::Catalog;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -299,7 +299,7 @@ mod tests {
             action: action.into(),
             resource: resource.into(),
             resource_account: None,
-            context: crate::insight::observe::Context::default(),
+            context: crate::observations::Context::default(),
             decision,
         }
     }

@@ -1,8 +1,10 @@
 //! Insight from what the emulator saw and holds: least-privilege policy
-//! generation from observed requests, and "who can do what" queries.
+//! generation from observed requests, and "who can do what" queries. It
+//! sits above the [`App`], which records what it reads without knowing it.
 //!
-//! - [`observe`]: every authorized request (any auth mode) becomes an
-//!   [`Observation`], kept in the bounded [`ObservationLog`] of the app.
+//! - [`crate::observations`] (below the App): every authorized request
+//!   (any auth mode) becomes an [`Observation`], kept in the bounded
+//!   [`ObservationLog`].
 //! - [`generate`]: observations of one principal → an identity policy
 //!   granting exactly what was observed, with explanations;
 //!   [`generalise`]: how resources are written (exactly, or folded into
@@ -14,8 +16,9 @@
 //!   evaluator decides it — no policy rule is implemented twice.
 //! - [`answers`]: the JSON answers of the admin endpoints
 //!   `GET /_emulator/policy`, `/_emulator/who-can`, `/_emulator/can` and
-//!   `/_emulator/observations` (no auth, loopback use); [`cli`]: the
-//!   `policy generate`, `who-can` and `can` commands.
+//!   `/_emulator/observations` (no auth, loopback use), which the
+//!   `policy generate`, `who-can` and `can` commands
+//!   ([`crate::commands::insight`]) print.
 //!
 //! Observations outlive `POST /_emulator/reset`, so that a suite resetting
 //! between tests still yields its whole policy; `DELETE
@@ -23,17 +26,15 @@
 
 pub mod answers;
 pub mod can;
-pub mod cli;
 pub mod generalise;
 pub mod generate;
-pub mod observe;
 pub mod subjects;
 pub mod targets;
 pub mod who_can;
 
+pub use crate::observations::{Observation, ObservationLog, Verdict};
 pub use generalise::Generalise;
 pub use generate::{generate, Generated, Options};
-pub use observe::{Observation, ObservationLog, Verdict};
 
 use crate::app::App;
 use crate::http::{HttpRequest, HttpResponse};

@@ -112,7 +112,7 @@ fn read_token(token: &str) -> AwsResult<usize> {
 fn validate(ctx: &Ctx, caller: &Caller) -> AwsResult<Value> {
     let request = read_request(ctx)?;
     {
-        let state = ctx.app.state();
+        let state = ctx.shared.state();
         authorize(
             ctx,
             &state,

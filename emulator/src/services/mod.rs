@@ -1,30 +1,25 @@
-//! The services (IAM, STS, S3, Kinesis, Access Analyzer). Each one reads its protocol,
-//! turns the call into (principal, action, resource, context), asks
-//! [`crate::authorize`], and acts on the state. None re-implements a
-//! policy rule.
+//! The services (IAM, STS, S3, Kinesis, Access Analyzer). [`routing`] names
+//! the service a request is for; each one reads its protocol, turns the call
+//! into (principal, action, resource, context), asks [`crate::authorize`],
+//! and acts on the state. None re-implements a policy rule.
 
 pub mod access_analyzer;
 pub mod iam;
 pub mod kinesis;
+pub mod routing;
 pub mod s3;
 pub mod sts;
 
-use crate::app::{App, Service};
-use crate::auth::{AuthMode, Caller};
+pub use crate::shared::Ctx;
+pub use routing::{route, service_named, Service};
+
+use crate::auth::Caller;
 use crate::error::AwsError;
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::HttpResponse;
 use crate::protocol::query;
 
 pub const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 pub const STS_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
-
-/// What every handler may need about the request being served.
-pub struct Ctx<'a> {
-    pub app: &'a App,
-    pub req: &'a HttpRequest,
-    pub mode: AuthMode,
-    pub request_id: &'a str,
-}
 
 /// Sends the request to its service.
 pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {

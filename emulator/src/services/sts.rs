@@ -25,7 +25,7 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     let params = Params::parse(ctx.req.raw_query.as_deref(), &ctx.req.body);
     let action = params.action().unwrap_or_default().to_string();
     let result = require_signed(caller).and_then(|()| {
-        let mut state = ctx.app.state();
+        let mut state = ctx.shared.state();
         match action.as_str() {
             "GetCallerIdentity" => Ok(get_caller_identity(&state, caller)),
             "AssumeRole" => assume_role(ctx, &mut state, caller, &params),
@@ -44,7 +44,7 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
             let body = query::response(&action, STS_NAMESPACE, ctx.request_id, |x| *x = xml);
             HttpResponse::xml(200, body).with_header("x-amzn-requestid", ctx.request_id)
         }
-        Err(err) => super::error_response(crate::app::Service::Sts, &err, ctx.request_id),
+        Err(err) => super::error_response(super::Service::Sts, &err, ctx.request_id),
     }
 }
 

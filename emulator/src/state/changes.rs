@@ -5,8 +5,16 @@
 //! this turns each into the record's new value, or its removal.
 
 use super::State;
-use crate::store::Change;
 use serde::Serialize;
+
+/// A record to write or remove.
+#[derive(Debug)]
+pub enum Change {
+    Put(String, Vec<u8>),
+    Delete(String),
+    /// Every record whose key starts with this (a deleted bucket's objects).
+    DeletePrefix(String),
+}
 
 /// Whether anything was written since the last [`take`] (cheap: the
 /// top-level maps are touched by every write below them).

@@ -3,7 +3,7 @@
 
 use super::iam::{Document, Tags};
 use super::tracked::Tracked;
-use crate::http::{OnDrop, TempFile};
+use crate::scratch::{OnDrop, TempFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -206,7 +206,7 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
                 params: &params,
                 account: caller.account.clone().unwrap_or_default(),
             };
-            let mut state = ctx.app.state();
+            let mut state = ctx.shared.state();
             state.account_mut(&call.account);
             handler(&mut state, &call)
         });
@@ -216,7 +216,7 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
             let body = with_empty_result(&action, body);
             HttpResponse::xml(200, body).with_header("x-amzn-requestid", ctx.request_id)
         }
-        Err(err) => super::error_response(crate::app::Service::Iam, &err, ctx.request_id),
+        Err(err) => super::error_response(crate::services::Service::Iam, &err, ctx.request_id),
     }
 }
 
@@ -244,7 +244,7 @@ fn refuse_session_token_credentials(ctx: &Ctx, caller: &Caller) -> AwsResult<()>
     let Some(key) = &caller.access_key else {
         return Ok(());
     };
-    let state = ctx.app.state();
+    let state = ctx.shared.state();
     match state.sessions.get(key) {
         Some(session) if session.role_name.is_none() => Err(crate::auth::invalid_key()),
         _ => Ok(()),

@@ -113,7 +113,7 @@ fn call(ctx: &Ctx, caller: &Caller) -> AwsResult<Value> {
         input: Input::parse(&read_body(ctx.req)?)?,
         region: region_of(caller),
     };
-    let mut state = ctx.app.state();
+    let mut state = ctx.shared.state();
     match operation {
         "CreateStream" => streams::create(&call, &mut state),
         "DeleteStream" => streams::delete(&call, &mut state),

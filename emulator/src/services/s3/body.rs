@@ -66,7 +66,7 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
     // Without a state folder, small bodies stay in memory: no file to
     // create, write, open on every read and remove.
     let in_memory =
-        !r.ctx.app.scratch.is_durable() && req.spooled.is_none() && req.body.len() <= MEMORY_BODY_MAX;
+        !r.ctx.shared.scratch.is_durable() && req.spooled.is_none() && req.body.len() <= MEMORY_BODY_MAX;
     let chunked = content_sha.and_then(ChunkedMode::from_content_sha256);
     // A plain body already in memory is kept as it is: small ones always,
     // larger ones while the memory budget lasts (a 1 MiB GetObject then
@@ -77,7 +77,7 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
     } else if in_memory {
         Some(req.body.clone())
     } else {
-        r.ctx.app.scratch.memory_body(req.body.clone())
+        r.ctx.shared.scratch.memory_body(req.body.clone())
     };
     if let Some(kept) = kept {
         let mut hasher = MultiHasher::new(algorithm);
@@ -97,7 +97,7 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
     let mut sink = if in_memory {
         Sink::Memory(Vec::with_capacity(req.body.len()))
     } else {
-        Sink::File(r.ctx.app.scratch.object_path())
+        Sink::File(r.ctx.shared.scratch.object_path())
     };
     let (digests, trailers) = match chunked {
         Some(mode) => {
@@ -125,7 +125,7 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
         Sink::Memory(bytes) => Body::Memory(bytes.into()),
         Sink::File(path) => Body::File(
             r.ctx
-                .app
+                .shared
                 .scratch
                 .seal(path, digests.len)
                 .map_err(|e| internal(&e))?,

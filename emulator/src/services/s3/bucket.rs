@@ -44,7 +44,7 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
         .account()
         .ok_or_else(|| AwsError::access_denied("Access Denied"))?
         .to_string();
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     r.authorize(
         &state,
         "s3:CreateBucket",
@@ -133,7 +133,7 @@ pub fn malformed_xml() -> AwsError {
 
 pub fn head_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?;
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, name)?;
     r.authorize(
         &state,
@@ -150,7 +150,7 @@ pub fn list_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
         .account()
         .ok_or_else(|| AwsError::access_denied("Access Denied"))?
         .to_string();
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     // The S3 User Guide grants ListAllMyBuckets on `arn:aws:s3:::*`.
     r.authorize(
         &state,
@@ -262,7 +262,7 @@ fn http_date_formatted(at: time::OffsetDateTime) -> String {
 
 pub fn delete_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?.to_string();
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
     r.authorize(
         &state,
@@ -285,7 +285,7 @@ pub fn delete_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn get_location(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize(
         &state,
@@ -310,7 +310,7 @@ pub fn get_location(r: &S3Request) -> AwsResult<HttpResponse> {
 /// Runs `f` on the named bucket after authorizing `action` on it.
 fn with_bucket<T>(r: &S3Request, action: &str, f: impl FnOnce(&mut Bucket) -> AwsResult<T>) -> AwsResult<T> {
     let name = r.bucket_name()?.to_string();
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
     r.authorize(&state, action, &bucket.arn(), Some(bucket), RequestContext::new())?;
     let bucket = state

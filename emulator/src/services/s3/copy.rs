@@ -73,7 +73,7 @@ pub fn parse_source(value: &str) -> AwsResult<Source> {
 /// `x-amz-copy-source-if-*` conditions.
 pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
     let source = parse_source(r.header("x-amz-copy-source").unwrap_or_default())?;
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &source.bucket)?;
     let object = bucket.objects.get(&source.key);
     let arn = format!("arn:aws:s3:::{}/{}", source.bucket, source.key);
@@ -174,14 +174,14 @@ pub fn whole_body(source: &Object) -> AwsResult<(Body, [u8; 16])> {
 /// when small and there is no state folder, as uploads are).
 pub fn copy_bytes(r: &S3Request, body: &Body, offset: u64, len: u64) -> AwsResult<(Body, [u8; 16])> {
     let small = usize::try_from(len).is_ok_and(|n| n <= super::body::MEMORY_BODY_MAX);
-    if small && !r.ctx.app.scratch.is_durable() {
+    if small && !r.ctx.shared.scratch.is_durable() {
         let mut out = Vec::with_capacity(usize::try_from(len).unwrap_or_default());
         return match write_range(body, offset, len, &mut out) {
             Ok(md5) => Ok((Body::Memory(out.into()), md5)),
             Err(e) => Err(internal(&e)),
         };
     }
-    let path = r.ctx.app.scratch.object_path();
+    let path = r.ctx.shared.scratch.object_path();
     let written = std::fs::File::create(&path).and_then(|file| {
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
         let md5 = write_range(body, offset, len, &mut out)?;
@@ -191,7 +191,7 @@ pub fn copy_bytes(r: &S3Request, body: &Body, offset: u64, len: u64) -> AwsResul
     match written {
         Ok(md5) => Ok((
             r.ctx
-                .app
+                .shared
                 .scratch
                 .seal(path, len)
                 .map_err(|e| internal(&e))?
@@ -266,7 +266,7 @@ fn copy_checksum(r: &S3Request, source: &Object) -> AwsResult<Option<(String, St
 /// Authorizes writing the copy: `s3:PutObject` (and `s3:PutObjectTagging`
 /// for new tags) on the destination.
 fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<()> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     let arn = r.object_arn()?;
     r.authorize(
@@ -331,7 +331,7 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         part_sizes: Vec::new(),
     };
     let (etag, modified) = (object.etag.clone(), object.last_modified);
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = state
         .buckets
         .get_mut(&bucket_name)

@@ -77,7 +77,7 @@ fn read_request(body: &[u8]) -> AwsResult<(bool, Vec<Target>)> {
 
 /// Authorizes each key, then deletes the allowed ones.
 fn delete_each(r: &S3Request, bucket_name: &str, targets: Vec<Target>) -> AwsResult<Vec<Outcome>> {
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, bucket_name)?;
     let outcomes: Vec<Outcome> = targets
         .into_iter()

@@ -156,7 +156,7 @@ fn decode_token(token: &str) -> AwsResult<String> {
 }
 
 pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = authorize_list(r, &state)?;
     let enc = super::key_encoder(r)?;
     let prefix = r.param("prefix").unwrap_or_default();
@@ -204,7 +204,7 @@ pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = authorize_list(r, &state)?;
     let enc = super::key_encoder(r)?;
     let prefix = r.param("prefix").unwrap_or_default();
@@ -248,7 +248,7 @@ pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
 /// ListObjectVersions (`GET ?versions`, `s3:ListBucketVersions`). Versioning
 /// is never enabled here, so every object has one version, `null`.
 pub fn list_object_versions(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = authorize_listing(r, &state, "s3:ListBucketVersions")?;
     let enc = super::key_encoder(r)?;
     let prefix = r.param("prefix").unwrap_or_default();

@@ -215,7 +215,7 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         .transpose()?
         .unwrap_or_default();
     let (content_type, headers, metadata) = upload_headers(r);
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
     authorize_put(r, &state, bucket, &tags)?;
     let checksum = requested_checksum(r)?;
@@ -284,7 +284,7 @@ fn find_upload<'b>(bucket: &'b Bucket, id: &str, key: &str) -> AwsResult<&'b Upl
 /// Authorizes `action` on the request's object and finds its upload;
 /// returns the upload's checksum algorithm.
 fn authorize_upload(r: &S3Request, action: &str) -> AwsResult<Option<ChecksumAlgorithm>> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize(
         &state,
@@ -301,7 +301,7 @@ fn authorize_upload(r: &S3Request, action: &str) -> AwsResult<Option<ChecksumAlg
 /// once the lock is released).
 fn insert_part(r: &S3Request, part: Part) -> AwsResult<Option<Part>> {
     let bucket_name = r.bucket_name()?;
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = state
         .buckets
         .get_mut(bucket_name)
@@ -412,7 +412,7 @@ pub fn abort_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
     let bucket_name = r.bucket_name()?.to_string();
     let key = r.key_name()?.to_string();
     let id = upload_id(r);
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
     r.authorize(
         &state,
@@ -594,7 +594,7 @@ struct Plan {
 }
 
 fn plan_completion(r: &S3Request, listed: &[Listed]) -> AwsResult<Plan> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize(
         &state,
@@ -626,12 +626,12 @@ fn concatenate(
     parts: &[Part],
     full: Option<ChecksumAlgorithm>,
 ) -> AwsResult<(Body, Option<String>)> {
-    let path = r.ctx.app.scratch.object_path();
+    let path = r.ctx.shared.scratch.object_path();
     let result = write_concatenation(&path, parts, full);
     match result {
         Ok((len, digest)) => Ok((
             r.ctx
-                .app
+                .shared
                 .scratch
                 .seal(path, len)
                 .map_err(|e| internal(&e))?
@@ -787,7 +787,7 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
 /// dropped once the lock is released).
 fn commit(r: &S3Request, id: &str, object: Object) -> AwsResult<(Upload, Option<Object>)> {
     let bucket_name = r.bucket_name()?;
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = state
         .buckets
         .get_mut(bucket_name)
@@ -855,7 +855,7 @@ pub fn list_parts(r: &S3Request) -> AwsResult<HttpResponse> {
         .unwrap_or(MAX_LISTED)
         .min(MAX_LISTED);
     let marker = list_argument(r, "part-number-marker")?.unwrap_or(0);
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize(
         &state,
@@ -977,7 +977,7 @@ pub fn list_multipart_uploads(r: &S3Request) -> AwsResult<HttpResponse> {
             .unwrap_or(MAX_LISTED)
             .min(MAX_LISTED),
     };
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize(
         &state,

@@ -114,7 +114,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .transpose()?
         .unwrap_or_default();
     {
-        let state = r.ctx.app.state();
+        let state = r.ctx.shared.state();
         let bucket = find_bucket(&state, &bucket_name)?;
         let mut context = RequestContext::new();
         for (k, v) in &tags {
@@ -138,7 +138,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
     write_precondition(
         r,
         r.ctx
-            .app
+            .shared
             .state()
             .buckets
             .get(&bucket_name)
@@ -161,7 +161,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         part_sizes: Vec::new(),
     };
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = state
         .buckets
         .get_mut(&bucket_name)
@@ -208,7 +208,7 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
             "Request specific response headers cannot be used for anonymous GET requests.",
         ));
     }
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     let object = bucket.objects.get(&key);
     r.authorize(
@@ -505,7 +505,7 @@ pub fn parse_range(value: &str, size: u64) -> AwsResult<Option<(u64, u64)>> {
 pub fn delete_object(r: &S3Request) -> AwsResult<HttpResponse> {
     let key = r.key_name()?.to_string();
     let bucket_name = r.bucket_name()?.to_string();
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
     r.authorize(
         &state,

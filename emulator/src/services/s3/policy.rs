@@ -72,7 +72,7 @@ fn authorize_policy_op(r: &S3Request, state: &State, action: &str, bucket: &Buck
 }
 
 pub fn get_policy(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     authorize_policy_op(r, &state, "s3:GetBucketPolicy", bucket)?;
     let doc = bucket.policy.as_ref().ok_or_else(|| {
@@ -170,7 +170,7 @@ pub fn put_policy(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?.to_string();
     let text = String::from_utf8(r.ctx.req.body.to_vec())
         .map_err(|_| malformed_policy("Policies must be valid JSON and the first byte must be '{'"))?;
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
     authorize_policy_op(r, &state, "s3:PutBucketPolicy", bucket)?;
     let document = read_policy(&state, &name, &text)?;
@@ -193,7 +193,7 @@ pub fn put_policy(r: &S3Request) -> AwsResult<HttpResponse> {
 
 pub fn delete_policy(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?.to_string();
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
     authorize_policy_op(r, &state, "s3:DeleteBucketPolicy", bucket)?;
     state
@@ -205,7 +205,7 @@ pub fn delete_policy(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn get_policy_status(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize(
         &state,
@@ -225,7 +225,7 @@ pub fn get_policy_status(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn get_public_access_block(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.app.state();
+    let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize(
         &state,
@@ -278,7 +278,7 @@ pub fn delete_public_access_block(r: &S3Request) -> AwsResult<HttpResponse> {
 
 fn set_public_access_block(r: &S3Request, pab: Option<PublicAccessBlock>) -> AwsResult<()> {
     let name = r.bucket_name()?.to_string();
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
     r.authorize(
         &state,

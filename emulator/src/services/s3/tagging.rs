@@ -101,7 +101,7 @@ fn with_object<T>(
 ) -> AwsResult<(String, T)> {
     let bucket_name = r.bucket_name()?.to_string();
     let key = r.key_name()?.to_string();
-    let mut state = r.ctx.app.state();
+    let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
     let mut context = existing_tag_context(bucket.objects.get(&key));
     if let Some(tags) = new_tags {

@@ -9,8 +9,8 @@
 //! principal, an unknown principal) or the emulator is unreachable; 2 bad
 //! input (a malformed `--since`, …).
 
-use super::answers::{Answer, PolicyAnswer};
-use crate::local_http as client;
+use super::local_http as client;
+use crate::insight::answers::{Answer, PolicyAnswer};
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use std::process::ExitCode;
@@ -54,9 +54,9 @@ fn offline(dir: &std::path::Path, path: &str) -> Result<Answer, String> {
     let (route, query) = path.split_once('?').unwrap_or((path, ""));
     let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     Ok(match route {
-        "/_emulator/policy" => super::answers::policy(&store.observations()?, &query),
-        "/_emulator/who-can" => super::answers::who_can(&state, &query),
-        _ => super::answers::can(&state, &query),
+        "/_emulator/policy" => crate::insight::answers::policy(&store.observations()?, &query),
+        "/_emulator/who-can" => crate::insight::answers::who_can(&state, &query),
+        _ => crate::insight::answers::can(&state, &query),
     })
 }
 

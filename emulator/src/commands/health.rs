@@ -32,7 +32,7 @@ pub fn run(args: &HealthArgs) -> ExitCode {
 
 /// GETs `/_emulator/health`; the body when healthy.
 pub fn check(endpoint: &str, timeout: Duration) -> Result<String, String> {
-    let (status, body) = crate::local_http::get(endpoint, "/_emulator/health", timeout)?;
+    let (status, body) = super::local_http::get(endpoint, "/_emulator/health", timeout)?;
     if status == 200 && body.contains("\"status\":\"ok\"") {
         Ok(body.trim().to_string())
     } else {

@@ -1,0 +1,18 @@
+//! The offline commands: each reads files or a state folder (or asks a
+//! running emulator over loopback) and prints an answer; none serves
+//! requests.
+//! - [`explain`]: decide one request from policy files, with its trace;
+//! - [`validate`]: Access Analyzer's ValidatePolicy over a policy file;
+//! - [`health`]: the container healthcheck;
+//! - [`insight`]: `policy generate`, `who-can` and `can`, over a running
+//!   emulator or a state folder;
+//! - [`transfer`]: `export` / `import` of IAM state as JSON;
+//! - [`local_http`]: the plain GET these commands use to ask a running
+//!   emulator.
+
+pub mod explain;
+pub mod health;
+pub mod insight;
+pub mod local_http;
+pub mod transfer;
+pub mod validate;

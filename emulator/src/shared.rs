@@ -1,0 +1,56 @@
+//! What the services share, below the [`crate::app::App`] that owns it:
+//! the state behind its one lock, where object bodies live, and the
+//! decision and observation logs; and [`Ctx`], the request being served.
+//! Services and authorization see only this, never the App, so they
+//! cannot reach the admin endpoints or the store above them.
+
+use crate::auth::AuthMode;
+use crate::decisions::DecisionLog;
+use crate::http::HttpRequest;
+use crate::observations::ObservationLog;
+use crate::scratch::Scratch;
+use crate::state::State;
+use std::sync::{Mutex, MutexGuard};
+
+/// The parts of an emulator every request may use.
+#[derive(Debug)]
+pub struct Shared {
+    state: Mutex<State>,
+    pub decisions: DecisionLog,
+    /// Every authorized request, for policy generation ([`crate::insight`]).
+    pub observed: ObservationLog,
+    /// Where object bodies and spooled uploads live.
+    pub scratch: Scratch,
+}
+
+impl Shared {
+    pub fn new(state: State, observed: ObservationLog, scratch: Scratch) -> Self {
+        Shared {
+            state: Mutex::new(state),
+            decisions: DecisionLog::new(1000),
+            observed,
+            scratch,
+        }
+    }
+
+    /// The state, locked. A panic while holding the lock must not wedge the
+    /// emulator, so a poisoned lock is taken over.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A snapshot of the observed requests, oldest first ([`crate::insight`]).
+    pub fn observations(&self) -> Vec<crate::observations::Observation> {
+        self.observed.snapshot()
+    }
+}
+
+/// What every handler may need about the request being served.
+pub struct Ctx<'a> {
+    pub shared: &'a Shared,
+    pub req: &'a HttpRequest,
+    pub mode: AuthMode,
+    pub request_id: &'a str,
+}
