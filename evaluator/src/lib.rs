@@ -4,7 +4,8 @@
 //! decides allow / deny exactly as AWS IAM documents and explains why.
 //!
 //! Map of the crate:
-//! - [`policy`]: the policy document as data; [`parse`]: JSON ↔ [`Policy`].
+//! - [`policy`]: the policy document as data; [`parse`]: JSON ↔ [`Policy`];
+//!   [`grammar`]: the names of its elements.
 //! - [`wildcard`], [`arn`]: `*`/`?` matching for actions, resources, ARNs.
 //! - [`context`]: the request's condition keys; [`variables`]: `${…}`.
 //! - [`condition`]: every condition operator, `IfExists`, set operators.
@@ -40,6 +41,7 @@ pub mod condition;
 pub mod context;
 pub mod decision;
 pub mod explain;
+pub mod grammar;
 pub mod parse;
 pub mod policy;
 pub mod principal;

@@ -7,6 +7,7 @@
 //! `MalformedPolicyDocument` messages.
 
 use crate::condition::Operator;
+use crate::grammar::{self, Negatable};
 use crate::policy::{Condition, Effect, Listed, Policy, PrincipalSet, Statement, Version};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -152,9 +153,9 @@ impl Policy {
         let mut saw_statement = false;
         for (name, value) in object {
             match name.as_str() {
-                "Version" => policy.version = Some(parse_version(value)?),
-                "Id" => policy.id = Some(string(value, None, "Id")?),
-                "Statement" => {
+                grammar::VERSION => policy.version = Some(parse_version(value)?),
+                grammar::ID => policy.id = Some(string(value, None, grammar::ID)?),
+                grammar::STATEMENT => {
                     saw_statement = true;
                     policy.statements = parse_statements(value)?;
                 }
@@ -176,13 +177,13 @@ impl Policy {
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
         if let Some(version) = self.version {
-            out.insert("Version".into(), version.as_str().into());
+            out.insert(grammar::VERSION.into(), version.as_str().into());
         }
         if let Some(id) = &self.id {
-            out.insert("Id".into(), id.as_str().into());
+            out.insert(grammar::ID.into(), id.as_str().into());
         }
         let statements = self.statements.iter().map(Statement::to_json).collect();
-        out.insert("Statement".into(), Value::Array(statements));
+        out.insert(grammar::STATEMENT.into(), Value::Array(statements));
         Value::Object(out)
     }
 }
@@ -192,22 +193,21 @@ impl Statement {
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
         if let Some(sid) = &self.sid {
-            out.insert("Sid".into(), sid.as_str().into());
+            out.insert(grammar::SID.into(), sid.as_str().into());
         }
-        out.insert("Effect".into(), self.effect.as_str().into());
+        out.insert(grammar::EFFECT.into(), self.effect.as_str().into());
         if let Some(p) = &self.principal {
-            let name = if p.negated { "NotPrincipal" } else { "Principal" };
-            out.insert(name.into(), p.items.to_json());
+            out.insert(Negatable::Principal.named(p.negated).into(), p.items.to_json());
         }
-        let name = if self.action.negated {
-            "NotAction"
-        } else {
-            "Action"
-        };
-        out.insert(name.into(), strings_json(&self.action.items));
+        out.insert(
+            Negatable::Action.named(self.action.negated).into(),
+            strings_json(&self.action.items),
+        );
         if let Some(r) = &self.resource {
-            let name = if r.negated { "NotResource" } else { "Resource" };
-            out.insert(name.into(), strings_json(&r.items));
+            out.insert(
+                Negatable::Resource.named(r.negated).into(),
+                strings_json(&r.items),
+            );
         }
         if !self.conditions.is_empty() {
             let mut block = Map::new();
@@ -219,7 +219,7 @@ impl Statement {
                     keys.insert(c.key.clone(), strings_json(&c.values));
                 }
             }
-            out.insert("Condition".into(), Value::Object(block));
+            out.insert(grammar::CONDITION.into(), Value::Object(block));
         }
         Value::Object(out)
     }
@@ -233,10 +233,10 @@ impl PrincipalSet {
         }
         let mut out = Map::new();
         for (name, list) in [
-            ("AWS", &self.aws),
-            ("Service", &self.service),
-            ("Federated", &self.federated),
-            ("CanonicalUser", &self.canonical_user),
+            (grammar::AWS, &self.aws),
+            (grammar::SERVICE, &self.service),
+            (grammar::FEDERATED, &self.federated),
+            (grammar::CANONICAL_USER, &self.canonical_user),
         ] {
             if !list.is_empty() {
                 out.insert(name.into(), strings_json(list));
@@ -269,7 +269,7 @@ fn parse_statements(value: &Value) -> Result<Vec<Statement>, ParseError> {
         Value::Object(_) => Ok(vec![parse_statement(0, value)?]),
         _ => Err(ParseError::WrongType {
             statement: None,
-            element: "Statement".into(),
+            element: grammar::STATEMENT.into(),
             expected: "an object or an array of objects",
         }),
     }
@@ -278,7 +278,7 @@ fn parse_statements(value: &Value) -> Result<Vec<Statement>, ParseError> {
 fn parse_statement(index: usize, value: &Value) -> Result<Statement, ParseError> {
     let object = value.as_object().ok_or(ParseError::WrongType {
         statement: Some(index),
-        element: "Statement".into(),
+        element: grammar::STATEMENT.into(),
         expected: "an object",
     })?;
     let mut sid = None;
@@ -289,37 +289,30 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, ParseError>
     let mut conditions = Vec::new();
     for (name, value) in object {
         let at = Some(index);
+        if let Some((element, negated)) = Negatable::of(name) {
+            match element {
+                Negatable::Principal => {
+                    set_once(
+                        &mut principal,
+                        index,
+                        element,
+                        negated,
+                        parse_principal(index, value)?,
+                    )?;
+                }
+                Negatable::Action => {
+                    set_once(&mut action, index, element, negated, strings(value, at, name)?)?;
+                }
+                Negatable::Resource => {
+                    set_once(&mut resource, index, element, negated, strings(value, at, name)?)?;
+                }
+            }
+            continue;
+        }
         match name.as_str() {
-            "Sid" => sid = Some(string(value, at, "Sid")?),
-            "Effect" => effect = Some(parse_effect(index, value)?),
-            "Principal" | "NotPrincipal" => {
-                set_once(
-                    &mut principal,
-                    index,
-                    "Principal",
-                    negated(name),
-                    parse_principal(index, value)?,
-                )?;
-            }
-            "Action" | "NotAction" => {
-                set_once(
-                    &mut action,
-                    index,
-                    "Action",
-                    negated(name),
-                    strings(value, at, name)?,
-                )?;
-            }
-            "Resource" | "NotResource" => {
-                set_once(
-                    &mut resource,
-                    index,
-                    "Resource",
-                    negated(name),
-                    strings(value, at, name)?,
-                )?;
-            }
-            "Condition" => conditions = parse_conditions(index, value)?,
+            grammar::SID => sid = Some(string(value, at, grammar::SID)?),
+            grammar::EFFECT => effect = Some(parse_effect(index, value)?),
+            grammar::CONDITION => conditions = parse_conditions(index, value)?,
             other => {
                 return Err(ParseError::UnknownElement {
                     statement: at,
@@ -338,19 +331,18 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, ParseError>
     })
 }
 
-fn negated(name: &str) -> bool {
-    name.starts_with("Not")
-}
-
 fn set_once<T>(
     slot: &mut Option<Listed<T>>,
     statement: usize,
-    element: &'static str,
+    element: Negatable,
     negated: bool,
     items: T,
 ) -> Result<(), ParseError> {
     if slot.is_some() {
-        return Err(ParseError::Conflicting { statement, element });
+        return Err(ParseError::Conflicting {
+            statement,
+            element: element.name(),
+        });
     }
     *slot = Some(Listed { negated, items });
     Ok(())
@@ -379,10 +371,10 @@ fn parse_principal(statement: usize, value: &Value) -> Result<PrincipalSet, Pars
             for (kind, list) in kinds {
                 let list = strings(list, at, kind)?;
                 match kind.as_str() {
-                    "AWS" => set.aws = list,
-                    "Service" => set.service = list,
-                    "Federated" => set.federated = list,
-                    "CanonicalUser" => set.canonical_user = list,
+                    grammar::AWS => set.aws = list,
+                    grammar::SERVICE => set.service = list,
+                    grammar::FEDERATED => set.federated = list,
+                    grammar::CANONICAL_USER => set.canonical_user = list,
                     other => {
                         return Err(ParseError::UnknownPrincipalType {
                             statement,
@@ -395,7 +387,7 @@ fn parse_principal(statement: usize, value: &Value) -> Result<PrincipalSet, Pars
         }
         _ => Err(ParseError::WrongType {
             statement: at,
-            element: "Principal".into(),
+            element: grammar::PRINCIPAL.into(),
             expected: "\"*\" or an object such as {\"AWS\": …}",
         }),
     }
@@ -408,7 +400,7 @@ fn parse_conditions(statement: usize, value: &Value) -> Result<Vec<Condition>, P
         expected: "an object of operator → {key → value(s)}",
     };
     let mut out = Vec::new();
-    for (operator_name, keys) in value.as_object().ok_or_else(|| wrong("Condition"))? {
+    for (operator_name, keys) in value.as_object().ok_or_else(|| wrong(grammar::CONDITION))? {
         let operator =
             Operator::parse(operator_name).ok_or_else(|| ParseError::UnknownConditionOperator {
                 statement,

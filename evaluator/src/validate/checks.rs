@@ -33,6 +33,7 @@ use super::tree::{self, Item, StatementRef};
 use super::{policy_size, IDENTITY_POLICY_QUOTA, SCP_QUOTA};
 use crate::catalog::{Catalog, ResourceType};
 use crate::condition::Operator;
+use crate::grammar::{self, Negatable};
 use std::collections::HashSet;
 
 use FindingType::{Error, SecurityWarning, Suggestion, Warning};
@@ -130,11 +131,11 @@ impl Checker {
         };
         for m in members {
             match m.key.as_str() {
-                "Version" => self.version(m, root),
-                "Id" if m.value.as_str().is_none() => {
-                    self.type_mismatch("String", vec![value("Id")], &m.value);
+                grammar::VERSION => self.version(m, root),
+                grammar::ID if m.value.as_str().is_none() => {
+                    self.type_mismatch("String", vec![value(grammar::ID)], &m.value);
                 }
-                "Id" | "Statement" => {}
+                grammar::ID | grammar::STATEMENT => {}
                 other => self.add(
                     Error,
                     "INVALID_POLICY_ELEMENT",
@@ -317,20 +318,9 @@ impl Checker {
     }
 
     fn elements(&mut self, s: &StatementRef) {
-        const KNOWN: &[&str] = &[
-            "Sid",
-            "Effect",
-            "Principal",
-            "NotPrincipal",
-            "Action",
-            "NotAction",
-            "Resource",
-            "NotResource",
-            "Condition",
-        ];
         let members = s.node.as_object().unwrap_or_default();
         for m in members {
-            if !KNOWN.contains(&m.key.as_str()) {
+            if !grammar::STATEMENT_ELEMENTS.contains(&m.key.as_str()) {
                 self.add(
                     Error,
                     "INVALID_POLICY_ELEMENT",
@@ -340,14 +330,14 @@ impl Checker {
                 );
             }
         }
-        for name in ["Principal", "Action", "Resource"] {
-            let not = format!("Not{name}");
-            if let (Some(_), Some(second)) = (s.member(name), s.member(&not)) {
+        for element in Negatable::ALL {
+            let (name, not) = (element.name(), element.negated_name());
+            if let (Some(_), Some(second)) = (s.member(name), s.member(not)) {
                 self.add(
                     Error,
                     "UNSUPPORTED_ELEMENT_COMBINATION",
                     format!("The policy elements {name} and {not} can not be used in the same statement. Remove one of these elements."),
-                    s.element_path(&not),
+                    s.element_path(not),
                     second.key_span,
                 );
             }
@@ -379,7 +369,7 @@ impl Checker {
     }
 
     fn principal(&mut self, s: &StatementRef) {
-        let Some((m, _)) = s.either("Principal") else {
+        let Some((m, _)) = s.either(Negatable::Principal) else {
             if self.kind == PolicyKind::Resource {
                 self.add(
                     Error,
@@ -419,7 +409,7 @@ impl Checker {
                 for k in kinds {
                     let mut at = path.clone();
                     at.push(value(&k.key));
-                    if !["AWS", "Service", "Federated", "CanonicalUser"].contains(&k.key.as_str()) {
+                    if !grammar::PRINCIPAL_TYPES.contains(&k.key.as_str()) {
                         self.add(
                             Error,
                             "INVALID_PRINCIPAL_KEY",
@@ -446,7 +436,7 @@ impl Checker {
     /// Checks `Action`/`NotAction`; returns its items and whether negated
     /// when it is well formed.
     fn actions<'a>(&mut self, s: &StatementRef<'a>) -> Option<(Vec<Item<'a>>, bool)> {
-        let Some((m, negated)) = s.either("Action") else {
+        let Some((m, negated)) = s.either(Negatable::Action) else {
             self.add(
                 Error,
                 "MISSING_ACTION",
@@ -558,7 +548,7 @@ impl Checker {
     /// Checks `Resource`/`NotResource`; returns its items and whether
     /// negated when it is well formed.
     fn resources<'a>(&mut self, s: &StatementRef<'a>) -> Option<(Vec<Item<'a>>, bool)> {
-        let Some((m, negated)) = s.either("Resource") else {
+        let Some((m, negated)) = s.either(Negatable::Resource) else {
             if !self.is_trust() {
                 self.add(
                     Error,
@@ -815,7 +805,7 @@ impl Checker {
                 first.text
             ),
         );
-        let (m, _) = s.either("Action").expect("actions were read from it");
+        let (m, _) = s.either(Negatable::Action).expect("actions were read from it");
         let path = s.element_path(&m.key);
         for item in redundant {
             finding.locations.push(Location {

@@ -3,6 +3,7 @@
 
 use super::findings::PathElement;
 use super::json_span::{Json, Member, Node};
+use crate::grammar::Negatable;
 
 /// One statement: its position in a `Statement` array (`None` when
 /// `Statement` is a single object) and its node.
@@ -32,8 +33,8 @@ impl<'a> StatementRef<'a> {
     }
 
     /// `Action` or `NotAction` (whichever comes first), and whether negated.
-    pub fn either(&self, name: &str) -> Option<(&'a Member, bool)> {
-        let not = format!("Not{name}");
+    pub fn either(&self, element: Negatable) -> Option<(&'a Member, bool)> {
+        let (name, not) = (element.name(), element.negated_name());
         self.node
             .as_object()?
             .iter()
@@ -121,7 +122,7 @@ pub fn has_variable(text: &str) -> bool {
 pub fn uses_variables(root: &Node) -> bool {
     statements(root).iter().any(|s| {
         let resources = s
-            .either("Resource")
+            .either(Negatable::Resource)
             .and_then(|(m, _)| string_items(&m.value))
             .is_some_and(|items| items.iter().any(|i| has_variable(i.text)));
         resources || s.member("Condition").is_some_and(|c| node_has_variable(&c.value))

@@ -32,6 +32,7 @@ use super::action::{self, Lookup, VendorError};
 use super::json_span::{self, Json, Node};
 use super::tree::{self, StatementRef};
 use crate::condition::{Comparison, Operator};
+use crate::grammar::{self, Negatable};
 use crate::policy::Policy;
 use std::fmt;
 
@@ -178,17 +179,17 @@ pub fn check_write(text: &str, target: WriteTarget) -> Result<Policy, WriteError
     let resource_error = legacy(&statements)?;
     unique_sids(&statements)?;
     for s in &statements {
-        present(s, "Action", WriteError::MissingActions)?;
+        present(s, Negatable::Action, WriteError::MissingActions)?;
     }
     if target != WriteTarget::TrustPolicy {
         for s in &statements {
-            present(s, "Resource", WriteError::MissingResources)?;
+            present(s, Negatable::Resource, WriteError::MissingResources)?;
         }
     }
     if let Some(e) = resource_error {
         return Err(WriteError::Resource(e));
     }
-    for element in ["Action", "NotAction"] {
+    for element in [grammar::ACTION, grammar::NOT_ACTION] {
         for s in &statements {
             for item in items(s, element) {
                 action::check_vendor(item).map_err(WriteError::Vendor)?;
@@ -205,18 +206,6 @@ fn syntax(detail: impl Into<String>) -> WriteError {
     WriteError::Syntax(detail.into())
 }
 
-const STATEMENT_ELEMENTS: &[&str] = &[
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-];
-
 /// Stage 1: the policy grammar.
 fn grammar(root: &Node) -> Result<(), WriteError> {
     let members = root
@@ -224,20 +213,20 @@ fn grammar(root: &Node) -> Result<(), WriteError> {
         .ok_or_else(|| syntax("a policy document must be a JSON object"))?;
     for m in members {
         match m.key.as_str() {
-            "Version" => {
+            grammar::VERSION => {
                 if !matches!(m.value.as_str(), Some("2012-10-17" | "2008-10-17")) {
                     return Err(syntax(
                         "Version must be \"2012-10-17\" (or the legacy \"2008-10-17\")",
                     ));
                 }
             }
-            "Id" => string(&m.value, "Id")?,
-            "Statement" => {}
+            grammar::ID => string(&m.value, grammar::ID)?,
+            grammar::STATEMENT => {}
             other => return Err(syntax(format!("unknown element {other:?}"))),
         }
     }
     let statement = root
-        .get("Statement")
+        .get(grammar::STATEMENT)
         .ok_or_else(|| syntax("the policy has no Statement"))?;
     match &statement.value.value {
         Json::Object(_) => statement_grammar(&statement.value, 1),
@@ -270,13 +259,14 @@ fn statement_grammar(node: &Node, number: usize) -> Result<(), WriteError> {
         .ok_or_else(|| at("a statement must be an object".into()))?;
     if let Some(m) = members
         .iter()
-        .find(|m| !STATEMENT_ELEMENTS.contains(&m.key.as_str()))
+        .find(|m| !grammar::STATEMENT_ELEMENTS.contains(&m.key.as_str()))
     {
         return Err(at(format!("unknown element {:?}", m.key)));
     }
-    for name in ["Action", "Resource", "Principal"] {
-        if node.get(name).is_some() && node.get(&format!("Not{name}")).is_some() {
-            return Err(at(format!("both {name} and Not{name}")));
+    for element in [Negatable::Action, Negatable::Resource, Negatable::Principal] {
+        let (name, not) = (element.name(), element.negated_name());
+        if node.get(name).is_some() && node.get(not).is_some() {
+            return Err(at(format!("both {name} and {not}")));
         }
     }
     let effect = node.get("Effect").ok_or_else(|| at("no Effect".into()))?;
@@ -303,7 +293,7 @@ fn principal_grammar(node: &Node) -> Result<(), WriteError> {
     match &node.value {
         Json::String(s) if s == "*" => Ok(()),
         Json::Object(kinds) => kinds.iter().try_for_each(|k| {
-            if ["AWS", "Service", "Federated", "CanonicalUser"].contains(&k.key.as_str()) {
+            if grammar::PRINCIPAL_TYPES.contains(&k.key.as_str()) {
                 string_or_strings(&k.value, &k.key)
             } else {
                 Err(syntax(format!("unknown principal type {:?}", k.key)))
@@ -381,7 +371,7 @@ fn legacy(statements: &[StatementRef]) -> Result<Option<ResourceError>, WriteErr
         legacy_statement(s)?;
     }
     let mut recorded = None;
-    for element in ["Resource", "NotResource"] {
+    for element in [grammar::RESOURCE, grammar::NOT_RESOURCE] {
         for s in statements {
             let Some(m) = s.member(element) else { continue };
             let mut resources = items(s, element);
@@ -534,7 +524,7 @@ fn unique_sids(statements: &[StatementRef]) -> Result<(), WriteError> {
 }
 
 /// `X` or `NotX` present, and not an empty array.
-fn present(s: &StatementRef, element: &str, error: WriteError) -> Result<(), WriteError> {
+fn present(s: &StatementRef, element: Negatable, error: WriteError) -> Result<(), WriteError> {
     match s.either(element) {
         Some((m, _)) if !matches!(&m.value.value, Json::Array(items) if items.is_empty()) => Ok(()),
         _ => Err(error),
@@ -543,12 +533,14 @@ fn present(s: &StatementRef, element: &str, error: WriteError) -> Result<(), Wri
 
 /// Stage 8: what each kind of document requires.
 fn kind_rules(s: &StatementRef, target: WriteTarget) -> Result<(), WriteError> {
-    let has_principal = s.either("Principal").is_some();
+    let has_principal = s.either(Negatable::Principal).is_some();
     match target {
         WriteTarget::ManagedPolicy | WriteTarget::InlinePolicy if has_principal => {
             Err(WriteError::PrincipalInIdentityPolicy)
         }
-        WriteTarget::TrustPolicy if s.either("Resource").is_some() => Err(WriteError::ProhibitedResource),
+        WriteTarget::TrustPolicy if s.either(Negatable::Resource).is_some() => {
+            Err(WriteError::ProhibitedResource)
+        }
         WriteTarget::TrustPolicy | WriteTarget::BucketPolicy if !has_principal => {
             Err(WriteError::MissingPrincipal)
         }
