@@ -55,7 +55,7 @@ pub fn matches(pattern: &str, arn: &str) -> bool {
     )
 }
 
-/// Like [`matches`] for a pattern compiled by policy-variable substitution.
+/// Like [`matches()`] for a pattern compiled by policy-variable substitution.
 pub fn matches_pieces(pattern: &[Piece], arn: &str) -> bool {
     segments_match(
         pattern

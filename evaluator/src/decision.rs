@@ -23,7 +23,7 @@
 //! 6. Session policies, if the caller is a session that has them, must allow.
 //!
 //! Cross-account: "The principal's identity-based policy must allow the
-//! requested access … [and] a resource-based policy" must allow too.
+//! requested access … \[and\] a resource-based policy" must allow too.
 //! Anonymous and service callers have no identity policies; only a
 //! resource-based policy can allow them, and SCPs do not apply to them.
 

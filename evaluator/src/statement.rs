@@ -49,7 +49,7 @@ pub enum Principals {
     Unnamed,
     /// Resource-based statements must name the caller. `caller_has_boundary`:
     /// the caller is an IAM user or role session with a permissions boundary
-    /// (see [`excluded_from_deny`]).
+    /// (AWS: a `Deny` with `NotPrincipal` then always applies).
     Named { caller_has_boundary: bool },
 }
 
@@ -199,7 +199,7 @@ fn excluded_from_allow(set: &PrincipalSet, caller: &Principal) -> bool {
 /// any IAM principal that has a permissions boundary policy attached,
 /// regardless of the values specified in the `NotPrincipal` element"; the
 /// caller of [`check_principal`] decides that before asking this.
-pub fn excluded_from_deny(set: &PrincipalSet, caller: &Principal) -> bool {
+fn excluded_from_deny(set: &PrincipalSet, caller: &Principal) -> bool {
     if set.everyone || set.aws.iter().any(|e| e == "*") {
         return true;
     }

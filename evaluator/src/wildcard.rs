@@ -49,7 +49,7 @@ pub fn matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
     )
 }
 
-/// Like [`matches`] for a compiled piece sequence.
+/// Like [`matches()`] for a compiled piece sequence.
 pub fn matches_pieces(pattern: &[Piece], text: &str, ignore_case: bool) -> bool {
     glob(pattern.len(), |i| pattern[i], text.as_bytes(), ignore_case)
 }
