@@ -6,6 +6,7 @@
 //! knows them.
 
 use crate::auth::{self, AuthMode};
+use crate::error::Common;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::observations::ObservationLog;
 use crate::scratch::Scratch;
@@ -180,8 +181,7 @@ impl App {
             Err(message) => {
                 tracing::error!("{message}");
                 let err = crate::error::AwsError::new(
-                    500,
-                    "InternalError",
+                    Common::InternalError,
                     "The change could not be stored; it may be lost when the emulator restarts.",
                 );
                 services::error_response(service(), &err, &crate::ids::request_id())

@@ -7,7 +7,7 @@
 //! Pure and synchronous: the S3 handlers feed bytes in (one pass over the
 //! body through a [`MultiHasher`]) and compare afterwards.
 
-use crate::error::AwsError;
+use crate::error::{AwsError, S3};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use md5::Md5;
@@ -264,22 +264,20 @@ impl std::io::Write for MultiHasher {
 /// `BadDigest` for a Content-MD5 that does not match the body.
 pub fn bad_md5() -> AwsError {
     AwsError::new(
-        400,
-        "BadDigest",
+        S3::BadDigest,
         "The Content-MD5 you specified did not match what we received.",
     )
 }
 
 /// `InvalidDigest` for a Content-MD5 that is not base64 of 16 bytes.
 pub fn invalid_md5() -> AwsError {
-    AwsError::new(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+    AwsError::new(S3::InvalidDigest, "The Content-MD5 you specified was invalid.")
 }
 
 /// `BadDigest` for an `x-amz-checksum-*` value that does not match the body.
 pub fn bad_checksum(algorithm: ChecksumAlgorithm) -> AwsError {
     AwsError::new(
-        400,
-        "BadDigest",
+        S3::BadDigest,
         format!("The {algorithm} you specified did not match the calculated checksum."),
     )
 }
@@ -289,8 +287,7 @@ pub fn bad_checksum(algorithm: ChecksumAlgorithm) -> AwsError {
 pub fn invalid_checksum(algorithm: ChecksumAlgorithm, trailing: bool) -> AwsError {
     let place = if trailing { "trailing header" } else { "header" };
     AwsError::new(
-        400,
-        "InvalidRequest",
+        S3::InvalidRequest,
         format!("Value for {} {place} is invalid.", algorithm.header_name()),
     )
 }
@@ -298,8 +295,7 @@ pub fn invalid_checksum(algorithm: ChecksumAlgorithm, trailing: bool) -> AwsErro
 /// `XAmzContentSHA256Mismatch` for a body whose SHA-256 differs from the header.
 pub fn sha256_mismatch() -> AwsError {
     AwsError::new(
-        400,
-        "XAmzContentSHA256Mismatch",
+        S3::XAmzContentSHA256Mismatch,
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
     )
 }
@@ -358,8 +354,7 @@ pub fn parse_content_sha256(header: &str) -> Result<ContentSha256, AwsError> {
     match hex::decode_to_slice(header, &mut raw) {
         Ok(()) => Ok(ContentSha256::Hash(raw)),
         Err(_) => Err(AwsError::new(
-            400,
-            "InvalidArgument",
+            S3::InvalidArgument,
             "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, \
              STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, \
              STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER \
@@ -410,8 +405,7 @@ pub fn checksum_header(
         };
         if found.as_ref().is_some_and(|(a, _)| *a != algorithm) {
             return Err(AwsError::new(
-                400,
-                "InvalidRequest",
+                S3::InvalidRequest,
                 "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
             ));
         }

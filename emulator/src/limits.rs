@@ -19,7 +19,7 @@
 //! - connections, header read / keep-alive idle and slow-body timeouts:
 //!   [`Limits`], enforced by [`crate::server`].
 
-use crate::error::AwsError;
+use crate::error::{AwsError, Common};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::services::Service;
 use std::time::Duration;
@@ -85,8 +85,7 @@ pub fn check_head(head: &HttpRequest, declared: Option<u64>, max_body: u64) -> R
         return Err(refuse(
             service,
             &AwsError::new(
-                400,
-                "RequestHeaderSectionTooLarge",
+                Common::RequestHeaderSectionTooLarge,
                 "Your request header section exceeds the maximum allowed size.",
             )
             .with_detail("MaxSizeAllowed", MAX_HEADER_SECTION.to_string()),
@@ -97,8 +96,7 @@ pub fn check_head(head: &HttpRequest, declared: Option<u64>, max_body: u64) -> R
         return Err(refuse(
             service,
             &AwsError::new(
-                414,
-                "RequestURITooLong",
+                Common::RequestURITooLong,
                 format!("The request URI is longer than {MAX_REQUEST_TARGET} bytes."),
             ),
         ));
@@ -136,8 +134,7 @@ fn body_too_large(service: Option<Service>, size: u64, max: u64) -> HttpResponse
     refuse(
         service,
         &AwsError::new(
-            413,
-            "RequestEntityTooLarge",
+            Common::RequestEntityTooLarge,
             format!("The request body is larger than {max} bytes."),
         ),
     )
@@ -147,8 +144,7 @@ fn entity_too_large(service: Option<Service>, size: u64) -> HttpResponse {
     refuse(
         service,
         &AwsError::new(
-            400,
-            "EntityTooLarge",
+            Common::EntityTooLarge,
             "Your proposed upload exceeds the maximum allowed size",
         )
         .with_detail("ProposedSize", size.to_string())
@@ -160,9 +156,7 @@ fn entity_too_large(service: Option<Service>, size: u64) -> HttpResponse {
 pub fn body_timeout(cap: BodyCap) -> HttpResponse {
     refuse(
         cap.service,
-        &AwsError::new(
-            400,
-            "RequestTimeout",
+        &AwsError::new(Common::RequestTimeout,
             "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.",
         ),
     )

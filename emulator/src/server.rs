@@ -4,6 +4,7 @@
 //! bodies, connections and slow clients are [`crate::limits`]'.
 
 use crate::app::App;
+use crate::error::Common;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::{self, BodyCap, Limits};
 use crate::scratch::TempFile;
@@ -66,8 +67,7 @@ async fn read_body(
             return Err(limits::refuse(
                 cap.service,
                 &crate::error::AwsError::new(
-                    400,
-                    "IncompleteBody",
+                    Common::IncompleteBody,
                     "You did not provide the number of bytes specified by the Content-Length HTTP header",
                 ),
             ));
@@ -131,8 +131,7 @@ fn internal() -> HttpResponse {
         500,
         crate::protocol::query::error(
             &crate::error::AwsError::new(
-                500,
-                "InternalFailure",
+                Common::InternalFailure,
                 "The request processing has failed because of an unknown error.",
             ),
             crate::services::IAM_NAMESPACE,

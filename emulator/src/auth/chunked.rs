@@ -16,7 +16,7 @@
 //! ([`aws_error`] gets it back) and stick: every later read repeats them.
 
 use crate::auth::sigv4::{self, Credential};
-use crate::error::AwsError;
+use crate::error::{AwsError, Common, S3};
 use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -126,40 +126,34 @@ impl ChunkSigning {
 
 /// `SignatureDoesNotMatch`, in S3's words.
 pub fn signature_mismatch() -> AwsError {
-    AwsError::new(
-        403,
-        "SignatureDoesNotMatch",
+    AwsError::new(Common::SignatureDoesNotMatch,
         "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
     )
 }
 
 /// `IncompleteBody`: the framing broke off or the length is not the declared one.
 pub fn incomplete_body() -> AwsError {
-    AwsError::new(400, "IncompleteBody", "The request body terminated unexpectedly")
+    AwsError::new(Common::IncompleteBody, "The request body terminated unexpectedly")
 }
 
 /// `InvalidChunkSizeError`: a chunk other than the last is below 8 KiB.
 pub fn chunk_too_small() -> AwsError {
     AwsError::new(
-        403,
-        "InvalidChunkSizeError",
+        S3::InvalidChunkSizeError,
         "Only the last chunk is allowed to have a size less than 8192 bytes",
     )
 }
 
 fn chunk_too_large(size: u64, max: u64) -> AwsError {
     AwsError::new(
-        403,
-        "InvalidChunkSizeError",
+        S3::InvalidChunkSizeError,
         format!("Chunk size {size} is above the largest chunk accepted ({max} bytes)"),
     )
 }
 
 /// `MalformedTrailerError`: trailer lines that do not parse.
 pub fn malformed_trailer() -> AwsError {
-    AwsError::new(
-        400,
-        "MalformedTrailerError",
+    AwsError::new(S3::MalformedTrailerError,
         "The request contained trailing data that was not well-formed or did not conform to our published schema.",
     )
 }

@@ -10,7 +10,7 @@ pub mod chunked;
 pub mod sigv2;
 pub mod sigv4;
 
-use crate::error::AwsError;
+use crate::error::{AwsError, Common};
 use crate::http::HttpRequest;
 use crate::state::{KeyOwner, State};
 use iam_evaluator::Principal;
@@ -64,15 +64,14 @@ impl Caller {
 pub fn signature_of(req: &HttpRequest) -> Result<Option<sigv4::Signature>, AwsError> {
     if let Some(value) = req.header("authorization") {
         if !value.starts_with(sigv4::ALGORITHM) {
-            return Err(AwsError::new(400, "IncompleteSignature", format!(
+            return Err(AwsError::new(Common::IncompleteSignature, format!(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={value}"
             )));
         }
         let (credential, signed_headers, signature) = sigv4::parse_authorization(value)?;
         let amz_date = req.header("x-amz-date").map(str::to_string).ok_or_else(|| {
             AwsError::new(
-                400,
-                "IncompleteSignature",
+                Common::IncompleteSignature,
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
             )
         })?;
@@ -93,15 +92,13 @@ pub fn signature_of(req: &HttpRequest) -> Result<Option<sigv4::Signature>, AwsEr
     };
     if algorithm != sigv4::ALGORITHM {
         return Err(AwsError::new(
-            400,
-            "IncompleteSignature",
+            Common::IncompleteSignature,
             format!("Unsupported AWS 'algorithm': '{algorithm}'"),
         ));
     }
     let missing = |name: &str| {
         AwsError::new(
-            400,
-            "IncompleteSignature",
+            Common::IncompleteSignature,
             format!("Query-string authentication requires the {name} parameter."),
         )
     };
@@ -110,8 +107,7 @@ pub fn signature_of(req: &HttpRequest) -> Result<Option<sigv4::Signature>, AwsEr
         .map(|e| {
             e.parse::<u64>().map_err(|_| {
                 AwsError::new(
-                    400,
-                    "AuthorizationQueryParametersError",
+                    Common::AuthorizationQueryParametersError,
                     "X-Amz-Expires should be a number",
                 )
             })
@@ -153,8 +149,7 @@ pub fn signed_service(req: &HttpRequest) -> Option<std::borrow::Cow<'_, str>> {
 /// Error for an unknown or refused access key (IAM/STS wording).
 pub fn invalid_key() -> AwsError {
     AwsError::new(
-        403,
-        "InvalidClientTokenId",
+        Common::InvalidClientTokenId,
         "The security token included in the request is invalid.",
     )
 }
@@ -228,8 +223,7 @@ fn lookup(
         }
         if session.expires <= now {
             return Err(AwsError::new(
-                403,
-                "ExpiredToken",
+                Common::ExpiredToken,
                 "The security token included in the request is expired",
             ));
         }
@@ -401,9 +395,7 @@ pub fn authenticate(
     let string_to_sign = sigv4::string_to_sign(&sig.amz_date, &sig.credential, &canonical);
     let key = sigv4::derived_key(&info.secret, &sig.credential);
     if !key.matches(&string_to_sign, &sig.signature) {
-        return Err(AwsError::new(
-            403,
-            "SignatureDoesNotMatch",
+        return Err(AwsError::new(Common::SignatureDoesNotMatch,
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ));
     }
@@ -441,13 +433,13 @@ fn body_sha256_hex(req: &HttpRequest) -> Result<String, AwsError> {
     }
     let mut reader = req
         .body_reader()
-        .map_err(|e| AwsError::new(500, "InternalFailure", e.to_string()))?;
+        .map_err(|e| AwsError::new(Common::InternalFailure, e.to_string()))?;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = reader
             .read(&mut buf)
-            .map_err(|e| AwsError::new(500, "InternalFailure", e.to_string()))?;
+            .map_err(|e| AwsError::new(Common::InternalFailure, e.to_string()))?;
         if n == 0 {
             return Ok(hex::encode(hasher.finalize()));
         }
@@ -458,8 +450,7 @@ fn body_sha256_hex(req: &HttpRequest) -> Result<String, AwsError> {
 fn check_time(sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(), AwsError> {
     let signed_at = parse_amz_date(&sig.amz_date).ok_or_else(|| {
         AwsError::new(
-            400,
-            "IncompleteSignature",
+            Common::IncompleteSignature,
             format!("Date must be in ISO-8601 'basic format'. Got '{}'.", sig.amz_date),
         )
     })?;
@@ -481,8 +472,7 @@ fn check_time(sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(), AwsErro
 
 fn skewed() -> AwsError {
     AwsError::new(
-        403,
-        "RequestTimeTooSkewed",
+        Common::RequestTimeTooSkewed,
         "The difference between the request time and the current time is too large.",
     )
 }

@@ -13,7 +13,7 @@
 //! secret) and [`SigV2::check_time`] the expiry; [`verify`] checks the
 //! signature. Sub-resources are the ones botocore's `HmacV1Auth` signs.
 
-use crate::error::AwsError;
+use crate::error::{AwsError, Common, S3};
 use crate::http::HttpRequest;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -143,9 +143,7 @@ fn decode(text: &str) -> String {
 
 /// `SignatureDoesNotMatch`, in S3's words.
 pub fn signature_mismatch() -> AwsError {
-    AwsError::new(
-        403,
-        "SignatureDoesNotMatch",
+    AwsError::new(Common::SignatureDoesNotMatch,
         "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
     )
 }
@@ -184,8 +182,7 @@ fn parse_header_form(req: &RequestParts, credentials: &str) -> Result<SigV2, Aws
         .filter(|(k, s)| !k.is_empty() && !s.is_empty())
         .ok_or_else(|| {
             AwsError::new(
-                400,
-                "InvalidArgument",
+                S3::InvalidArgument,
                 "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
             )
         })?;
@@ -257,8 +254,7 @@ impl SigV2 {
                 let signed_at = parse_date(date).ok_or_else(missing_date)?;
                 if (signed_at - now).abs() > MAX_SKEW {
                     return Err(AwsError::new(
-                        403,
-                        "RequestTimeTooSkewed",
+                        Common::RequestTimeTooSkewed,
                         "The difference between the request time and the current time is too large.",
                     ));
                 }

@@ -3,7 +3,7 @@
 //! request → string to sign → HMAC-SHA256 with the derived signing key.
 //! Both the `Authorization` header and presigned `X-Amz-*` query forms.
 
-use crate::error::AwsError;
+use crate::error::{AwsError, Common};
 use crate::http::form_pairs;
 use hmac::{Hmac, Mac};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -114,7 +114,7 @@ pub struct Signature {
 }
 
 fn incomplete(message: &str) -> AwsError {
-    AwsError::new(400, "IncompleteSignature", message.trim())
+    AwsError::new(Common::IncompleteSignature, message.trim())
 }
 
 /// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.

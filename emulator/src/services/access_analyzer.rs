@@ -10,7 +10,7 @@
 use super::{require_signed, Ctx};
 use crate::auth::Caller;
 use crate::authorize::{authorize, Question};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, RestJson};
 use crate::http::HttpResponse;
 use base64::Engine as _;
 use iam_evaluator::validate::{validate_policy, PolicyKind, ResourcePolicyType};
@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 const DEFAULT_PAGE: usize = 100;
 
 fn validation(message: impl Into<String>) -> AwsError {
-    AwsError::new(400, "ValidationException", message)
+    AwsError::new(RestJson::ValidationException, message)
 }
 
 /// Serves one Access Analyzer request.
@@ -37,9 +37,7 @@ fn route(ctx: &Ctx, caller: &Caller) -> AwsResult<Value> {
     if ctx.req.method == "POST" && path.trim_end_matches('/') == "/policy/validation" {
         return validate(ctx, caller);
     }
-    Err(AwsError::new(
-        404,
-        "UnknownOperationException",
+    Err(AwsError::new(RestJson::UnknownOperationException,
         format!(
             "{} {path} is not an Access Analyzer operation iam-emulator serves (it serves ValidatePolicy: POST /policy/validation).",
             ctx.req.method
@@ -139,12 +137,9 @@ fn validate(ctx: &Ctx, caller: &Caller) -> AwsResult<Value> {
 /// An error as Access Analyzer returns it. Denials are
 /// `AccessDeniedException` in this protocol.
 pub fn error_response(err: &AwsError, request_id: &str) -> HttpResponse {
-    let code = match err.code.as_str() {
-        "AccessDenied" => "AccessDeniedException",
-        other => other,
-    };
+    let err = crate::error::codes::renamed(err, crate::error::codes::REST_JSON_RENAMES);
     HttpResponse::json(err.status, &json!({ "message": err.message }))
-        .with_header("x-amzn-ErrorType", code)
+        .with_header("x-amzn-ErrorType", &err.code)
         .with_header("x-amzn-requestid", request_id)
 }
 

@@ -14,7 +14,7 @@ pub use crate::shared::Ctx;
 pub use routing::{route, service_named, Service};
 
 use crate::auth::Caller;
-use crate::error::AwsError;
+use crate::error::{AwsError, Common};
 use crate::http::HttpResponse;
 use crate::protocol::query;
 
@@ -55,8 +55,7 @@ pub fn error_response(service: Service, err: &AwsError, request_id: &str) -> Htt
 pub fn require_signed(caller: &Caller) -> Result<(), AwsError> {
     if caller.access_key.is_none() {
         return Err(AwsError::new(
-            403,
-            "MissingAuthenticationToken",
+            Common::MissingAuthenticationToken,
             "Request is missing Authentication Token",
         ));
     }

@@ -4,7 +4,7 @@
 use super::{require_signed, Ctx, STS_NAMESPACE};
 use crate::auth::Caller;
 use crate::authorize::{authorize, Question};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Query};
 use crate::http::HttpResponse;
 use crate::ids;
 use crate::protocol::query::{self, Params};
@@ -31,10 +31,9 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
             "AssumeRole" => assume_role(ctx, &mut state, caller, &params),
             "GetSessionToken" => get_session_token(&mut state, caller, &params),
             "GetAccessKeyInfo" => get_access_key_info(&state, caller, &params),
-            "" => Err(AwsError::new(400, "MissingAction", "Missing Action")),
+            "" => Err(AwsError::new(Query::MissingAction, "Missing Action")),
             other => Err(AwsError::new(
-                400,
-                "InvalidAction",
+                Query::InvalidAction,
                 format!("Could not find operation {other} for version 2011-06-15"),
             )),
         }

@@ -19,7 +19,7 @@ pub mod users;
 use super::{require_signed, Ctx, IAM_NAMESPACE};
 use crate::auth::Caller;
 use crate::authorize::{authorize, Question};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Query};
 use crate::http::HttpResponse;
 use crate::protocol::query::{self, Params};
 use crate::protocol::xml::Xml;
@@ -191,11 +191,10 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
         .and_then(|()| {
             let handler = handler(&action).ok_or_else(|| {
                 if action.is_empty() {
-                    AwsError::new(400, "MissingAction", "Missing Action")
+                    AwsError::new(Query::MissingAction, "Missing Action")
                 } else {
                     AwsError::new(
-                        400,
-                        "InvalidAction",
+                        Query::InvalidAction,
                         format!("Could not find operation {action} for version 2010-05-08"),
                     )
                 }

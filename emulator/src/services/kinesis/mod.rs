@@ -29,7 +29,7 @@ pub use wire::{constraint, error_response, invalid_argument, serialization, vali
 use super::{require_signed, Ctx};
 use crate::auth::Caller;
 use crate::authorize::{authorize, Question};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Json};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::state::kinesis::Stream;
 use crate::state::State;
@@ -129,13 +129,11 @@ fn call(ctx: &Ctx, caller: &Caller) -> AwsResult<Value> {
         "RemoveTagsFromStream" => tags::remove(&call, &mut state),
         "ListTagsForStream" => tags::list(&call, &state),
         other if OPERATIONS.contains(&other) => Err(AwsError::new(
-            501,
-            "NotImplemented",
+            Json::NotImplemented,
             format!("Kinesis {other} is not implemented by iam-emulator yet."),
         )),
         other => Err(AwsError::new(
-            400,
-            "UnknownOperationException",
+            Json::UnknownOperationException,
             format!("Unknown operation {TARGET_PREFIX}{other}"),
         )),
     }
@@ -146,8 +144,7 @@ fn operation(req: &HttpRequest) -> AwsResult<&str> {
     let target = req.header("x-amz-target").unwrap_or_default();
     target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
         AwsError::new(
-            400,
-            "UnknownOperationException",
+            Json::UnknownOperationException,
             format!("X-Amz-Target {target:?} does not name a {TARGET_PREFIX}* operation"),
         )
     })
@@ -157,15 +154,14 @@ fn operation(req: &HttpRequest) -> AwsResult<&str> {
 fn read_body(req: &HttpRequest) -> AwsResult<Vec<u8>> {
     if req.body_len() > MAX_REQUEST_BYTES {
         return Err(AwsError::new(
-            413,
-            "RequestEntityTooLargeException",
+            Json::RequestEntityTooLargeException,
             format!("The request body is larger than {MAX_REQUEST_BYTES} bytes."),
         ));
     }
     let mut body = Vec::new();
     req.body_reader()
         .and_then(|r| r.take(MAX_REQUEST_BYTES).read_to_end(&mut body))
-        .map_err(|e| AwsError::new(500, "InternalFailure", format!("Reading the request failed: {e}")))?;
+        .map_err(|e| AwsError::new(Json::InternalFailure, format!("Reading the request failed: {e}")))?;
     Ok(body)
 }
 
@@ -358,8 +354,7 @@ impl StreamRef {
     /// AWS: "Stream NAME under account ACCOUNT not found."
     pub fn not_found(&self) -> AwsError {
         AwsError::new(
-            400,
-            "ResourceNotFoundException",
+            Json::ResourceNotFoundException,
             format!("Stream {} under account {} not found.", self.name, self.account),
         )
     }

@@ -5,7 +5,7 @@
 use super::tokens::{self, ShardIterator};
 use super::{constraint, epoch_seconds, invalid_argument, now, serialization};
 use super::{Call, Input, StreamRef};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Json};
 use crate::state::kinesis::{hash_key, Record, SequenceNumber, Stream};
 use crate::state::State;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -237,8 +237,7 @@ fn account_of(stream: &Stream) -> String {
 /// AWS: "Shard ID in stream NAME under account ACCOUNT does not exist".
 fn shard_not_found(stream: &Stream, shard_id: &str) -> AwsError {
     AwsError::new(
-        400,
-        "ResourceNotFoundException",
+        Json::ResourceNotFoundException,
         format!(
             "Shard {shard_id} in stream {} under account {} does not exist",
             stream.name,
@@ -342,9 +341,7 @@ fn record_json(record: &Record) -> Value {
 /// AWS's wording, with times as Java prints them.
 fn expired_iterator(issued_ms: i64, now: OffsetDateTime) -> AwsError {
     let issued = OffsetDateTime::from_unix_timestamp_nanos(i128::from(issued_ms) * 1_000_000).unwrap_or(now);
-    AwsError::new(
-        400,
-        "ExpiredIteratorException",
+    AwsError::new(Json::ExpiredIteratorException,
         format!(
             "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of {} milliseconds.",
             java_date(issued),

@@ -5,7 +5,7 @@
 use super::tokens::{self, PageToken};
 use super::{constraint, epoch_seconds, invalid_argument, mode_details, now, request_tag_context};
 use super::{Call, StreamRef};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Json};
 use crate::state::kinesis::{Shard, Stream, StreamMode, DEFAULT_MAX_RECORD_KIB, ON_DEMAND_SHARDS};
 use crate::state::State;
 use iam_evaluator::RequestContext;
@@ -39,8 +39,7 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
     }
     if stream.get(state).is_some() {
         return Err(AwsError::new(
-            400,
-            "ResourceInUseException",
+            Json::ResourceInUseException,
             format!(
                 "Stream {} under account {} already exists.",
                 stream.name, stream.account
@@ -95,8 +94,7 @@ fn check_shard_limit(state: &State, stream: &StreamRef, adding: u32) -> AwsResul
     let requested = current.saturating_add(usize::try_from(adding).unwrap_or(usize::MAX));
     if requested > SHARD_LIMIT {
         return Err(AwsError::new(
-            400,
-            "LimitExceededException",
+            Json::LimitExceededException,
             format!(
                 "This request would exceed the shard limit for the account {} in {}. \
                  Current limit of shards is {SHARD_LIMIT} (Requested {requested}).",
@@ -331,8 +329,7 @@ fn decode_page_token(token: &str) -> AwsResult<PageToken> {
     let page = PageToken::decode(token).ok_or_else(|| invalid_token(token))?;
     if tokens::expired(page.issued_ms, now()) {
         return Err(AwsError::new(
-            400,
-            "ExpiredNextTokenException",
+            Json::ExpiredNextTokenException,
             "The NextToken has expired: tokens are good for 300 seconds.",
         ));
     }

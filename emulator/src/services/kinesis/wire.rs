@@ -4,7 +4,7 @@
 //! Kinesis words its own way, and the refusal of CBOR, in CBOR so that a
 //! CBOR client can read why.
 
-use crate::error::{lower_first, AwsError};
+use crate::error::{codes, lower_first, AwsError, Json};
 use crate::http::{HttpRequest, HttpResponse};
 use serde_json::json;
 
@@ -21,8 +21,7 @@ pub fn is_cbor(req: &HttpRequest) -> bool {
 /// The answer to a CBOR request: how to turn CBOR off.
 pub fn cbor_refused() -> AwsError {
     AwsError::new(
-        415,
-        "UnsupportedMediaTypeException",
+        Json::UnsupportedMediaTypeException,
         "iam-emulator speaks Kinesis in JSON (application/x-amz-json-1.1), not CBOR. \
          Turn CBOR off in your SDK: set the environment variable AWS_CBOR_DISABLE=1, \
          or the Java system property -Daws.cborEnabled=false.",
@@ -32,18 +31,7 @@ pub fn cbor_refused() -> AwsError {
 /// An error as Kinesis words it: errors shared with other services (from
 /// authentication and authorization) get their JSON-protocol names.
 fn wire_error(err: &AwsError) -> AwsError {
-    let (status, code) = match err.code.as_str() {
-        "AccessDenied" => (400, "AccessDeniedException"),
-        "InvalidClientTokenId" | "InvalidAccessKeyId" => (400, "UnrecognizedClientException"),
-        "SignatureDoesNotMatch" | "RequestTimeTooSkewed" => (400, "InvalidSignatureException"),
-        "IncompleteSignature" | "AuthorizationQueryParametersError" => (400, "IncompleteSignatureException"),
-        "ExpiredToken" => (400, "ExpiredTokenException"),
-        "MissingAuthenticationToken" => (400, "MissingAuthenticationTokenException"),
-        "ValidationError" => (400, "ValidationException"),
-        "InternalError" => (500, "InternalFailure"),
-        _ => (err.status, err.code.as_str()),
-    };
-    AwsError::new(status, code, err.message.clone())
+    codes::renamed(err, codes::JSON_RENAMES)
 }
 
 /// A Kinesis error reply: `{"__type": CODE, "message": …}`.
@@ -87,7 +75,7 @@ fn cbor_text(out: &mut Vec<u8>, text: &str) {
 // ---- errors Kinesis words its own way ----
 
 pub fn validation(message: impl Into<String>) -> AwsError {
-    AwsError::new(400, "ValidationException", message)
+    AwsError::new(Json::ValidationException, message)
 }
 
 /// `1 validation error detected: Value 'V' at 'field' failed to satisfy constraint: RULE`.
@@ -99,11 +87,11 @@ pub fn constraint(value: &str, field: &str, rule: &str) -> AwsError {
 }
 
 pub fn invalid_argument(message: impl Into<String>) -> AwsError {
-    AwsError::new(400, "InvalidArgumentException", message)
+    AwsError::new(Json::InvalidArgumentException, message)
 }
 
 pub fn serialization(message: impl Into<String>) -> AwsError {
-    AwsError::new(400, "SerializationException", message)
+    AwsError::new(Json::SerializationException, message)
 }
 
 #[cfg(test)]

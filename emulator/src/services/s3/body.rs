@@ -7,7 +7,7 @@ use super::internal;
 use super::S3Request;
 use crate::auth::chunked::{self, ChunkedMode, ChunkedReader};
 use crate::checksum::{self, ChecksumAlgorithm, Digests, MultiHasher};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpRequest;
 use crate::state::s3::Body;
 use std::io::{Read, Write};
@@ -104,8 +104,7 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
             let signing = if mode.is_signed() {
                 Some(r.caller.chunk_signing.clone().ok_or_else(|| {
                     AwsError::new(
-                        400,
-                        "InvalidRequest",
+                        S3::InvalidRequest,
                         "A signed aws-chunked body needs a SigV4 Authorization header.",
                     )
                 })?)

@@ -2,7 +2,7 @@
 //! GetBucketLocation, ownership controls, ACLs, tagging, versioning.
 
 use super::{canonical_id, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::ids;
 use crate::protocol::xml::{self, Xml};
@@ -54,16 +54,13 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     )?;
     if !valid_bucket_name(&name) {
         return Err(
-            AwsError::new(400, "InvalidBucketName", "The specified bucket is not valid.")
-                .with_resource(&name),
+            AwsError::new(S3::InvalidBucketName, "The specified bucket is not valid.").with_resource(&name),
         );
     }
     let region = location_constraint(r)?;
     if let Some(existing) = state.buckets.get(&name) {
         if existing.owner != account {
-            return Err(AwsError::new(
-                409,
-                "BucketAlreadyExists",
+            return Err(AwsError::new(S3::BucketAlreadyExists,
                 "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
             )
             .with_resource(&name));
@@ -72,8 +69,7 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
         // existing bucket that you already own, you'll get a 200 OK".
         if existing.region != "us-east-1" || region != "us-east-1" {
             return Err(AwsError::new(
-                409,
-                "BucketAlreadyOwnedByYou",
+                S3::BucketAlreadyOwnedByYou,
                 "Your previous request to create the named bucket succeeded and you already own it.",
             )
             .with_resource(&name));
@@ -93,9 +89,7 @@ fn location_constraint(r: &S3Request) -> AwsResult<String> {
     let body = &r.ctx.req.body;
     if body.iter().all(u8::is_ascii_whitespace) {
         if signed_region != "us-east-1" {
-            return Err(AwsError::new(
-                400,
-                "IllegalLocationConstraintException",
+            return Err(AwsError::new(S3::IllegalLocationConstraintException,
                 "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.",
             ));
         }
@@ -108,15 +102,12 @@ fn location_constraint(r: &S3Request) -> AwsResult<String> {
     }
     if constraint == "us-east-1" {
         return Err(AwsError::new(
-            400,
-            "InvalidLocationConstraint",
+            S3::InvalidLocationConstraint,
             "The specified location-constraint is not valid",
         ));
     }
     if constraint != signed_region && signed_region != "us-east-1" {
-        return Err(AwsError::new(
-            400,
-            "IllegalLocationConstraintException",
+        return Err(AwsError::new(S3::IllegalLocationConstraintException,
             format!("The {constraint} location constraint is incompatible for the region specific endpoint this request was sent to."),
         ));
     }
@@ -125,8 +116,7 @@ fn location_constraint(r: &S3Request) -> AwsResult<String> {
 
 pub fn malformed_xml() -> AwsError {
     AwsError::new(
-        400,
-        "MalformedXML",
+        S3::MalformedXML,
         "The XML you provided was not well-formed or did not validate against our published schema",
     )
 }
@@ -167,8 +157,7 @@ pub fn list_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
             .filter(|n| (1..=10000).contains(n))
             .ok_or_else(|| {
                 AwsError::new(
-                    400,
-                    "InvalidArgument",
+                    S3::InvalidArgument,
                     "Argument max-buckets must be an integer between 1 and 10000.",
                 )
             })?,
@@ -273,12 +262,10 @@ pub fn delete_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     )?;
     // Incomplete multipart uploads do not keep a bucket alive; objects do.
     if !bucket.objects.is_empty() {
-        return Err(AwsError::new(
-            409,
-            "BucketNotEmpty",
-            "The bucket you tried to delete is not empty",
-        )
-        .with_resource(&name));
+        return Err(
+            AwsError::new(S3::BucketNotEmpty, "The bucket you tried to delete is not empty")
+                .with_resource(&name),
+        );
     }
     state.buckets.remove(&name);
     Ok(empty(204))
@@ -324,8 +311,7 @@ pub fn get_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
     let ownership = with_bucket(r, "s3:GetBucketOwnershipControls", |b| Ok(b.ownership.clone()))?;
     let ownership = ownership.ok_or_else(|| {
         AwsError::new(
-            404,
-            "OwnershipControlsNotFoundError",
+            S3::OwnershipControlsNotFoundError,
             "The bucket ownership controls were not found",
         )
     })?;
@@ -390,8 +376,7 @@ pub fn put_acl(r: &S3Request) -> AwsResult<HttpResponse> {
         // Under BucketOwnerEnforced only the owner-full-control ACLs are accepted.
         if enforced && !matches!(acl.as_deref(), Some("private" | "bucket-owner-full-control")) {
             return Err(AwsError::new(
-                400,
-                "AccessControlListNotSupported",
+                S3::AccessControlListNotSupported,
                 "The bucket does not allow ACLs",
             ));
         }
@@ -410,15 +395,13 @@ pub fn read_tag_set(body: &[u8]) -> AwsResult<Vec<(String, String)>> {
         let value = tag.text_of("Value").unwrap_or_default().to_string();
         if key.is_empty() || key.chars().count() > 128 || value.chars().count() > 256 {
             return Err(AwsError::new(
-                400,
-                "InvalidTag",
+                S3::InvalidTag,
                 "The TagKey you have provided is invalid",
             ));
         }
         if tags.iter().any(|(k, _)| *k == key) {
             return Err(AwsError::new(
-                400,
-                "InvalidTag",
+                S3::InvalidTag,
                 "Cannot provide multiple Tags with the same key",
             ));
         }
@@ -426,8 +409,7 @@ pub fn read_tag_set(body: &[u8]) -> AwsResult<Vec<(String, String)>> {
     }
     if tags.len() > 50 {
         return Err(AwsError::new(
-            400,
-            "BadRequest",
+            S3::BadRequest,
             "Object tags cannot be greater than 50",
         ));
     }
@@ -451,7 +433,7 @@ pub fn get_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
     let tags = with_bucket(r, "s3:GetBucketTagging", |b| Ok(b.tags.clone()))?;
     if tags.is_empty() {
         return Err(
-            AwsError::new(404, "NoSuchTagSet", "The TagSet does not exist").with_resource(r.bucket_name()?)
+            AwsError::new(S3::NoSuchTagSet, "The TagSet does not exist").with_resource(r.bucket_name()?)
         );
     }
     Ok(tag_set_reply(&tags))
@@ -488,9 +470,7 @@ pub fn put_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
         return Err(malformed_xml());
     }
     if status.as_deref() == Some("Enabled") {
-        return Err(AwsError::new(
-            501,
-            "NotImplemented",
+        return Err(AwsError::new(S3::NotImplemented,
             "Object versioning is not implemented by iam-emulator yet; versioning can only be left off or suspended.",
         ));
     }

@@ -17,7 +17,7 @@ use super::object::{self, existing_tag_context, tagging_header, upload_headers};
 use super::tagging::request_tag_context;
 use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum::ChecksumAlgorithm;
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::ids;
 use crate::state::s3::{Body, Object};
@@ -34,8 +34,7 @@ pub struct Source {
 
 fn invalid_source() -> AwsError {
     AwsError::new(
-        400,
-        "InvalidArgument",
+        S3::InvalidArgument,
         "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
     )
 }
@@ -87,8 +86,7 @@ pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
     // Without versioning every object is the version `null`.
     if source.version.as_deref().is_some_and(|v| v != "null") {
         return Err(AwsError::new(
-            404,
-            "NoSuchVersion",
+            S3::NoSuchVersion,
             "The specified version does not exist.",
         ));
     }
@@ -97,8 +95,7 @@ pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
     };
     if matches!(object.storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") {
         return Err(AwsError::new(
-            403,
-            "InvalidObjectState",
+            S3::InvalidObjectState,
             "Operation is not valid for the source object's storage class",
         ));
     }
@@ -140,8 +137,7 @@ fn source_conditions(r: &S3Request, object: &Object) -> AwsResult<()> {
         || (if_none_match.is_none() && if_modified == Some(false));
     if failed {
         return Err(AwsError::new(
-            412,
-            "PreconditionFailed",
+            S3::PreconditionFailed,
             "At least one of the pre-conditions you specified did not hold",
         ));
     }
@@ -233,7 +229,7 @@ fn directive(r: &S3Request, header: &str, unknown: &str) -> AwsResult<bool> {
     match r.header(header) {
         None | Some("COPY") => Ok(false),
         Some("REPLACE") => Ok(true),
-        Some(_) => Err(AwsError::new(400, "InvalidArgument", unknown)),
+        Some(_) => Err(AwsError::new(S3::InvalidArgument, unknown)),
     }
 }
 
@@ -301,9 +297,7 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
     authorize_destination(r, &new_tags)?;
     let (source, original) = source_object(r)?;
     if source.bucket == bucket_name && source.key == key && !changes_itself(r, replace_metadata) {
-        return Err(AwsError::new(
-            400,
-            "InvalidRequest",
+        return Err(AwsError::new(S3::InvalidRequest,
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }

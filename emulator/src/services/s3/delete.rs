@@ -11,7 +11,7 @@ use super::bucket::malformed_xml;
 use super::object::{self, existing_tag_context};
 use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum;
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml;
 use md5::{Digest as _, Md5};
@@ -42,8 +42,7 @@ fn check_integrity(r: &S3Request, body: &[u8]) -> AwsResult<()> {
         return checksum::verify_checksum(algorithm, &claimed, &algorithm.checksum(body), false);
     }
     Err(AwsError::new(
-        400,
-        "InvalidRequest",
+        S3::InvalidRequest,
         "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
     ))
 }
@@ -114,8 +113,7 @@ pub fn delete_objects(r: &S3Request) -> AwsResult<HttpResponse> {
     let body = object::request_body(r)?;
     if body.is_empty() {
         return Err(AwsError::new(
-            400,
-            "MissingRequestBodyError",
+            S3::MissingRequestBodyError,
             "Request Body is empty",
         ));
     }
@@ -139,7 +137,7 @@ pub fn delete_objects(r: &S3Request) -> AwsResult<HttpResponse> {
                         x.opt("VersionId", target.version.as_deref());
                         x.elem("Code", &error.code);
                         // Per key S3 words a denial without the reason.
-                        let message = if error.code == "AccessDenied" {
+                        let message = if error.code == Common::AccessDenied.code().name() {
                             "Access Denied"
                         } else {
                             error.message.as_str()

@@ -5,7 +5,7 @@
 
 use super::bucket::s3_date;
 use super::{canonical_id, find_bucket, xml_reply, S3Request};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml::Xml;
 use crate::state::s3::{Bucket, Object};
@@ -88,8 +88,7 @@ fn max_keys(r: &S3Request) -> AwsResult<usize> {
             .map(|n| usize::try_from(n.min(1000)).unwrap_or(1000))
             .ok_or_else(|| {
                 AwsError::new(
-                    400,
-                    "InvalidArgument",
+                    S3::InvalidArgument,
                     "Provided max-keys not an integer or within integer range",
                 )
             }),
@@ -148,8 +147,7 @@ fn decode_token(token: &str) -> AwsResult<String> {
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(|| {
             AwsError::new(
-                400,
-                "InvalidArgument",
+                S3::InvalidArgument,
                 "The continuation token provided is incorrect",
             )
         })

@@ -21,7 +21,7 @@ pub mod tagging;
 use super::Ctx;
 use crate::auth::Caller;
 use crate::authorize::{self, Question};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml::Xml;
 use crate::state::s3::Bucket;
@@ -63,13 +63,13 @@ impl S3Request<'_> {
     pub fn bucket_name(&self) -> AwsResult<&str> {
         self.bucket
             .as_deref()
-            .ok_or_else(|| AwsError::new(400, "InvalidRequest", "A bucket name is required."))
+            .ok_or_else(|| AwsError::new(S3::InvalidRequest, "A bucket name is required."))
     }
 
     pub fn key_name(&self) -> AwsResult<&str> {
         self.key
             .as_deref()
-            .ok_or_else(|| AwsError::new(400, "InvalidRequest", "An object key is required."))
+            .ok_or_else(|| AwsError::new(S3::InvalidRequest, "An object key is required."))
     }
 
     /// The caller's account; anonymous callers have none.
@@ -186,8 +186,7 @@ fn signature_age_ms(req: &crate::http::HttpRequest) -> Option<i128> {
 /// An I/O failure while storing or reading a body.
 pub fn internal(e: &std::io::Error) -> AwsError {
     AwsError::new(
-        500,
-        "InternalError",
+        Common::InternalError,
         format!("We encountered an internal error. Please try again. ({e})"),
     )
 }
@@ -201,8 +200,7 @@ pub fn key_encoder(r: &S3Request) -> AwsResult<impl Fn(&str) -> String> {
         Some("url") => true,
         Some(_) => {
             return Err(AwsError::new(
-                400,
-                "InvalidArgument",
+                S3::InvalidArgument,
                 "Invalid Encoding Method specified in Request",
             ))
         }
@@ -230,7 +228,7 @@ pub fn find_bucket<'s>(state: &'s State, name: &str) -> AwsResult<&'s Bucket> {
 }
 
 pub fn no_such_bucket(name: &str) -> AwsError {
-    AwsError::new(404, "NoSuchBucket", "The specified bucket does not exist").with_resource(name)
+    AwsError::new(S3::NoSuchBucket, "The specified bucket does not exist").with_resource(name)
 }
 
 /// The canonical user id S3 shows for an account (64 hex characters).
@@ -268,8 +266,7 @@ fn route(r: &S3Request) -> AwsResult<HttpResponse> {
     match (r.bucket.is_some(), r.key.is_some(), method.as_str()) {
         (false, _, "GET") => bucket::list_buckets(r),
         (false, _, _) => Err(AwsError::new(
-            405,
-            "MethodNotAllowed",
+            S3::MethodNotAllowed,
             "The specified method is not allowed against this resource.",
         )),
         (true, false, _) => route_bucket(r, &method),
@@ -338,8 +335,7 @@ fn route_object(r: &S3Request, method: &str) -> AwsResult<HttpResponse> {
 fn not_implemented(r: &S3Request) -> AwsError {
     let sub: Vec<&str> = r.query.iter().map(|(k, _)| k.as_str()).collect();
     AwsError::new(
-        501,
-        "NotImplemented",
+        S3::NotImplemented,
         format!(
             "A header or query you provided implies functionality that is not implemented ({} {:?}).",
             r.method(),
@@ -377,7 +373,7 @@ fn host_id(request_id: &str) -> String {
 
 /// An error reply. Signature errors keep S3's own codes and wording.
 pub fn error_response(err: &AwsError, resource: &str, request_id: &str) -> HttpResponse {
-    let err = s3_flavoured(err);
+    let err = crate::error::codes::renamed(err, crate::error::codes::S3_RENAMES);
     if err.status == 304 {
         // Not Modified carries no body.
         return empty(304).with_header("x-amz-request-id", request_id);
@@ -388,21 +384,6 @@ pub fn error_response(err: &AwsError, resource: &str, request_id: &str) -> HttpR
         error_xml(&err, resource, request_id),
     )
     .with_header("x-amz-request-id", request_id)
-}
-
-/// The S3 wording of errors the shared auth code raises.
-fn s3_flavoured(err: &AwsError) -> AwsError {
-    match err.code.as_str() {
-        "InvalidClientTokenId" => AwsError::new(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
-        "SignatureDoesNotMatch" => AwsError::new(
-            403,
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
-        ),
-        "ExpiredToken" => AwsError::new(400, "ExpiredToken", "The provided token has expired."),
-        "IncompleteSignature" => AwsError::new(400, "AuthorizationHeaderMalformed", err.message.clone()),
-        _ => err.clone(),
-    }
 }
 
 /// Whether the caller is the bucket owner's root (for owner-only answers).

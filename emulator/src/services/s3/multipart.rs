@@ -22,7 +22,7 @@ use super::object::{self, tagging_header, upload_headers};
 use super::tagging::request_tag_context;
 use super::{body, canonical_id, copy, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum::{self, ChecksumAlgorithm, Hasher};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::ids;
 use crate::protocol::xml::{self, Xml};
@@ -41,31 +41,26 @@ const MAX_PART_NUMBER: u32 = 10_000;
 const MAX_LISTED: u64 = 1000;
 
 pub fn no_such_upload() -> AwsError {
-    AwsError::new(
-        404,
-        "NoSuchUpload",
+    AwsError::new(S3::NoSuchUpload,
         "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
     )
 }
 
 fn invalid_part() -> AwsError {
-    AwsError::new(
-        400,
-        "InvalidPart",
+    AwsError::new(S3::InvalidPart,
         "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
     )
 }
 
 fn invalid_part_order() -> AwsError {
     AwsError::new(
-        400,
-        "InvalidPartOrder",
+        S3::InvalidPartOrder,
         "The list of parts was not in ascending order. Parts must be ordered by part number.",
     )
 }
 
 fn invalid_request(message: impl Into<String>) -> AwsError {
-    AwsError::new(400, "InvalidRequest", message)
+    AwsError::new(S3::InvalidRequest, message)
 }
 
 // ---- checksums -------------------------------------------------------
@@ -261,8 +256,7 @@ fn part_number(r: &S3Request) -> AwsResult<u32> {
         .filter(|n| (1..=MAX_PART_NUMBER).contains(n))
         .ok_or_else(|| {
             AwsError::new(
-                400,
-                "InvalidArgument",
+                S3::InvalidArgument,
                 "Part number must be an integer between 1 and 10000, inclusive",
             )
         })
@@ -341,9 +335,7 @@ pub fn upload_part(r: &S3Request) -> AwsResult<HttpResponse> {
 /// `x-amz-copy-source-range: bytes=first-last`, checked for its form.
 fn copy_range(value: &str) -> AwsResult<(u64, u64)> {
     let form = || {
-        AwsError::new(
-            400,
-            "InvalidArgument",
+        AwsError::new(S3::InvalidArgument,
             "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
         )
     };
@@ -372,8 +364,7 @@ pub fn upload_part_copy(r: &S3Request) -> AwsResult<HttpResponse> {
         Some((first, last)) => {
             if first > last || last >= source.size {
                 return Err(AwsError::new(
-                    400,
-                    "InvalidArgument",
+                    S3::InvalidArgument,
                     format!(
                         "Range specified is not valid for source object of size: {}",
                         source.size
@@ -457,7 +448,7 @@ fn read_completion(body: &[u8]) -> AwsResult<Vec<Listed>> {
             .ok_or_else(malformed_xml)?;
         let etag = part.text_of("ETag").ok_or_else(malformed_xml)?.trim().to_string();
         if number < 1 {
-            return Err(AwsError::new(400, "InvalidArgument", "PartNumber must be >= 1"));
+            return Err(AwsError::new(S3::InvalidArgument, "PartNumber must be >= 1"));
         }
         // Numbers above 10000 name no part: InvalidPart later.
         let number = u32::try_from(number).unwrap_or(u32::MAX);
@@ -509,8 +500,7 @@ fn chosen_parts(upload: &Upload, listed: &[Listed]) -> AwsResult<Vec<Part>> {
     }
     if parts[..parts.len() - 1].iter().any(|p| p.size < MIN_PART_SIZE) {
         return Err(AwsError::new(
-            400,
-            "EntityTooSmall",
+            S3::EntityTooSmall,
             "Your proposed upload is smaller than the minimum allowed size",
         ));
     }
@@ -544,9 +534,7 @@ fn claimed_checksum(r: &S3Request, upload: &Upload) -> AwsResult<Option<String>>
     let kind = upload.checksum_type.as_deref().unwrap_or("COMPOSITE");
     if let Some(claimed) = r.header("x-amz-checksum-type") {
         if !claimed.eq_ignore_ascii_case(kind) {
-            return Err(AwsError::new(
-                400,
-                "BadDigest",
+            return Err(AwsError::new(S3::BadDigest,
                 format!("The upload was created using the {kind} checksum mode. The complete request must use the same checksum mode."),
             ));
         }
@@ -561,8 +549,7 @@ fn claimed_checksum(r: &S3Request, upload: &Upload) -> AwsResult<Option<String>>
 pub fn write_conditions(r: &S3Request, bucket: &Bucket, key: &str) -> AwsResult<()> {
     let failed = || {
         AwsError::new(
-            412,
-            "PreconditionFailed",
+            S3::PreconditionFailed,
             "At least one of the pre-conditions you specified did not hold",
         )
     };
@@ -572,11 +559,7 @@ pub fn write_conditions(r: &S3Request, bucket: &Bucket, key: &str) -> AwsResult<
     }
     if let Some(wanted) = r.header("if-match") {
         let Some(existing) = existing else {
-            return Err(AwsError::new(
-                404,
-                "NoSuchKey",
-                "The specified key does not exist.",
-            ));
+            return Err(AwsError::new(S3::NoSuchKey, "The specified key does not exist."));
         };
         let wanted = wanted.trim();
         if wanted != "*" && wanted.trim_matches('"') != existing.etag.trim_matches('"') {
@@ -811,8 +794,7 @@ fn list_argument(r: &S3Request, name: &str) -> AwsResult<Option<u64>> {
                 .filter(|n| *n <= 2_147_483_647)
                 .ok_or_else(|| {
                     AwsError::new(
-                        400,
-                        "InvalidArgument",
+                        S3::InvalidArgument,
                         format!("Argument {name} must be an integer between 0 and 2147483647"),
                     )
                 })

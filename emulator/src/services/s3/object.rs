@@ -4,7 +4,7 @@
 use super::body::{self, Stored};
 use super::bucket::{http_date, s3_date};
 use super::{empty, find_bucket, no_such_bucket, S3Request};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::{FileBody, HttpResponse};
 use crate::ids;
 use crate::state::s3::{Body, Bucket, Object};
@@ -30,15 +30,13 @@ pub fn tagging_header(value: &str) -> AwsResult<Vec<(String, String)>> {
         .collect();
     if tags.len() > 10 {
         return Err(AwsError::new(
-            400,
-            "BadRequest",
+            S3::BadRequest,
             "Object tags cannot be greater than 10",
         ));
     }
     if tags.iter().any(|(k, _)| k.is_empty()) {
         return Err(AwsError::new(
-            400,
-            "InvalidTag",
+            S3::InvalidTag,
             "The TagKey you have provided is invalid",
         ));
     }
@@ -97,7 +95,7 @@ pub fn upload_headers(r: &S3Request) -> (String, Pairs, Pairs) {
 /// KeyTooLongError for keys over 1024 bytes.
 pub fn check_key(key: &str) -> AwsResult<()> {
     if key.len() > MAX_KEY_BYTES {
-        return Err(AwsError::new(400, "KeyTooLongError", "Your key is too long"));
+        return Err(AwsError::new(S3::KeyTooLongError, "Your key is too long"));
     }
     Ok(())
 }
@@ -191,9 +189,7 @@ pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket, key: &str) -> 
         Some(bucket),
         RequestContext::new(),
     ) {
-        Ok(()) => {
-            AwsError::new(404, "NoSuchKey", "The specified key does not exist.").with_detail("Key", key)
-        }
+        Ok(()) => AwsError::new(S3::NoSuchKey, "The specified key does not exist.").with_detail("Key", key),
         Err(denied) => denied,
     }
 }
@@ -203,8 +199,7 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     let key = r.key_name()?.to_string();
     if super::anonymous(r.caller) && r.query.iter().any(|(k, _)| k.starts_with("response-")) {
         return Err(AwsError::new(
-            400,
-            "InvalidRequest",
+            S3::InvalidRequest,
             "Request specific response headers cannot be used for anonymous GET requests.",
         ));
     }
@@ -231,8 +226,7 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     let range = match (r.header("range"), r.param("partNumber")) {
         (Some(_), Some(_)) => {
             return Err(AwsError::new(
-                400,
-                "InvalidRequest",
+                S3::InvalidRequest,
                 "Cannot specify both Range header and partNumber query parameter",
             ))
         }
@@ -276,8 +270,7 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
             Body::File(file) => {
                 let file = FileBody::open(&file.path, offset, len).map_err(|e| {
                     AwsError::new(
-                        500,
-                        "InternalError",
+                        Common::InternalError,
                         format!("We encountered an internal error. Please try again. ({e})"),
                     )
                 })?;
@@ -374,8 +367,7 @@ fn precondition(r: &S3Request, object: &Object) -> AwsResult<Option<u16>> {
 /// 412, naming the header whose condition did not hold.
 pub fn precondition_failed(condition: &str) -> AwsError {
     AwsError::new(
-        412,
-        "PreconditionFailed",
+        S3::PreconditionFailed,
         "At least one of the pre-conditions you specified did not hold",
     )
     .with_detail("Condition", condition)
@@ -399,7 +391,7 @@ pub fn write_precondition(r: &S3Request, existing: Option<&Object>) -> AwsResult
         if !matches {
             return Err(match existing {
                 Some(_) => precondition_failed("If-Match"),
-                None => AwsError::new(404, "NoSuchKey", "The specified key does not exist.")
+                None => AwsError::new(S3::NoSuchKey, "The specified key does not exist.")
                     .with_detail("Key", r.key.clone().unwrap_or_default()),
             });
         }
@@ -426,8 +418,7 @@ fn part_range(object: &Object, number: &str) -> AwsResult<(u64, u64)> {
         .filter(|n| (1..=10_000).contains(n))
         .ok_or_else(|| {
             AwsError::new(
-                400,
-                "InvalidArgument",
+                S3::InvalidArgument,
                 "Part number must be an integer between 1 and 10000, inclusive",
             )
         })?;
@@ -439,8 +430,7 @@ fn part_range(object: &Object, number: &str) -> AwsResult<(u64, u64)> {
     };
     let size = *sizes.get(n - 1).filter(|s| **s > 0).ok_or_else(|| {
         AwsError::new(
-            416,
-            "InvalidPartNumber",
+            S3::InvalidPartNumber,
             "The requested partnumber is not satisfiable",
         )
     })?;
@@ -462,7 +452,7 @@ pub fn parse_range(value: &str, size: u64) -> AwsResult<Option<(u64, u64)>> {
         return Ok(None);
     };
     let unsatisfiable = || {
-        AwsError::new(416, "InvalidRange", "The requested range is not satisfiable")
+        AwsError::new(S3::InvalidRange, "The requested range is not satisfiable")
             .with_detail("RangeRequested", value.trim())
             .with_detail("ActualObjectSize", size.to_string())
     };
@@ -531,8 +521,7 @@ pub fn request_body(r: &S3Request) -> AwsResult<bytes::Bytes> {
     }
     if req.body_len() > MAX_DOCUMENT_BYTES {
         return Err(AwsError::new(
-            400,
-            "MaxMessageLengthExceeded",
+            S3::MaxMessageLengthExceeded,
             "Your request was too big.",
         ));
     }
@@ -541,8 +530,7 @@ pub fn request_body(r: &S3Request) -> AwsResult<bytes::Bytes> {
         .and_then(|mut reader| std::io::Read::read_to_end(&mut reader, &mut out))
         .map_err(|e| {
             AwsError::new(
-                500,
-                "InternalError",
+                Common::InternalError,
                 format!("We encountered an internal error. Please try again. ({e})"),
             )
         })?;

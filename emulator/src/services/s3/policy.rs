@@ -15,7 +15,7 @@
 use super::bucket::malformed_xml;
 use super::{empty, find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::auth::Caller;
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml;
 use crate::state::iam::Document;
@@ -76,14 +76,13 @@ pub fn get_policy(r: &S3Request) -> AwsResult<HttpResponse> {
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     authorize_policy_op(r, &state, "s3:GetBucketPolicy", bucket)?;
     let doc = bucket.policy.as_ref().ok_or_else(|| {
-        AwsError::new(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
-            .with_resource(&bucket.name)
+        AwsError::new(S3::NoSuchBucketPolicy, "The bucket policy does not exist").with_resource(&bucket.name)
     })?;
     Ok(HttpResponse::new(200, "application/json", doc.text.to_string()))
 }
 
 fn malformed_policy(message: &str) -> AwsError {
-    AwsError::new(400, "MalformedPolicy", message)
+    AwsError::new(S3::MalformedPolicy, message)
 }
 
 /// S3's words for what the write-time validator refuses in a bucket policy.
@@ -104,8 +103,7 @@ fn s3_message(error: &WriteError) -> String {
 fn read_policy(state: &State, bucket: &str, text: &str) -> AwsResult<Document> {
     if text.len() > MAX_POLICY_BYTES {
         return Err(AwsError::new(
-            400,
-            "PolicyTooLarge",
+            S3::PolicyTooLarge,
             "Policies must be less than 20 KB",
         ));
     }
@@ -215,8 +213,7 @@ pub fn get_policy_status(r: &S3Request) -> AwsResult<HttpResponse> {
         RequestContext::new(),
     )?;
     let doc = bucket.policy.as_ref().ok_or_else(|| {
-        AwsError::new(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
-            .with_resource(&bucket.name)
+        AwsError::new(S3::NoSuchBucketPolicy, "The bucket policy does not exist").with_resource(&bucket.name)
     })?;
     let public = iam_evaluator::public::is_public(&doc.parsed);
     Ok(xml_reply("PolicyStatus", |x| {
@@ -236,8 +233,7 @@ pub fn get_public_access_block(r: &S3Request) -> AwsResult<HttpResponse> {
     )?;
     let pab = bucket.public_access_block.ok_or_else(|| {
         AwsError::new(
-            404,
-            "NoSuchPublicAccessBlockConfiguration",
+            S3::NoSuchPublicAccessBlockConfiguration,
             "The public access block configuration was not found",
         )
         .with_resource(&bucket.name)

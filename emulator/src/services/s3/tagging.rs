@@ -10,7 +10,7 @@
 use super::bucket::{acl_reply, malformed_xml, tag_set_reply};
 use super::object::{self, existing_tag_context};
 use super::{empty, find_bucket, no_such_bucket, S3Request};
-use crate::error::{AwsError, AwsResult};
+use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml;
 use crate::state::s3::Object;
@@ -37,7 +37,7 @@ pub fn request_tag_context(tags: &[(String, String)]) -> RequestContext {
 }
 
 fn invalid_tag(message: &str) -> AwsError {
-    AwsError::new(400, "InvalidTag", message)
+    AwsError::new(S3::InvalidTag, message)
 }
 
 /// The characters S3 takes in tag keys and values.
@@ -76,8 +76,7 @@ pub fn read_object_tags(body: &[u8]) -> AwsResult<Vec<(String, String)>> {
     }
     if tags.len() > MAX_TAGS {
         return Err(AwsError::new(
-            400,
-            "BadRequest",
+            S3::BadRequest,
             "Object tags cannot be greater than 10",
         ));
     }
@@ -119,7 +118,7 @@ fn with_object<T>(
     let object = bucket
         .objects
         .get_mut(&key)
-        .ok_or_else(|| AwsError::new(404, "NoSuchKey", "The specified key does not exist."))?;
+        .ok_or_else(|| AwsError::new(S3::NoSuchKey, "The specified key does not exist."))?;
     Ok((owner, f(object)))
 }
 
@@ -132,8 +131,7 @@ pub fn put_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
     let body = object::request_body(r)?;
     if body.is_empty() {
         return Err(AwsError::new(
-            400,
-            "MissingRequestBodyError",
+            S3::MissingRequestBodyError,
             "Request Body is empty",
         ));
     }

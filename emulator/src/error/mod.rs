@@ -1,6 +1,11 @@
 //! Errors as values: every failure a client can see is an [`AwsError`] with
 //! AWS's HTTP status, error code and message; each protocol renders it in
-//! its own shape (query XML, REST XML, JSON).
+//! its own shape (query XML, REST XML, JSON). The codes and their statuses
+//! are stated once, in [`codes`]' tables.
+
+pub mod codes;
+
+pub use codes::{Code, Common, Json, Query, RestJson, S3};
 
 /// An error as AWS returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,10 +22,13 @@ pub struct AwsError {
 }
 
 impl AwsError {
-    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+    /// An error with `code` (from one of the [`codes`] tables) and its status.
+    pub fn new(code: impl Into<Code>, message: impl Into<String>) -> Self {
+        let code = code.into();
+        let status = code.status();
         AwsError {
             status,
-            code: code.into(),
+            code: code.name().to_string(),
             message: message.into(),
             sender: status < 500,
             resource: None,
@@ -43,35 +51,35 @@ impl AwsError {
     }
 
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(400, "ValidationError", message)
+        Self::new(Query::ValidationError, message)
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {
-        Self::new(400, "InvalidInput", message)
+        Self::new(Query::InvalidInput, message)
     }
 
     pub fn no_such_entity(message: impl Into<String>) -> Self {
-        Self::new(404, "NoSuchEntity", message)
+        Self::new(Query::NoSuchEntity, message)
     }
 
     pub fn already_exists(message: impl Into<String>) -> Self {
-        Self::new(409, "EntityAlreadyExists", message)
+        Self::new(Query::EntityAlreadyExists, message)
     }
 
     pub fn limit_exceeded(message: impl Into<String>) -> Self {
-        Self::new(409, "LimitExceeded", message)
+        Self::new(Query::LimitExceeded, message)
     }
 
     pub fn delete_conflict(message: impl Into<String>) -> Self {
-        Self::new(409, "DeleteConflict", message)
+        Self::new(Query::DeleteConflict, message)
     }
 
     pub fn malformed_policy(message: impl Into<String>) -> Self {
-        Self::new(400, "MalformedPolicyDocument", message)
+        Self::new(Query::MalformedPolicyDocument, message)
     }
 
     pub fn access_denied(message: impl Into<String>) -> Self {
-        Self::new(403, "AccessDenied", message)
+        Self::new(Common::AccessDenied, message)
     }
 
     pub fn missing_parameter(name: &str) -> Self {
