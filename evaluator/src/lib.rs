@@ -14,7 +14,8 @@
 //! - [`decision`]: AWS's evaluation logic across policy types.
 //! - [`explain`]: the decision in words and as JSON.
 //! - [`catalog`]: the AWS service catalog; [`validate`]: IAM's write-time
-//!   checks and Access Analyzer's `ValidatePolicy` findings.
+//!   checks and Access Analyzer's `ValidatePolicy` findings; [`checks`]:
+//!   Access Analyzer's custom policy checks (`CheckNoNewAccess`, …).
 //!
 //! ```
 //! use iam_evaluator::{evaluate, NamedPolicy, Policy, PolicySet, Principal, Request, RequestContext};
@@ -37,6 +38,7 @@
 
 pub mod arn;
 pub mod catalog;
+pub mod checks;
 pub mod condition;
 pub mod context;
 pub mod decision;
