@@ -1,5 +1,6 @@
 //! Admin endpoints (no auth; loopback use), as CONTRACT.md lists them:
-//! `/_emulator/health`, `/_emulator/reset`, `/_emulator/decisions`, and
+//! `/_emulator/health`, `/_emulator/reset`, `/_emulator/decisions`,
+//! `/_emulator/clock` (the emulator's clock, [`crate::clock`]), and
 //! moto's `/moto-api/reset` and `/moto-api/reset-auth`; the teaching
 //! console's page and JSON endpoints ([`crate::console`]); and the insight
 //! endpoints ([`crate::insight`]). Above the [`App`], which never calls it:
@@ -27,8 +28,13 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
         ("POST", "/_emulator/reset" | "/moto-api/reset") => {
             app.state().reset();
             app.decisions.clear();
-            HttpResponse::json(200, &json!({"status": "ok"}))
+            match app.reset_clock() {
+                Ok(()) => HttpResponse::json(200, &json!({"status": "ok"})),
+                Err(message) => error(500, &message),
+            }
         }
+        ("GET", "/_emulator/clock") => clock_json(app),
+        ("POST", "/_emulator/clock") => advance_clock(app, req),
         ("GET", "/_emulator/decisions") => {
             let limit = req
                 .query_pairs()
@@ -45,6 +51,58 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
         ("GET", "/_emulator/entities") => crate::console::entities(app),
         _ => HttpResponse::json(404, &json!({"error": "no such admin endpoint", "path": path})),
     })
+}
+
+/// The clock as `/_emulator/clock` shows it.
+fn clock_json(app: &App) -> HttpResponse {
+    let clock = &app.clock;
+    HttpResponse::json(
+        200,
+        &json!({
+            "offset_seconds": clock.offset_seconds(),
+            "now": crate::ids::iso8601(clock.now()),
+            "wall": crate::ids::iso8601(clock.wall().replace_nanosecond(0).unwrap_or_else(|_| clock.wall())),
+        }),
+    )
+}
+
+/// `POST /_emulator/clock {"advance_seconds": N}`: N a whole number, 0 or more.
+fn advance_clock(app: &App, req: &HttpRequest) -> HttpResponse {
+    let body: serde_json::Value = match serde_json::from_slice(&req.body) {
+        Ok(body) => body,
+        Err(e) => {
+            return error(
+                400,
+                &format!("the body must be JSON like {{\"advance_seconds\": 3600}}: {e}"),
+            )
+        }
+    };
+    let Some(seconds) = body.get("advance_seconds") else {
+        return error(
+            400,
+            "advance_seconds is missing: send {\"advance_seconds\": 3600}",
+        );
+    };
+    let Some(seconds) = seconds.as_i64() else {
+        let why = if seconds.as_u64().is_some() {
+            "is too large"
+        } else {
+            "must be a whole number of seconds"
+        };
+        return error(400, &format!("advance_seconds {why}, not {seconds}"));
+    };
+    if let Err(why) = app.clock.advance(seconds) {
+        return error(400, &why.to_string());
+    }
+    match app.save_clock() {
+        Ok(()) => clock_json(app),
+        Err(message) => error(500, &message),
+    }
+}
+
+/// An admin endpoint's error.
+fn error(status: u16, message: &str) -> HttpResponse {
+    HttpResponse::json(status, &json!({"status": "error", "message": message}))
 }
 
 /// moto's `INITIAL_NO_AUTH_ACTION_COUNT`: the body is a number or `inf`.

@@ -6,6 +6,7 @@
 //! knows them.
 
 use crate::auth::{self, AuthMode};
+use crate::clock::Clock;
 use crate::error::Common;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::observations::ObservationLog;
@@ -53,7 +54,12 @@ impl App {
         let state = State::new(config.root_keys.clone());
         App {
             config,
-            shared: Shared::new(state, ObservationLog::default(), Scratch::temporary()),
+            shared: Shared::new(
+                state,
+                ObservationLog::default(),
+                Scratch::temporary(),
+                Clock::default(),
+            ),
             store: None,
             no_auth: Mutex::new(None),
         }
@@ -68,9 +74,10 @@ impl App {
         let observed = ObservationLog::default();
         observed.restore(store.observations()?);
         observed.keep_unsaved();
+        let clock = Clock::with_history(store.clock()?);
         let app = App {
             config,
-            shared: Shared::new(state, observed, scratch),
+            shared: Shared::new(state, observed, scratch, clock),
             store: Some(store),
             no_auth: Mutex::new(None),
         };
@@ -115,6 +122,27 @@ impl App {
         result
     }
 
+    /// Moves the clock forward by `seconds` (kept with `--state-dir`); the new offset.
+    pub fn advance_clock(&self, seconds: i64) -> Result<i64, String> {
+        let offset = self.clock.advance(seconds).map_err(|e| e.to_string())?;
+        self.save_clock()?;
+        Ok(offset)
+    }
+
+    /// Back to the wall clock (kept with `--state-dir`).
+    pub fn reset_clock(&self) -> Result<(), String> {
+        self.clock.reset();
+        self.save_clock()
+    }
+
+    /// Writes the clock's advances to the state folder (a no-op without one).
+    pub fn save_clock(&self) -> Result<(), String> {
+        match &self.store {
+            Some(store) => store.save_clock(&self.clock.advances()),
+            None => Ok(()),
+        }
+    }
+
     /// The auth mode for the next request, counting down moto's no-auth budget.
     fn effective_auth(&self) -> AuthMode {
         let mut budget = self
@@ -154,9 +182,9 @@ impl App {
         let mode = self.effective_auth();
         let caller = {
             let mut state = self.state();
-            let caller = auth::authenticate(&state, req, mode, &self.config.default_account);
+            let caller = auth::authenticate(&state, req, mode, &self.config.default_account, &self.clock);
             if let Ok(caller) = &caller {
-                record_key_use(&mut state, caller);
+                record_key_use(&mut state, caller, self.now());
             }
             caller
         };
@@ -199,7 +227,7 @@ impl std::ops::Deref for App {
 }
 
 /// GetAccessKeyLastUsed: when, for which service and region, a user's key was last used.
-fn record_key_use(state: &mut State, caller: &auth::Caller) {
+fn record_key_use(state: &mut State, caller: &auth::Caller, now: time::OffsetDateTime) {
     let (Some(crate::state::KeyOwner::User { account, user }), Some(scope), Some(key)) =
         (&caller.owner, &caller.scope, &caller.access_key)
     else {
@@ -218,7 +246,7 @@ fn record_key_use(state: &mut State, caller: &auth::Caller) {
         .get_mut_quietly(account.as_str())
         .and_then(|a| a.users.get_mut(&crate::state::iam::key(user)));
     if let Some(k) = user.and_then(|u| u.access_keys.iter_mut().find(|k| &k.id == key)) {
-        k.last_used = Some((crate::ids::now(), scope.service.clone(), region.to_string()));
+        k.last_used = Some((now, scope.service.clone(), region.to_string()));
     }
 }
 

@@ -327,7 +327,7 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
 
 /// Global condition keys every request carries.
 fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut RequestContext) {
-    let now = crate::ids::now();
+    let now = ctx.shared.now();
     context.set_default("aws:CurrentTime", crate::ids::iso8601(now));
     context.set_default("aws:EpochTime", now.unix_timestamp().to_string());
     context.set_default("aws:SecureTransport", "false");

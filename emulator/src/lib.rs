@@ -45,6 +45,7 @@ pub mod app;
 pub mod auth;
 pub mod authorize;
 pub mod checksum;
+pub mod clock;
 pub mod commands;
 pub mod console;
 pub mod decisions;

@@ -1,10 +1,11 @@
 //! What the services share, below the [`crate::app::App`] that owns it:
-//! the state behind its one lock, where object bodies live, and the
-//! decision and observation logs; and [`Ctx`], the request being served.
+//! the state behind its one lock, where object bodies live, the
+//! decision and observation logs and the clock ([`crate::clock`]); and [`Ctx`], the request being served.
 //! Services and authorization see only this, never the App, so they
 //! cannot reach the admin endpoints or the store above them.
 
 use crate::auth::AuthMode;
+use crate::clock::Clock;
 use crate::decisions::DecisionLog;
 use crate::http::HttpRequest;
 use crate::observations::ObservationLog;
@@ -21,16 +22,25 @@ pub struct Shared {
     pub observed: ObservationLog,
     /// Where object bodies and spooled uploads live.
     pub scratch: Scratch,
+    /// The emulator's clock (`/_emulator/clock`): read it through [`Shared::now`].
+    pub clock: Clock,
 }
 
 impl Shared {
-    pub fn new(state: State, observed: ObservationLog, scratch: Scratch) -> Self {
+    pub fn new(state: State, observed: ObservationLog, scratch: Scratch, clock: Clock) -> Self {
         Shared {
             state: Mutex::new(state),
             decisions: DecisionLog::new(1000),
             observed,
             scratch,
+            clock,
         }
+    }
+
+    /// The emulator's now, in whole seconds: the wall clock plus what
+    /// `/_emulator/clock` advanced it by. Every time-based rule reads this.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 
     /// The state, locked. A panic while holding the lock must not wedge the

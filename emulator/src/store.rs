@@ -17,7 +17,9 @@
 //! they acknowledge nothing; a clean shutdown flushes them). A request's changes (the keys its writes
 //! touched, see [`crate::state::tracked`]) are written in one transaction
 //! before its reply is sent, so an acknowledged write is on disk and an
-//! unacknowledged one is wholly there or not at all.
+//! unacknowledged one is wholly there or not at all. The `meta` table
+//! holds the format and the emulator clock's advances ([`crate::clock`]),
+//! so dates written under an advanced clock stay in the past after a restart.
 
 use crate::scratch::{Graveyard, Scratch};
 use crate::state::changes::Change;
@@ -128,6 +130,29 @@ impl Store {
     pub fn flush(&self) -> Result<(), String> {
         let err = |e: &dyn std::fmt::Display| format!("state dir {}: flush failed: {e}", self.dir.display());
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
+        txn.commit().map_err(|e| err(&e))
+    }
+
+    /// The emulator clock's advances (`/_emulator/clock`), oldest first.
+    pub fn clock(&self) -> Result<Vec<crate::clock::Advance>, String> {
+        let err = |e: &dyn std::fmt::Display| format!("state dir {}: read failed: {e}", self.dir.display());
+        let txn = self.db.begin_read().map_err(|e| err(&e))?;
+        let meta = txn.open_table(META).map_err(|e| err(&e))?;
+        let Some(text) = meta.get("clock").map_err(|e| err(&e))? else {
+            return Ok(Vec::new());
+        };
+        serde_json::from_str(text.value()).map_err(|e| err(&format!("the clock record is damaged: {e}")))
+    }
+
+    /// Keeps the clock's advances, on disk when this returns.
+    pub fn save_clock(&self, advances: &[crate::clock::Advance]) -> Result<(), String> {
+        let err = |e: &dyn std::fmt::Display| format!("state dir {}: write failed: {e}", self.dir.display());
+        let text = serde_json::to_string(advances).map_err(|e| err(&e))?;
+        let txn = self.db.begin_write().map_err(|e| err(&e))?;
+        txn.open_table(META)
+            .map_err(|e| err(&e))?
+            .insert("clock", text.as_str())
+            .map_err(|e| err(&e))?;
         txn.commit().map_err(|e| err(&e))
     }
 

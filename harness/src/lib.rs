@@ -440,7 +440,21 @@ impl Emulator {
             .sessions
             .get_mut(access_key_id)
             .unwrap_or_else(|| panic!("no STS session with access key {access_key_id}"));
-        session.expires = iam_emulator::ids::now() - Duration::from_secs(1);
+        session.expires = self.app().now() - Duration::from_secs(1);
+    }
+
+    /// `POST /_emulator/clock`: moves the emulator's clock `seconds`
+    /// forward (sessions, presigned URLs, `aws:CurrentTime`, … see time
+    /// pass); the clock as JSON (`offset_seconds`, `now`, `wall`).
+    pub fn advance_clock(&self, seconds: u64) -> serde_json::Value {
+        self.post("/_emulator/clock", &format!(r#"{{"advance_seconds":{seconds}}}"#))
+            .expect_ok()
+            .json()
+    }
+
+    /// `GET /_emulator/clock`: `offset_seconds`, `now` and `wall`.
+    pub fn clock(&self) -> serde_json::Value {
+        self.get("/_emulator/clock").expect_ok().json()
     }
 
     /// Sends a request as is.

@@ -10,6 +10,7 @@ pub mod chunked;
 pub mod sigv2;
 pub mod sigv4;
 
+use crate::clock::Clock;
 use crate::error::{AwsError, Common};
 use crate::http::HttpRequest;
 use crate::state::{KeyOwner, State};
@@ -325,13 +326,13 @@ fn authenticate_sigv2(
     mode: AuthMode,
     default_account: &str,
     sig: &sigv2::SigV2,
+    clock: &Clock,
 ) -> Result<Caller, AwsError> {
     if mode == AuthMode::Off {
         return default_root(default_account, &sig.access_key, None);
     }
-    let now = OffsetDateTime::now_utc();
-    let info = lookup(state, &sig.access_key, sig.session_token.as_deref(), now)?;
-    sig.check_time(now)?;
+    let info = lookup(state, &sig.access_key, sig.session_token.as_deref(), clock.now())?;
+    sig.check_time(clock)?;
     let bucket_in_host = crate::protocol::bucket_host::virtual_host_bucket(req.header("host"));
     sigv2::verify_parts(
         &info.secret,
@@ -344,19 +345,21 @@ fn authenticate_sigv2(
 
 /// Verifies the request's signature and returns its caller; unsigned
 /// requests are anonymous. In `Off` mode any key acts as the default root.
+/// Session expiry is checked on the emulator's clock, the signing date as
+/// [`crate::clock`] explains.
 pub fn authenticate(
     state: &State,
     req: &HttpRequest,
     mode: AuthMode,
     default_account: &str,
+    clock: &Clock,
 ) -> Result<Caller, AwsError> {
     let Some(sig) = signature_of(req)? else {
         return match sigv2::parse(req)? {
-            Some(v2) => authenticate_sigv2(state, req, mode, default_account, &v2),
+            Some(v2) => authenticate_sigv2(state, req, mode, default_account, &v2, clock),
             None => Ok(Caller::anonymous()),
         };
     };
-    let now = OffsetDateTime::now_utc();
     if mode == AuthMode::Off {
         return default_root(
             default_account,
@@ -368,9 +371,9 @@ pub fn authenticate(
         state,
         &sig.credential.access_key,
         sig.session_token.as_deref(),
-        now,
+        clock.now(),
     )?;
-    check_time(&sig, now)?;
+    check_time(&sig, clock)?;
     // Presigned S3 URLs carry `UNSIGNED-PAYLOAD`; every other service hashes
     // the payload, as for a signed header (an empty body for a GET).
     let computed_hash;
@@ -447,24 +450,28 @@ fn body_sha256_hex(req: &HttpRequest) -> Result<String, AwsError> {
     }
 }
 
-fn check_time(sig: &sigv4::Signature, now: OffsetDateTime) -> Result<(), AwsError> {
+/// The signing date against the client's clock (skew: the wall clock) and,
+/// for a presigned URL, its expiry on the emulator's clock.
+fn check_time(sig: &sigv4::Signature, clock: &Clock) -> Result<(), AwsError> {
     let signed_at = parse_amz_date(&sig.amz_date).ok_or_else(|| {
         AwsError::new(
             Common::IncompleteSignature,
             format!("Date must be in ISO-8601 'basic format'. Got '{}'.", sig.amz_date),
         )
     })?;
+    let wall = clock.wall();
     if let Some(expires) = sig.expires {
-        let expiry = signed_at + Duration::seconds(i64::try_from(expires).unwrap_or(i64::MAX / 2));
-        if expiry < now {
+        let lifetime = Duration::seconds(i64::try_from(expires).unwrap_or(i64::MAX / 2));
+        let expiry = clock.at_client_time(signed_at).saturating_add(lifetime);
+        if expiry < clock.now_precise() {
             return Err(AwsError::access_denied("Request has expired"));
         }
-        if signed_at - now > MAX_SKEW {
+        if signed_at - wall > MAX_SKEW {
             return Err(skewed());
         }
         return Ok(());
     }
-    if (signed_at - now).abs() > MAX_SKEW {
+    if (signed_at - wall).abs() > MAX_SKEW {
         return Err(skewed());
     }
     Ok(())

@@ -241,7 +241,17 @@ fn missing_date() -> AwsError {
 impl SigV2 {
     /// Presigned: refused once `Expires` is past. Header form: the date
     /// must be valid and within 15 minutes of `now`.
-    pub fn check_time(&self, now: OffsetDateTime) -> Result<(), AwsError> {
+    pub fn check_time(&self, clock: &crate::clock::Clock) -> Result<(), AwsError> {
+        self.check_time_at(clock.wall(), clock.now())
+    }
+
+    /// [`SigV2::check_time`] at wall time `wall` and emulator time `now`. A
+    /// query's `Expires` is an absolute time with no signing date beside
+    /// it, so it is compared with the emulator's clock: an advance expires
+    /// URLs made before it (and those made after an advance longer than
+    /// their lifetime). A header's `Date` is the client's clock: skew is
+    /// measured on the wall clock.
+    pub fn check_time_at(&self, wall: OffsetDateTime, now: OffsetDateTime) -> Result<(), AwsError> {
         match &self.form {
             Form::Query { expires, .. } => {
                 if *expires < now.unix_timestamp() {
@@ -252,7 +262,7 @@ impl SigV2 {
             }
             Form::Header { date } => {
                 let signed_at = parse_date(date).ok_or_else(missing_date)?;
-                if (signed_at - now).abs() > MAX_SKEW {
+                if (signed_at - wall).abs() > MAX_SKEW {
                     return Err(AwsError::new(
                         Common::RequestTimeTooSkewed,
                         "The difference between the request time and the current time is too large.",
@@ -562,11 +572,20 @@ mod tests {
         let sig = check("PUT", "/bucket/k?tagging", &h, None, SECRET).unwrap();
         let signed_at = parse_date("Tue, 14 Nov 2023 22:13:20 GMT").unwrap();
         assert_eq!(signed_at.unix_timestamp(), 1_700_000_000);
-        assert_eq!(sig.check_time(signed_at + Duration::minutes(10)), Ok(()));
         assert_eq!(
-            sig.check_time(signed_at - Duration::minutes(16))
-                .unwrap_err()
-                .code,
+            sig.check_time_at(
+                signed_at + Duration::minutes(10),
+                signed_at + Duration::minutes(10)
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            sig.check_time_at(
+                signed_at - Duration::minutes(16),
+                signed_at - Duration::minutes(16)
+            )
+            .unwrap_err()
+            .code,
             "RequestTimeTooSkewed"
         );
         // Content-MD5 is signed.
@@ -614,8 +633,10 @@ mod tests {
         let req = parts("GET", "/b/k?AWSAccessKeyId=A&Signature=S&Expires=1700000000", &[]);
         let sig = parse_parts(&req).unwrap().unwrap();
         let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).unwrap();
-        assert_eq!(sig.check_time(at(1_700_000_000)), Ok(()));
-        let err = sig.check_time(at(1_700_000_001)).unwrap_err();
+        assert_eq!(sig.check_time_at(at(1_700_000_000), at(1_700_000_000)), Ok(()));
+        let err = sig
+            .check_time_at(at(1_700_000_001), at(1_700_000_001))
+            .unwrap_err();
         assert_eq!(
             (err.status, err.code.as_str(), err.message.as_str()),
             (403, "AccessDenied", "Request has expired")
@@ -647,7 +668,7 @@ mod tests {
         // A date that does not parse fails the time check.
         let h = headers(&[("Authorization", "AWS A:S"), ("Date", "yesterday")]);
         let sig = parse_parts(&parts("GET", "/", &h)).unwrap().unwrap();
-        assert_eq!(sig.check_time(at(0)).unwrap_err().code, "AccessDenied");
+        assert_eq!(sig.check_time_at(at(0), at(0)).unwrap_err().code, "AccessDenied");
     }
 
     #[test]
@@ -677,7 +698,7 @@ mod tests {
                 let req = parts("GET", &path, hs);
                 let req = RequestParts { raw_query: Some(&query), ..req };
                 if let Ok(Some(sig)) = parse_parts(&req) {
-                    let _ = sig.check_time(OffsetDateTime::UNIX_EPOCH);
+                    let _ = sig.check_time_at(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::UNIX_EPOCH);
                     let _ = verify_parts("k", &req, &sig, Some("b"));
                 }
             }

@@ -29,7 +29,7 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
         match action.as_str() {
             "GetCallerIdentity" => Ok(get_caller_identity(&state, caller)),
             "AssumeRole" => assume_role(ctx, &mut state, caller, &params),
-            "GetSessionToken" => get_session_token(&mut state, caller, &params),
+            "GetSessionToken" => get_session_token(ctx, &mut state, caller, &params),
             "GetAccessKeyInfo" => get_access_key_info(&state, caller, &params),
             "" => Err(AwsError::new(Query::MissingAction, "Missing Action")),
             other => Err(AwsError::new(
@@ -193,7 +193,7 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
     let mut session = new_session(
         &role_account,
         principal_arn.clone(),
-        ids::now() + Duration::seconds(duration),
+        ctx.shared.now() + Duration::seconds(duration),
     );
     session.role_name = Some(role.name.clone());
     session.tags = tags;
@@ -250,7 +250,7 @@ fn packed_policy_size(session: &Session) -> Option<usize> {
     Some(((policies + tags) * 100).div_ceil(2048).max(1))
 }
 
-fn get_session_token(state: &mut State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
+fn get_session_token(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
     let duration = params.int("DurationSeconds", 900, 129_600)?.unwrap_or(43200);
     let account = caller.account.clone().unwrap_or_default();
     if caller.owner == Some(KeyOwner::Session) {
@@ -261,7 +261,7 @@ fn get_session_token(state: &mut State, caller: &Caller, params: &Params) -> Aws
     let mut session = new_session(
         &account,
         caller.principal.arn.clone(),
-        ids::now() + Duration::seconds(duration),
+        ctx.shared.now() + Duration::seconds(duration),
     );
     session.user_name = caller.principal.user_name().map(str::to_string);
     let mut x = Xml::default();

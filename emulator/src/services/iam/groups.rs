@@ -63,7 +63,7 @@ pub fn create_group(state: &mut State, call: &Call) -> AwsResult<Xml> {
         id: ids::unique_id("AGPA"),
         path: path.to_string(),
         arn,
-        created: ids::now(),
+        created: call.ctx.shared.now(),
         inline: std::collections::BTreeMap::default(),
         attached: Vec::new(),
     };

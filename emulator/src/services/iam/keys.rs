@@ -38,7 +38,7 @@ pub fn create_access_key(state: &mut State, call: &Call) -> AwsResult<Xml> {
         id: ids::access_key_id("AKIA"),
         secret: ids::secret_access_key(),
         active: true,
-        created: ids::now(),
+        created: call.ctx.shared.now(),
         last_used: None,
     };
     let mut x = Xml::default();

@@ -179,7 +179,7 @@ pub fn create_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
             "A policy called {name} already exists. Duplicate names are not allowed."
         )));
     }
-    let now = ids::now();
+    let now = call.ctx.shared.now();
     let policy = ManagedPolicy {
         name,
         id: ids::unique_id("ANPA"),
@@ -306,7 +306,7 @@ pub fn create_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let version = PolicyVersion {
         id: format!("v{}", policy.next_version),
         document,
-        created: ids::now(),
+        created: call.ctx.shared.now(),
     };
     policy.next_version += 1;
     if set_default {

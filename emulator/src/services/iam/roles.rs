@@ -172,7 +172,7 @@ pub fn create_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
         id: ids::unique_id("AROA"),
         path: path.to_string(),
         arn,
-        created: ids::now(),
+        created: call.ctx.shared.now(),
         trust,
         description: description.map(str::to_string),
         max_session_duration: max_session,

@@ -74,7 +74,7 @@ pub fn create_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
         id: ids::unique_id("AIDA"),
         path: path.to_string(),
         arn,
-        created: ids::now(),
+        created: call.ctx.shared.now(),
         inline: std::collections::BTreeMap::default(),
         attached: Vec::new(),
         groups: Vec::new(),
@@ -98,7 +98,7 @@ pub fn get_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
                 x.with("User", |x| {
                     x.elem("UserId", &call.account);
                     x.elem("Arn", &call.caller.principal.arn);
-                    x.elem("CreateDate", &ids::iso8601(ids::now()));
+                    x.elem("CreateDate", &ids::iso8601(call.ctx.shared.now()));
                 });
                 return Ok(x);
             }

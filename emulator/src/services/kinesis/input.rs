@@ -158,9 +158,9 @@ pub fn epoch_seconds(at: OffsetDateTime) -> Value {
     json!(millis as f64 / 1000.0)
 }
 
-/// Now, with the millisecond precision of Kinesis timestamps.
-pub fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
+/// The emulator clock's now, with the millisecond precision of Kinesis timestamps.
+pub fn now(clock: &crate::clock::Clock) -> OffsetDateTime {
+    let now = clock.now_precise();
     now.replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
         .unwrap_or(now)
 }

@@ -188,6 +188,11 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// The emulator clock's now, in Kinesis's milliseconds.
+    pub fn now(&self) -> time::OffsetDateTime {
+        now(&self.ctx.shared.clock)
+    }
+
     /// The caller's account.
     pub fn account(&self) -> &str {
         self.caller.account.as_deref().unwrap_or_default()

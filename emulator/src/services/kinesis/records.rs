@@ -3,7 +3,7 @@
 //! AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP) and GetRecords.
 
 use super::tokens::{self, ShardIterator};
-use super::{constraint, epoch_seconds, invalid_argument, now, serialization};
+use super::{constraint, epoch_seconds, invalid_argument, serialization};
 use super::{Call, Input, StreamRef};
 use crate::error::{AwsError, AwsResult, Json};
 use crate::state::kinesis::{hash_key, Record, SequenceNumber, Stream};
@@ -107,7 +107,7 @@ pub fn put_record(call: &Call, state: &mut State) -> AwsResult<Value> {
     call.authorize(state, "kinesis:PutRecord", &stream, RequestContext::new())?;
     let found = stream.find_mut(state)?;
     entry.check_size(found)?;
-    let mut reply = put(found, entry, now());
+    let mut reply = put(found, entry, call.now());
     reply["EncryptionType"] = json!("NONE");
     Ok(reply)
 }
@@ -120,7 +120,7 @@ pub fn put_records(call: &Call, state: &mut State) -> AwsResult<Value> {
     for entry in &entries {
         entry.check_size(found)?;
     }
-    let at = now();
+    let at = call.now();
     let results: Vec<Value> = entries.into_iter().map(|e| put(found, e, at)).collect();
     Ok(json!({"FailedRecordCount": 0, "Records": results, "EncryptionType": "NONE"}))
 }
@@ -259,7 +259,7 @@ pub fn get_shard_iterator(call: &Call, state: &State) -> AwsResult<Value> {
         stream_arn: found.arn.clone(),
         shard_id: shard_id.to_string(),
         from: start.position(found, shard)?,
-        issued_ms: tokens::millis(now()),
+        issued_ms: tokens::millis(call.now()),
     };
     Ok(json!({"ShardIterator": iterator.encode()}))
 }
@@ -291,7 +291,7 @@ pub fn get_records(call: &Call, state: &State) -> AwsResult<Value> {
         .shard_index(&iterator.shard_id)
         .map(|i| &found.shards[i])
         .ok_or_else(|| shard_not_found(found, &iterator.shard_id))?;
-    let at = now();
+    let at = call.now();
     if tokens::expired(iterator.issued_ms, at) {
         return Err(expired_iterator(iterator.issued_ms, at));
     }

@@ -3,13 +3,14 @@
 //! soon as they are created and gone as soon as they are deleted.
 
 use super::tokens::{self, PageToken};
-use super::{constraint, epoch_seconds, invalid_argument, mode_details, now, request_tag_context};
+use super::{constraint, epoch_seconds, invalid_argument, mode_details, request_tag_context};
 use super::{Call, StreamRef};
 use crate::error::{AwsError, AwsResult, Json};
 use crate::state::kinesis::{Shard, Stream, StreamMode, DEFAULT_MAX_RECORD_KIB, ON_DEMAND_SHARDS};
 use crate::state::State;
 use iam_evaluator::RequestContext;
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 /// Shards one account may have in one region (the AWS default quota in
 /// the largest regions; AWS's own is per account and region too).
@@ -47,7 +48,7 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
         ));
     }
     check_shard_limit(state, &stream, shard_count)?;
-    let mut new = Stream::new(stream.arn(), &stream.name, mode, shard_count, now());
+    let mut new = Stream::new(stream.arn(), &stream.name, mode, shard_count, call.now());
     new.max_record_kib = max_record_kib;
     new.tags = tags.into_iter().collect();
     state.kinesis.insert(&stream.account, &stream.region, new);
@@ -208,7 +209,7 @@ pub fn list_streams(call: &Call, state: &State) -> AwsResult<Value> {
     let limit = call.input.page_size("Limit", 10000, 100)?;
     let scope = format!("{}/{}", call.account(), call.region);
     let start = match call.input.str("NextToken")? {
-        Some(token) => Some(page_token(token, &scope)?),
+        Some(token) => Some(page_token(call, token, &scope)?),
         None => call.input.str("ExclusiveStartStreamName")?.map(str::to_string),
     };
     call.authorize_any(state, "kinesis:ListStreams")?;
@@ -233,7 +234,7 @@ pub fn list_streams(call: &Call, state: &State) -> AwsResult<Value> {
         })).collect::<Vec<_>>(),
     });
     if let (true, Some(last)) = (more, page.last()) {
-        reply["NextToken"] = json!(new_page_token(scope, &last.name));
+        reply["NextToken"] = json!(new_page_token(scope, &last.name, call.now()));
     }
     Ok(reply)
 }
@@ -254,7 +255,7 @@ pub fn list_shards(call: &Call, state: &State) -> AwsResult<Value> {
     let page = &shards[..limit.min(shards.len())];
     let mut reply = json!({"Shards": page.iter().map(|s| shard_json(s)).collect::<Vec<_>>()});
     if let (true, Some(last)) = (shards.len() > limit, page.last()) {
-        reply["NextToken"] = json!(new_page_token(found.arn.clone(), &last.id));
+        reply["NextToken"] = json!(new_page_token(found.arn.clone(), &last.id, call.now()));
     }
     Ok(reply)
 }
@@ -276,7 +277,7 @@ fn shards_token(call: &Call, token: &str) -> AwsResult<(StreamRef, Option<String
             )));
         }
     }
-    let page = decode_page_token(token)?;
+    let page = decode_page_token(token, call.now())?;
     let stream = StreamRef::parse_arn(&page.scope).ok_or_else(|| invalid_token(token))?;
     Ok((stream, Some(page.after)))
 }
@@ -312,11 +313,11 @@ fn shard_filter_start(call: &Call) -> AwsResult<Option<String>> {
     }
 }
 
-fn new_page_token(scope: String, after: &str) -> String {
+fn new_page_token(scope: String, after: &str, now: OffsetDateTime) -> String {
     PageToken {
         scope,
         after: after.to_string(),
-        issued_ms: tokens::millis(now()),
+        issued_ms: tokens::millis(now),
     }
     .encode()
 }
@@ -325,9 +326,9 @@ fn invalid_token(token: &str) -> AwsError {
     invalid_argument(format!("Invalid NextToken: {token}"))
 }
 
-fn decode_page_token(token: &str) -> AwsResult<PageToken> {
+fn decode_page_token(token: &str, now: OffsetDateTime) -> AwsResult<PageToken> {
     let page = PageToken::decode(token).ok_or_else(|| invalid_token(token))?;
-    if tokens::expired(page.issued_ms, now()) {
+    if tokens::expired(page.issued_ms, now) {
         return Err(AwsError::new(
             Json::ExpiredNextTokenException,
             "The NextToken has expired: tokens are good for 300 seconds.",
@@ -338,8 +339,8 @@ fn decode_page_token(token: &str) -> AwsResult<PageToken> {
 
 /// The stream name a ListStreams NextToken resumes after; the token must
 /// come from a listing of the same account and region.
-fn page_token(token: &str, scope: &str) -> AwsResult<String> {
-    let page = decode_page_token(token)?;
+fn page_token(call: &Call, token: &str, scope: &str) -> AwsResult<String> {
+    let page = decode_page_token(token, call.now())?;
     if page.scope != scope {
         return Err(invalid_argument(format!(
             "The NextToken was issued for another account or region: {token}"

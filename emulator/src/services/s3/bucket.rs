@@ -4,7 +4,6 @@
 use super::{canonical_id, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
-use crate::ids;
 use crate::protocol::xml::{self, Xml};
 use crate::state::s3::Bucket;
 use iam_evaluator::RequestContext;
@@ -75,9 +74,10 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
             .with_resource(&name));
         }
     } else {
-        state
-            .buckets
-            .insert(name.clone(), Bucket::new(&name, &account, &region, ids::now()));
+        state.buckets.insert(
+            name.clone(),
+            Bucket::new(&name, &account, &region, r.ctx.shared.now()),
+        );
     }
     Ok(empty(200).with_header("location", &format!("/{name}")))
 }

@@ -19,7 +19,6 @@ use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum::ChecksumAlgorithm;
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
-use crate::ids;
 use crate::state::s3::{Body, Object};
 use md5::{Digest as _, Md5};
 use std::io::{Read, Write};
@@ -116,7 +115,7 @@ fn etag_matches(list: &str, etag: &str) -> bool {
 /// `-if-modified-since`: as for GET, but a failure is always 412. A date
 /// in the future is not valid and is ignored.
 fn source_conditions(r: &S3Request, object: &Object) -> AwsResult<()> {
-    let now = ids::now();
+    let now = r.ctx.shared.now();
     let date = |name: &str| {
         r.header(name)
             .and_then(object::parse_http_date)
@@ -314,7 +313,7 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         body,
         size: original.size,
         etag: format!("\"{}\"", hex::encode(md5)),
-        last_modified: ids::now(),
+        last_modified: r.ctx.shared.now(),
         content_type,
         headers,
         metadata,

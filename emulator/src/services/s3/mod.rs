@@ -143,7 +143,7 @@ impl S3Request<'_> {
                     .is_some_and(|q| q.contains("AWSAccessKeyId="));
             context.set_default("s3:signatureversion", if v2 { "AWS" } else { "AWS4-HMAC-SHA256" });
         }
-        if let Some(age) = signature_age_ms(req) {
+        if let Some(age) = signature_age_ms(req, &self.ctx.shared.clock) {
             context.set_default("s3:signatureAge", age.to_string());
         }
         if let Some(sha) = req.header("x-amz-content-sha256") {
@@ -166,8 +166,9 @@ impl S3Request<'_> {
     }
 }
 
-/// `s3:signatureAge`: milliseconds since the SigV4 signature's `X-Amz-Date`.
-fn signature_age_ms(req: &crate::http::HttpRequest) -> Option<i128> {
+/// `s3:signatureAge`: milliseconds since the SigV4 signature's `X-Amz-Date`,
+/// on the emulator's clock (an advance ages a presigned URL, see [`crate::clock`]).
+fn signature_age_ms(req: &crate::http::HttpRequest, clock: &crate::clock::Clock) -> Option<i128> {
     let from_query = req
         .query_pairs()
         .into_iter()
@@ -177,7 +178,7 @@ fn signature_age_ms(req: &crate::http::HttpRequest) -> Option<i128> {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     let signed = time::PrimitiveDateTime::parse(&date, &format).ok()?.assume_utc();
     Some(
-        (time::OffsetDateTime::now_utc() - signed)
+        (clock.now_precise() - clock.at_client_time(signed))
             .whole_milliseconds()
             .max(0),
     )

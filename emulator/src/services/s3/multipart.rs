@@ -24,7 +24,6 @@ use super::{body, canonical_id, copy, empty, find_bucket, no_such_bucket, xml_re
 use crate::checksum::{self, ChecksumAlgorithm, Hasher};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
-use crate::ids;
 use crate::protocol::xml::{self, Xml};
 use crate::state::s3::{Body, Bucket, Object, Part, Upload};
 use crate::state::State;
@@ -217,7 +216,7 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
     let upload = Upload {
         id: new_upload_id(),
         key: key.clone(),
-        initiated: ids::now(),
+        initiated: r.ctx.shared.now(),
         initiator_arn: r.caller.principal.arn.clone(),
         content_type,
         headers,
@@ -321,7 +320,7 @@ pub fn upload_part(r: &S3Request) -> AwsResult<HttpResponse> {
         size: stored.size,
         etag: stored.etag(),
         md5: stored.md5,
-        last_modified: ids::now(),
+        last_modified: r.ctx.shared.now(),
         checksum: checksum.clone(),
     };
     drop(insert_part(r, part)?);
@@ -378,7 +377,7 @@ pub fn upload_part_copy(r: &S3Request) -> AwsResult<HttpResponse> {
         Some(a) => Some((a.header_name().to_string(), file_checksum(a, &body)?)),
         None => None,
     };
-    let now = ids::now();
+    let now = r.ctx.shared.now();
     let etag = format!("\"{}\"", hex::encode(md5));
     let part = Part {
         number,
@@ -1080,7 +1079,7 @@ mod tests {
             size: 0,
             etag: String::new(),
             md5,
-            last_modified: ids::now(),
+            last_modified: crate::ids::now(),
             checksum: None,
         };
         // md5("") of one part: md5 of the 16 digest bytes, then "-1".

@@ -6,7 +6,6 @@ use super::bucket::{http_date, s3_date};
 use super::{empty, find_bucket, no_such_bucket, S3Request};
 use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::{FileBody, HttpResponse};
-use crate::ids;
 use crate::state::s3::{Body, Bucket, Object};
 use crate::state::State;
 use iam_evaluator::RequestContext;
@@ -150,7 +149,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         body: stored.body.clone(),
         size: stored.size,
         etag: stored.etag(),
-        last_modified: ids::now(),
+        last_modified: r.ctx.shared.now(),
         content_type,
         headers,
         metadata,
