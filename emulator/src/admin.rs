@@ -1,7 +1,8 @@
 //! Admin endpoints (no auth; loopback use), as CONTRACT.md lists them:
 //! `/_emulator/health`, `/_emulator/reset`, `/_emulator/decisions`,
 //! `/_emulator/clock` (the emulator's clock, [`crate::clock`]), and
-//! moto's `/moto-api/reset` and `/moto-api/reset-auth`; the teaching
+//! moto's `/moto-api/reset` and `/moto-api/reset-auth`, LocalStack's
+//! `/_localstack/health`; the teaching
 //! console's page and JSON endpoints ([`crate::console`]); and the insight
 //! endpoints ([`crate::insight`]). Above the [`App`], which never calls it:
 //! [`crate::entry`] asks here first.
@@ -13,7 +14,10 @@ use serde_json::json;
 /// Serves an admin request, or `None` when the path is not an admin one.
 pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
     let path = req.raw_path.as_str();
-    if !path.starts_with("/_emulator/") && !path.starts_with("/moto-api/") {
+    if !path.starts_with("/_emulator/")
+        && !path.starts_with("/moto-api/")
+        && !path.starts_with("/_localstack/")
+    {
         return None;
     }
     if let Some(response) = crate::insight::handle(app, req) {
@@ -45,12 +49,27 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
             HttpResponse::json(200, &json!({"decisions": app.decisions.recent(limit)}))
         }
         ("POST", "/moto-api/reset-auth") => reset_auth(app, req),
+        ("GET" | "HEAD", "/_localstack/health") => localstack_health(),
         ("GET", p) if crate::console::is_page_path(p) => crate::console::page(p),
         ("POST", "/_emulator/evaluate") => crate::console::evaluate(req),
         ("POST", "/_emulator/validate") => crate::console::validate(req),
         ("GET", "/_emulator/entities") => crate::console::entities(app),
         _ => HttpResponse::json(404, &json!({"error": "no such admin endpoint", "path": path})),
     })
+}
+
+/// `GET /_localstack/health` as LocalStack answers it, so tools and
+/// testcontainers modules that wait for a LocalStack container wait for
+/// this one unchanged: every service served is `running`.
+fn localstack_health() -> HttpResponse {
+    let services: serde_json::Map<String, serde_json::Value> = crate::services::Service::ALL
+        .iter()
+        .map(|s| (s.botocore_name().to_string(), json!("running")))
+        .collect();
+    HttpResponse::json(
+        200,
+        &json!({"services": services, "edition": "community", "version": env!("CARGO_PKG_VERSION")}),
+    )
 }
 
 /// The clock as `/_emulator/clock` shows it.

@@ -113,7 +113,10 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
+            // The ready line, then LocalStack's: tools and testcontainers
+            // modules written for a LocalStack container wait for `Ready.`.
             let _ = writeln!(out, "iam-emulator listening on http://{addr}");
+            let _ = writeln!(out, "Ready.");
             let _ = out.flush();
         }
         let app = Arc::new(app);

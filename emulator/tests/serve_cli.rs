@@ -1,6 +1,7 @@
 //! The binary as a container runs it: `serve` with the compose file's
 //! arguments prints its ready line, `health` answers 0 against it and 1
-//! against nothing, bad flags fail loudly at start-up, SIGTERM exits 0.
+//! against nothing, bad flags fail loudly at start-up, SIGTERM exits 0;
+//! the ready line is followed by LocalStack's `Ready.`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -72,6 +73,28 @@ fn compose_command_serves_and_health_checks_it() {
     }
     #[cfg(not(unix))]
     let _ = child.kill();
+}
+
+#[test]
+fn the_ready_line_is_followed_by_localstacks_ready() {
+    let mut child = bin()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    out.read_line(&mut first).unwrap();
+    out.read_line(&mut second).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("iam-emulator listening on http://127.0.0.1:"),
+        "{first:?}"
+    );
+    // testcontainers' LocalStack modules wait for exactly this line.
+    assert_eq!(second, "Ready.\n");
 }
 
 #[test]

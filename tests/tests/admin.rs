@@ -33,6 +33,24 @@ fn health_says_ok_and_names_the_mode() {
 }
 
 #[test]
+fn localstack_health_lists_every_service_running() {
+    // LocalStack's shape: {"services": {"s3": "running", …}, "edition", "version"}.
+    let emu = Emulator::start();
+    let reply = emu.get("/_localstack/health");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let health = reply.json();
+    let services = health["services"].as_object().unwrap();
+    for name in ["iam", "sts", "s3", "kinesis", "accessanalyzer"] {
+        assert_eq!(services.get(name), Some(&json!("running")), "{health}");
+    }
+    assert!(services.values().all(|state| state == "running"), "{health}");
+    assert!(health["version"].is_string(), "{health}");
+    let other = emu.get("/_localstack/nothing");
+    assert_eq!(other.status, 404, "{}", other.body);
+}
+
+#[test]
 fn reset_empties_the_state_and_keeps_root_keys() {
     for path in ["/_emulator/reset", "/moto-api/reset"] {
         let emu = Emulator::builder()

@@ -13,6 +13,29 @@ pub enum Service {
     AccessAnalyzer,
 }
 
+impl Service {
+    /// Every service the emulator serves.
+    pub const ALL: [Service; 5] = [
+        Service::Iam,
+        Service::Sts,
+        Service::S3,
+        Service::Kinesis,
+        Service::AccessAnalyzer,
+    ];
+
+    /// botocore's name of the service (`accessanalyzer`, not the signing
+    /// name `access-analyzer`): what LocalStack's health lists.
+    pub fn botocore_name(self) -> &'static str {
+        match self {
+            Service::Iam => "iam",
+            Service::Sts => "sts",
+            Service::S3 => "s3",
+            Service::Kinesis => "kinesis",
+            Service::AccessAnalyzer => "accessanalyzer",
+        }
+    }
+}
+
 /// Which service a request is for: the credential scope's service when
 /// signed; otherwise by protocol markers (Query `Action`, JSON target),
 /// and S3 for everything else (unsigned S3 requests are anonymous).
