@@ -53,6 +53,7 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
         ("GET", p) if crate::console::is_page_path(p) => crate::console::page(p),
         ("POST", "/_emulator/evaluate") => crate::console::evaluate(req),
         ("POST", "/_emulator/validate") => crate::console::validate(req),
+        ("POST", "/_emulator/decide") => crate::console::decide(app, req),
         ("GET", "/_emulator/entities") => crate::console::entities(app),
         _ => HttpResponse::json(404, &json!({"error": "no such admin endpoint", "path": path})),
     })

@@ -327,25 +327,48 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
 
 /// Global condition keys every request carries.
 fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut RequestContext) {
-    let now = ctx.shared.now();
-    context.set_default("aws:CurrentTime", crate::ids::iso8601(now));
-    context.set_default("aws:EpochTime", now.unix_timestamp().to_string());
+    add_request_keys(
+        context,
+        &RequestFacts {
+            now: ctx.shared.now(),
+            source_ip: ctx.req.peer.map(|peer| peer.ip()),
+            user_agent: ctx.req.header("user-agent"),
+            region: caller.scope.as_ref().map(|scope| scope.region.as_str()),
+        },
+    );
+    add_principal_keys(state, caller, context);
+}
+
+/// What a request's global keys are made of, whoever asks.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFacts<'a> {
+    /// The emulator's clock when the request came.
+    pub now: time::OffsetDateTime,
+    pub source_ip: Option<std::net::IpAddr>,
+    pub user_agent: Option<&'a str>,
+    /// The credential scope's region (empty: `us-east-1`).
+    pub region: Option<&'a str>,
+}
+
+/// The global keys of the request itself (time, transport, source,
+/// region), where the context does not set them already; used by
+/// request authorization and by `POST /_emulator/decide`.
+pub fn add_request_keys(context: &mut RequestContext, facts: &RequestFacts) {
+    context.set_default("aws:CurrentTime", crate::ids::iso8601(facts.now));
+    context.set_default("aws:EpochTime", facts.now.unix_timestamp().to_string());
     context.set_default("aws:SecureTransport", "false");
-    if let Some(peer) = ctx.req.peer {
-        context.set_default("aws:SourceIp", ip_text(peer.ip()));
+    if let Some(ip) = facts.source_ip {
+        context.set_default("aws:SourceIp", ip_text(ip));
     }
-    if let Some(agent) = ctx.req.header("user-agent") {
+    if let Some(agent) = facts.user_agent {
         context.set_default("aws:UserAgent", agent);
     }
-    if let Some(scope) = &caller.scope {
-        let region = if scope.region.is_empty() {
-            "us-east-1"
-        } else {
-            &scope.region
-        };
-        context.set_default("aws:RequestedRegion", region);
+    if let Some(region) = facts.region {
+        context.set_default(
+            "aws:RequestedRegion",
+            if region.is_empty() { "us-east-1" } else { region },
+        );
     }
-    add_principal_keys(state, caller, context);
 }
 
 /// `ip.to_string()`; an IPv4 address (the usual peer) without the

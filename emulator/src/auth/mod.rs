@@ -289,6 +289,16 @@ fn find_user_key<'s>(
     Some(found)
 }
 
+/// The caller an access key stands for now, as a request signed with it
+/// (and, for a session's key, its session token) is authenticated: an
+/// unknown or inactive key is `InvalidClientTokenId`, an expired
+/// session's `ExpiredToken`. For `POST /_emulator/decide`.
+pub fn caller_of_key(state: &State, access_key: &str, now: OffsetDateTime) -> Result<Caller, AwsError> {
+    let token = state.sessions.get(access_key).map(|s| s.token.as_str());
+    let info = lookup(state, access_key, token, now)?;
+    Ok(caller(info, access_key, None))
+}
+
 fn caller(info: KeyInfo, access_key: &str, scope: Option<Credential>) -> Caller {
     Caller {
         principal: info.principal,

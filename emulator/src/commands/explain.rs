@@ -230,7 +230,7 @@ fn read(path: &Path) -> Result<PolicyText, String> {
 }
 
 /// `KEY=VALUE` pairs; a key given more than once becomes multi-valued.
-fn parse_context(pairs: &[String]) -> Result<RequestContext, String> {
+pub fn parse_context(pairs: &[String]) -> Result<RequestContext, String> {
     let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
     for pair in pairs {
         let (key, value) = pair

@@ -138,7 +138,7 @@ fn list(body: &Value, field: &'static str, label: &str) -> Result<Vec<PolicyText
 }
 
 /// `{"key": "value" | ["v1", "v2"]}` or `["KEY=VALUE", …]` → `KEY=VALUE` pairs.
-fn context(body: &Value) -> Result<Vec<String>, BodyError> {
+pub(super) fn context(body: &Value) -> Result<Vec<String>, BodyError> {
     let wrong = || {
         error(
             "context",

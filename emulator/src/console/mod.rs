@@ -10,12 +10,16 @@
 //! - `POST /_emulator/validate`: Access Analyzer's findings for one policy
 //!   (`policyDocument`, `policyType`, `validatePolicyResourceType`, as
 //!   `ValidatePolicy` takes them).
+//! - `POST /_emulator/decide`: decide one request for an access key (or a
+//!   principal ARN) over the emulator's current state ([`decide`]); the
+//!   same JSON as `evaluate`.
 //! - `GET /_emulator/entities`: accounts, users, groups, roles, policies
 //!   (pretty-printed, with their findings), access key ids, sessions and
 //!   buckets. Never a secret access key or a session token.
 //!
 //! The page polls `GET /_emulator/decisions` for the live request log.
 
+mod decide;
 mod entities;
 mod evaluate;
 mod pretty;
@@ -24,6 +28,7 @@ use crate::app::App;
 use crate::http::{HttpRequest, HttpResponse};
 use serde_json::json;
 
+pub use decide::decide;
 pub use entities::entities_json;
 pub use evaluate::input_from_json;
 pub use pretty::{policy_view, pretty_json};

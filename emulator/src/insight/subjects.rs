@@ -10,7 +10,9 @@ use super::targets::Target;
 use crate::auth::Caller;
 use crate::authorize::{add_principal_keys, caller_policies};
 use crate::state::{KeyOwner, State};
-use iam_evaluator::{evaluate, ContextValue, Decision, PolicySet, Principal, Request, RequestContext};
+use iam_evaluator::{
+    evaluate, ContextValue, Decision, PolicySet, Principal, PrincipalKind, Request, RequestContext,
+};
 use serde::Serialize;
 
 /// What kind of principal a subject is.
@@ -92,6 +94,28 @@ impl Subject {
         Subject::new(state, arn.clone(), kind, caller(principal(&arn), Some(owner)))
     }
 
+    /// The caller an access key authenticated as (a user, a root, or an
+    /// STS session with its session policies and tags).
+    pub fn of_caller(state: &State, caller: Caller) -> Self {
+        let kind = match &caller.principal.kind {
+            PrincipalKind::Root => SubjectKind::Root,
+            PrincipalKind::User => SubjectKind::User,
+            PrincipalKind::AssumedRole { .. } => SubjectKind::Role,
+            _ => SubjectKind::Anonymous,
+        };
+        let groups = match &caller.owner {
+            Some(KeyOwner::User { account, user }) => state
+                .account(account)
+                .and_then(|a| a.users.get(&crate::state::iam::key(user)))
+                .map(|u| u.groups.clone())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let mut subject = Subject::new(state, caller.principal.arn.clone(), kind, caller);
+        subject.groups = groups;
+        subject
+    }
+
     pub fn anonymous(state: &State) -> Self {
         Subject::new(
             state,
@@ -104,7 +128,14 @@ impl Subject {
     /// The decision request authorization would make for this subject
     /// doing `action` on `target`.
     pub fn decide(&self, action: &str, target: &Target) -> Decision {
-        let question = target.question(action, &self.caller);
+        self.decide_with(action, target, &RequestContext::new())
+    }
+
+    /// [`Subject::decide`] with the request's own keys `given` (they win
+    /// over those the resource and the principal bring).
+    pub fn decide_with(&self, action: &str, target: &Target, given: &RequestContext) -> Decision {
+        let mut question = target.question(action, &self.caller);
+        question.extra_context = merged(&question.extra_context, given);
         let mut policies = self.policies.clone();
         policies.resource = question.resource_policies;
         policies.role_trust = question.role_trust;
