@@ -31,6 +31,7 @@ use crate::arn::Arn;
 use crate::context::RequestContext;
 use crate::policy::{Effect, Policy};
 use crate::principal::{Principal, PrincipalKind, PrincipalMatch};
+use crate::rules::{self, Rule};
 use crate::statement::{self, Principals, StatementResult};
 use serde::Serialize;
 use std::sync::Arc;
@@ -208,6 +209,10 @@ pub struct Decision {
     pub deciding: Vec<StatementRef>,
     /// Every policy evaluated, statement by statement.
     pub trace: Vec<PolicyTrace>,
+    /// The AWS rule that decided instead of the policies (an action that
+    /// needs no permission, an AWS-owned resource, …); `None` when the
+    /// policies decided. The trace still shows what the policies said.
+    pub rule: Option<Rule>,
     pub principal: String,
     pub action: String,
     pub resource: String,
@@ -236,7 +241,9 @@ impl Decision {
     /// AWS's access-denied message naming `resource` as given, or no
     /// resource at all (for actions AWS reports without one).
     pub fn denial_message_showing(&self, resource: Option<&str>) -> Option<String> {
-        let policy_type = self.decided_by?;
+        if self.outcome == Outcome::Allowed {
+            return None;
+        }
         let head = match resource {
             None => format!(
                 "User: {} is not authorized to perform: {}",
@@ -246,6 +253,18 @@ impl Decision {
                 "User: {} is not authorized to perform: {} on resource: {resource}",
                 self.principal, self.action
             ),
+        };
+        let Some(policy_type) = self.decided_by else {
+            return self.rule.map(|rule| match rule {
+                Rule::RootCannotAssumeRole => "Roles may not be assumed by root accounts.".into(),
+                Rule::AwsOwnedResource { owner } => {
+                    format!(
+                        "{head} because the resource is {}, which only AWS may change",
+                        owner.describe()
+                    )
+                }
+                Rule::NeedsNoPermission | Rule::BucketOwnerRoot => head,
+            });
         };
         match self.outcome {
             Outcome::Allowed => None,
@@ -314,17 +333,42 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     let session = (is_session && !policies.session.is_empty())
         .then(|| eval.group(PolicyType::Session, None, &policies.session, Principals::Unnamed));
 
-    let verdict = decide(
-        request,
-        policies.role_trust,
-        &rcps,
-        &scps,
-        &resource,
-        identity.as_ref(),
-        boundary.as_ref(),
-        session.as_ref(),
-    );
-    eval.finish(&verdict)
+    let decide_with = |resource: &GroupResult| {
+        decide(
+            request,
+            policies.role_trust,
+            &rcps,
+            &scps,
+            resource,
+            identity.as_ref(),
+            boundary.as_ref(),
+            session.as_ref(),
+        )
+    };
+    let (verdict, rule) = match rules::applicable(request) {
+        None => (decide_with(&resource), None),
+        Some(rule @ Rule::NeedsNoPermission) => (Verdict::by_rule(Outcome::Allowed), Some(rule)),
+        Some(rule @ (Rule::AwsOwnedResource { .. } | Rule::RootCannotAssumeRole)) => {
+            (Verdict::by_rule(Outcome::ExplicitDeny), Some(rule))
+        }
+        Some(rule @ Rule::BucketOwnerRoot) => {
+            let verdict = decide_with(&resource);
+            if verdict.outcome == Outcome::Allowed || !resource.deny {
+                (verdict, None)
+            } else {
+                // The bucket policy does not bind the owner's root here.
+                let set_aside = GroupResult {
+                    deny: false,
+                    allow: None,
+                    ..resource
+                };
+                let verdict = decide_with(&set_aside);
+                let decided = (verdict.outcome == Outcome::Allowed).then_some(rule);
+                (verdict, decided)
+            }
+        }
+    };
+    eval.finish(&verdict, rule)
 }
 
 /// What one group of policies (one type, one level) said.
@@ -343,6 +387,17 @@ struct Verdict {
     decided_by: Option<PolicyType>,
     /// The groups whose statements decided.
     groups: Vec<(std::ops::Range<usize>, Effect)>,
+}
+
+impl Verdict {
+    /// A rule decided: no policy type, no deciding statement.
+    fn by_rule(outcome: Outcome) -> Verdict {
+        Verdict {
+            outcome,
+            decided_by: None,
+            groups: Vec::new(),
+        }
+    }
 }
 
 struct Evaluation<'r> {
@@ -409,7 +464,7 @@ impl Evaluation<'_> {
         }
     }
 
-    fn finish(self, verdict: &Verdict) -> Decision {
+    fn finish(self, verdict: &Verdict, rule: Option<Rule>) -> Decision {
         let mut deciding = Vec::new();
         for (range, effect) in &verdict.groups {
             for t in &self.trace[range.clone()] {
@@ -429,6 +484,7 @@ impl Evaluation<'_> {
             decided_by: verdict.decided_by,
             deciding,
             trace: self.trace,
+            rule,
             principal: self.request.principal.arn.clone(),
             action: self.request.action.clone(),
             resource: self.request.resource.clone(),

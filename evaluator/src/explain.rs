@@ -20,6 +20,10 @@ impl Decision {
     /// One sentence in plain words: why this outcome.
     pub fn summary(&self) -> String {
         let action = &self.action;
+        if let Some(rule) = self.rule {
+            let verb = if self.is_allowed() { "Allowed" } else { "Denied" };
+            return format!("{verb}: {}.", rule.reason());
+        }
         match (self.outcome, self.decided_by) {
             (Outcome::Allowed, None) => {
                 "Allowed: the caller is the root user of the account that owns the resource.".into()
@@ -62,6 +66,9 @@ impl Decision {
             self.principal, self.action, self.resource
         );
         let _ = writeln!(out, "{}", self.summary());
+        if let Some(rule) = self.rule {
+            let _ = writeln!(out, "AWS rule: {} ({})", rule.name(), rule.source());
+        }
         if let Some(message) = self.denial_message(false) {
             let _ = writeln!(out, "AWS says: {message}");
         }
@@ -107,6 +114,14 @@ impl Decision {
             "action": self.action,
             "resource": self.resource,
             "deciding": self.deciding,
+            "rule": self.rule.map(|rule| {
+                let mut out = serde_json::to_value(rule).unwrap_or(Value::Null);
+                if let Value::Object(fields) = &mut out {
+                    fields.insert("reason".into(), rule.reason().into());
+                    fields.insert("source".into(), rule.source().into());
+                }
+                out
+            }),
             "trace": self.trace.iter().map(|p| self.policy_json(p)).collect::<Vec<_>>(),
         })
     }

@@ -11,7 +11,9 @@
 //! - [`condition`]: every condition operator, `IfExists`, set operators.
 //! - [`principal`]: the caller, and how a `Principal` element names it.
 //! - [`statement`]: does one statement apply to a request, and if not, why.
-//! - [`decision`]: AWS's evaluation logic across policy types.
+//! - [`decision`]: AWS's evaluation logic across policy types; [`rules`]:
+//!   AWS's rules beside the policies (actions that need no permission,
+//!   AWS-owned resources, the bucket owner's root).
 //! - [`explain`]: the decision in words and as JSON.
 //! - [`catalog`]: the AWS service catalog; [`validate`]: IAM's write-time
 //!   checks and Access Analyzer's `ValidatePolicy` findings; [`checks`]:
@@ -48,6 +50,7 @@ pub mod parse;
 pub mod policy;
 pub mod principal;
 pub mod public;
+pub mod rules;
 pub mod statement;
 pub mod validate;
 pub mod variables;
@@ -60,3 +63,4 @@ pub use parse::ParseError;
 pub use policy::{Effect, Policy, Statement, Version};
 pub use principal::{Principal, PrincipalKind, PrincipalMatch};
 pub use public::{is_public, public_statements, PublicGrant};
+pub use rules::{AwsOwned, Rule};

@@ -10,7 +10,9 @@ use common::{
 use iam_evaluator::condition::{self, Operator};
 use iam_evaluator::policy::Condition;
 use iam_evaluator::statement::Mismatch;
-use iam_evaluator::{evaluate, NamedPolicy, Outcome, Policy, PolicySet, Principal, Request, RequestContext};
+use iam_evaluator::{
+    evaluate, NamedPolicy, Outcome, Policy, PolicySet, Principal, Request, RequestContext, Rule,
+};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::Config;
@@ -413,6 +415,76 @@ proptest! {
         prop_assert_eq!(d.outcome, before, "{}", show(&more, &req));
         let trace = d.trace.iter().find(|t| &*t.name == "not-principal").expect("the added policy is evaluated");
         prop_assert_eq!(&trace.statements[0].result, &Err(Mismatch::NotPrincipal), "{}", show(&more, &req));
+    }
+
+    /// "No permissions are required to perform this operation … you can still
+    /// perform this operation" (GetCallerIdentity; GetSessionToken likewise):
+    /// whatever the policy set and the caller, these actions are allowed.
+    #[test]
+    fn an_action_that_needs_no_permission_is_always_allowed(
+        (set, req) in common::case(),
+        action in select(&["sts:GetCallerIdentity", "sts:GetSessionToken"][..]),
+        mask in any::<u64>(),
+    ) {
+        let req = Req { action: recase(action, mask), ..req };
+        let d = evaluate(&req.to_request(), &set.to_policy_set());
+        prop_assert_eq!(d.outcome, Outcome::Allowed, "{}", show(&set, &req));
+        prop_assert_eq!(d.rule, Some(Rule::NeedsNoPermission));
+    }
+
+    /// AWS-owned resources (AWS managed policies, service-linked and reserved
+    /// roles, AWS managed key aliases) are never changed by a caller, however
+    /// much its policies allow: `Allow *` added to every policy type that
+    /// applies still decides a modifying action as denied.
+    #[test]
+    fn nobody_changes_an_aws_owned_resource(
+        (mut set, req) in common::case(),
+        (resource, action) in select(&[
+            ("arn:aws:iam::aws:policy/ReadOnlyAccess", "iam:DeletePolicy"),
+            ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "iam:CreatePolicyVersion"),
+            ("arn:aws:iam::aws:policy/ReadOnlyAccess", "iam:TagPolicy"),
+            ("arn:aws:iam::111111111111:role/aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2", "iam:DeleteRole"),
+            ("arn:aws:iam::111111111111:role/aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2", "iam:AttachRolePolicy"),
+            ("arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_A_1", "iam:PutRolePolicy"),
+            ("arn:aws:kms:us-east-1:111111111111:alias/aws/s3", "kms:DeleteAlias"),
+        ][..]),
+    ) {
+        let allow_all = Pol::full_access();
+        let mut allow_all_resource = Pol::full_access();
+        allow_all_resource.statements[0].principal = Some(PrincipalElem::Star);
+        set.identity.push(allow_all.clone());
+        set.resource.push(allow_all_resource);
+        if let Some(boundary) = &mut set.boundary {
+            boundary.statements.push(allow_all.statements[0].clone());
+        }
+        set.session.push(allow_all.clone());
+        let req = Req { action: action.to_string(), resource: resource.to_string(), ..req };
+        let d = evaluate(&req.to_request(), &set.to_policy_set());
+        prop_assert_ne!(d.outcome, Outcome::Allowed, "{}", show(&set, &req));
+        prop_assert!(matches!(d.rule, Some(Rule::AwsOwnedResource { .. })), "{:?}", d.rule);
+    }
+
+    /// "the root principal in a bucket owner's … account can perform the
+    /// GetBucketPolicy, PutBucketPolicy, and DeleteBucketPolicy API actions,
+    /// even if their bucket policy explicitly denies the root principal's
+    /// access": without Organizations policies, whatever the bucket policy.
+    #[test]
+    fn the_bucket_owners_root_always_manages_its_bucket_policy(
+        (mut set, req) in common::case(),
+        action in select(&["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"][..]),
+    ) {
+        set.scps.clear();
+        set.rcps.clear();
+        set.role_trust = false;
+        let root = common::CALLERS.iter().find(|c| c.arn == "arn:aws:iam::111111111111:root").copied().unwrap();
+        let req = Req {
+            caller: root,
+            action: action.to_string(),
+            resource: "arn:aws:s3:::bucket".into(),
+            resource_account: Some(common::ACCOUNT.into()),
+            ..req
+        };
+        prop_assert_eq!(outcome(&set, &req), Outcome::Allowed, "{}", show(&set, &req));
     }
 
     /// `Principal` entries are alternatives: a statement whose `Principal`
