@@ -158,9 +158,26 @@ fn who_can_and_can_name_the_granting_statements() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     let can = reply.json();
     let resources = can["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 1, "{can}");
+    assert_eq!(resources.len(), 2, "{can}");
     assert_eq!(resources[0]["resource"], "arn:aws:s3:::ci-artifacts/report.csv");
     assert_eq!(resources[0]["actions"][0]["action"], "s3:GetObject");
+    // STS: "No permissions are required to perform this operation" (GetCallerIdentity;
+    // GetSessionToken likewise): every principal can, by AWS's rule, not by a statement.
+    assert_eq!(resources[1]["resource"], "*");
+    let by_rule: Vec<(&str, &str)> = resources[1]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["action"].as_str().unwrap(), a["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        by_rule,
+        [
+            ("sts:GetCallerIdentity", "needsNoPermission"),
+            ("sts:GetSessionToken", "needsNoPermission")
+        ],
+        "{can}"
+    );
 
     let unknown = emu.get("/_emulator/can?principal=arn:aws:iam::123456789012:user/ghost");
     assert_eq!(unknown.status, 404, "{}", unknown.body);

@@ -243,9 +243,20 @@ fn print_can(body: &str) -> Result<(), String> {
         println!("  nothing on the resources that exist");
     }
     for entry in resources {
-        let actions: Vec<&str> = entry["actions"]
+        // An action an AWS rule allows (not a statement) says which rule.
+        let actions: Vec<String> = entry["actions"]
             .as_array()
-            .map(|a| a.iter().filter_map(|x| x["action"].as_str()).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| {
+                        let action = x["action"].as_str()?;
+                        Some(match x["rule"].as_str() {
+                            Some(rule) => format!("{action} (by AWS rule {rule})"),
+                            None => action.to_string(),
+                        })
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         println!(
             "  {} ({}): {}",

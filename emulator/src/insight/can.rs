@@ -22,6 +22,10 @@ pub const SERVICES: &[&str] = &["iam", "kinesis", "s3", "sts"];
 pub struct ActionGrant {
     pub action: String,
     pub granted_by: Vec<Grant>,
+    /// The AWS rule that allowed it instead of a policy
+    /// (`needsNoPermission`: `sts:GetCallerIdentity`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
 }
 
 /// The allowed actions on one resource.
@@ -67,6 +71,7 @@ pub fn can(state: &State, subject: &Subject, prefix: Option<&str>) -> Can {
                 decision.is_allowed().then(|| ActionGrant {
                     action: action.clone(),
                     granted_by: grants(&decision),
+                    rule: decision.rule.map(iam_evaluator::Rule::name),
                 })
             })
             .collect();

@@ -72,7 +72,10 @@ pub fn who_can(state: &State, action: &str, resource: &str) -> WhoCan {
 /// The subject and what allowed it.
 pub fn allowed(subject: &Subject, decision: &Decision) -> Allowed {
     let granted_by = grants(decision);
-    let reason = reason(&granted_by);
+    let reason = match decision.rule {
+        Some(rule) => rule.reason(),
+        None => reason(&granted_by),
+    };
     Allowed {
         principal: subject.arn.clone(),
         kind: subject.kind,
