@@ -11,8 +11,8 @@
 //! explanation can show what they would have said.
 //!
 //! The check is on every request's path: it compares the action's service
-//! prefix and, only for IAM and KMS ARNs, looks at the resource; the catalog
-//! is asked for an access level only when the resource is AWS's.
+//! prefix and, only for IAM and KMS actions, looks at the resource; the
+//! catalog is asked for an access level only when the resource is AWS's.
 
 use crate::arn::Arn;
 use crate::catalog::{AccessLevel, Catalog};
@@ -190,22 +190,24 @@ const NEEDS_NO_PERMISSION: [&str; 2] = ["GetCallerIdentity", "GetSessionToken"];
 pub fn applicable(request: &Request) -> Option<Rule> {
     let (service, name) = request.action.split_once(':')?;
     let caller = &request.principal;
-    if service.eq_ignore_ascii_case("sts") {
+    let is = |prefix: &str| service.eq_ignore_ascii_case(prefix);
+    if is("sts") {
         if NEEDS_NO_PERMISSION.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             return Some(Rule::NeedsNoPermission);
         }
-        if caller.kind == PrincipalKind::Root && name.eq_ignore_ascii_case("AssumeRole") {
-            return Some(Rule::RootCannotAssumeRole);
-        }
-        return None;
+        let root_assumes = caller.kind == PrincipalKind::Root && name.eq_ignore_ascii_case("AssumeRole");
+        return root_assumes.then_some(Rule::RootCannotAssumeRole);
     }
-    if service.eq_ignore_ascii_case("s3")
-        && caller.kind == PrincipalKind::Root
-        && BUCKET_POLICY_ACTIONS.iter().any(|n| n.eq_ignore_ascii_case(name))
-        && caller.account.is_some()
-        && caller.account.as_deref() == request.owning_account()
-    {
-        return Some(Rule::BucketOwnerRoot);
+    if is("s3") {
+        let owner_root = caller.kind == PrincipalKind::Root
+            && BUCKET_POLICY_ACTIONS.iter().any(|n| n.eq_ignore_ascii_case(name))
+            && caller.account.is_some()
+            && caller.account.as_deref() == request.owning_account();
+        return owner_root.then_some(Rule::BucketOwnerRoot);
+    }
+    // Only IAM and KMS actions act on the resources AWS owns.
+    if !is("iam") && !is("kms") {
+        return None;
     }
     let owner = AwsOwned::of(&request.resource)?;
     let the_service_itself = caller.kind == PrincipalKind::Service
