@@ -74,6 +74,7 @@ fn state() -> State {
             tags: vec![("team".into(), (i % TEAMS).to_string())],
             boundary: None,
             access_keys: Vec::new(),
+            credentials: iam_emulator::state::credentials::UserCredentials::default(),
             name: name.clone(),
         };
         account.users.insert(name, user);

@@ -34,7 +34,8 @@
 //!    `--state-dir`).
 //! 8. **Leaves.** [`protocol`]: Query (form in, XML out), the XML writer,
 //!    where an S3 request names its bucket; [`http`]: the request and reply;
-//!    [`checksum`]: S3's checksums; [`ids`]: AWS-shaped ids and times;
+//!    [`checksum`]: S3's checksums; [`credentials`]: TOTP, QR codes,
+//!    certificates, SSH keys and passwords as IAM's credentials use them; [`ids`]: AWS-shaped ids and times;
 //!    [`error`]: errors as values.
 //!
 //! Arrows point one way: commands/admin → app → services → authorize →
@@ -48,6 +49,7 @@ pub mod checksum;
 pub mod clock;
 pub mod commands;
 pub mod console;
+pub mod credentials;
 pub mod decisions;
 pub mod entry;
 pub mod error;

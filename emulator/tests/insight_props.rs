@@ -271,6 +271,7 @@ fn build(random: &RandomState) -> State {
             tags: Vec::new(),
             boundary: None,
             access_keys: Vec::new(),
+            credentials: iam_emulator::state::credentials::UserCredentials::default(),
             name: name.clone(),
         };
         account.users.insert(name, user);

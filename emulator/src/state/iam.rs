@@ -59,6 +59,9 @@ pub struct User {
     pub tags: Tags,
     pub boundary: Option<String>,
     pub access_keys: Vec<AccessKey>,
+    /// Console password, SSH keys, signing certificates, service credentials.
+    #[serde(default)]
+    pub credentials: super::credentials::UserCredentials,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -128,6 +131,9 @@ pub struct Account {
     pub groups: BTreeMap<String, Group>,
     pub roles: BTreeMap<String, Role>,
     pub policies: BTreeMap<String, ManagedPolicy>,
+    /// MFA devices, server certificates, password policy, alias, reports.
+    #[serde(default)]
+    pub credentials: super::credentials::AccountCredentials,
 }
 
 impl Account {
@@ -138,6 +144,7 @@ impl Account {
             groups: BTreeMap::new(),
             roles: BTreeMap::new(),
             policies: BTreeMap::new(),
+            credentials: super::credentials::AccountCredentials::default(),
         }
     }
 

@@ -8,6 +8,7 @@
 //! original spelling inside.
 
 pub mod changes;
+pub mod credentials;
 pub mod iam;
 pub mod kinesis;
 pub mod s3;

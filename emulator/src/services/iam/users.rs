@@ -81,6 +81,7 @@ pub fn create_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
         tags,
         boundary,
         access_keys: Vec::new(),
+        credentials: crate::state::credentials::UserCredentials::default(),
     };
     let mut x = Xml::default();
     x.with("User", |x| user_xml(x, &user));
