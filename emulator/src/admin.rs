@@ -39,15 +39,7 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
         }
         ("GET", "/_emulator/clock") => clock_json(app),
         ("POST", "/_emulator/clock") => advance_clock(app, req),
-        ("GET", "/_emulator/decisions") => {
-            let limit = req
-                .query_pairs()
-                .into_iter()
-                .find(|(k, _)| k == "limit")
-                .and_then(|(_, v)| v.parse::<usize>().ok())
-                .unwrap_or(50);
-            HttpResponse::json(200, &json!({"decisions": app.decisions.recent(limit)}))
-        }
+        ("GET", "/_emulator/decisions") => decisions(app, req),
         ("POST", "/moto-api/reset-auth") => reset_auth(app, req),
         ("GET" | "HEAD", "/_localstack/health") => localstack_health(),
         ("GET", p) if crate::console::is_page_path(p) => crate::console::page(p),
@@ -57,6 +49,37 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
         ("GET", "/_emulator/entities") => crate::console::entities(app),
         _ => HttpResponse::json(404, &json!({"error": "no such admin endpoint", "path": path})),
     })
+}
+
+/// `GET /_emulator/decisions[?limit=N]`: the newest decisions; with
+/// `requestId=ID`, that request's (404 when none is kept), and with
+/// `format=text` as the words `explain` prints.
+fn decisions(app: &App, req: &HttpRequest) -> HttpResponse {
+    let query = req.query_pairs();
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some(request_id) = param("requestId") else {
+        let limit = param("limit").and_then(|v| v.parse::<usize>().ok()).unwrap_or(50);
+        return HttpResponse::json(200, &json!({"decisions": app.decisions.recent(limit)}));
+    };
+    let text = param("format") == Some("text");
+    let found = app.decisions.of_request(request_id, |json, decision| {
+        if text {
+            json!(decision.explain())
+        } else {
+            json.clone()
+        }
+    });
+    if found.is_empty() {
+        return HttpResponse::json(
+            404,
+            &json!({"error": format!("no decision of request {request_id} is kept (the newest 1000 are)"), "field": "requestId"}),
+        );
+    }
+    if text {
+        let words: Vec<&str> = found.iter().filter_map(serde_json::Value::as_str).collect();
+        return HttpResponse::new(200, "text/plain; charset=utf-8", words.join("\n"));
+    }
+    HttpResponse::json(200, &json!({"decisions": found}))
 }
 
 /// `GET /_localstack/health` as LocalStack answers it, so tools and

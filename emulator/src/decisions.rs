@@ -84,6 +84,21 @@ impl DecisionLog {
         records.iter().take(limit).map(Record::to_json).collect()
     }
 
+    /// The decisions of one request (CopyObject makes two), oldest first,
+    /// rendered by `render` (JSON, or the explanation's words).
+    pub fn of_request<T>(&self, request_id: &str, render: impl Fn(&Value, &Decision) -> T) -> Vec<T> {
+        let records = self
+            .records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        records
+            .iter()
+            .rev()
+            .filter(|r| r.request_id == request_id)
+            .map(|r| render(&r.to_json(), &r.decision))
+            .collect()
+    }
+
     pub fn clear(&self) {
         self.records
             .lock()

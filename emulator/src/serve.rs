@@ -32,6 +32,12 @@ pub struct ServeArgs {
     #[arg(long = "max-connections", env = "IAM_EMULATOR_MAX_CONNECTIONS", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+    /// Shut down (as on SIGTERM) when standard input reaches end of file:
+    /// a parent that holds the other end of a pipe (the Python package, a
+    /// test harness) then never leaves an orphan server, even when it is
+    /// killed itself.
+    #[arg(long = "exit-with-stdin")]
+    pub exit_with_stdin: bool,
 }
 
 /// The configuration the flags describe, or why they are wrong.
@@ -124,7 +130,14 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             max_connections: args.max_connections as usize,
             ..crate::limits::Limits::default()
         };
-        crate::server::serve_with(app.clone(), listener, crate::server::shutdown_signal(), limits).await;
+        let exit_with_stdin = args.exit_with_stdin;
+        let shutdown = async move {
+            tokio::select! {
+                () = crate::server::shutdown_signal() => {},
+                () = stdin_closed(), if exit_with_stdin => {},
+            }
+        };
+        crate::server::serve_with(app.clone(), listener, shutdown, limits).await;
         // Every reply was sent after its commit; this flushes what needs no
         // acknowledgement (observed requests) so nothing is left behind.
         if let Err(message) = app.close() {
@@ -133,4 +146,20 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         }
         ExitCode::SUCCESS
     })
+}
+
+/// Completes when standard input reaches end of file (or fails): the
+/// parent that held it is gone. What is read is thrown away.
+async fn stdin_closed() {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // A plain thread: tokio's stdin is itself a blocking read on a thread,
+    // and this one lives as long as the server.
+    std::thread::spawn(move || {
+        use std::io::Read as _;
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = [0u8; 256];
+        while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
 }

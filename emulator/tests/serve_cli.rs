@@ -98,6 +98,39 @@ fn the_ready_line_is_followed_by_localstacks_ready() {
 }
 
 #[test]
+fn exit_with_stdin_shuts_down_when_the_parent_closes_the_pipe() {
+    let mut child = bin()
+        .args(["serve", "--listen", "127.0.0.1:0", "--exit-with-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("iam-emulator listening on "), "{line:?}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still serving while stdin is open"
+    );
+    drop(child.stdin.take());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running 10 s after stdin closed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "a clean shutdown");
+}
+
+#[test]
 fn health_fails_when_nothing_listens() {
     let out = bin()
         .args(["health", "--endpoint", "http://127.0.0.1:9", "--timeout", "1"])

@@ -33,6 +33,40 @@ fn health_says_ok_and_names_the_mode() {
 }
 
 #[test]
+fn one_requests_decisions_by_its_request_id() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let key = root.create_user_with_keys("dora");
+    let denied = emu.client(&key).query("iam", &[("Action", "ListUsers")]);
+    assert_eq!(denied.status, 403, "{}", denied.body);
+    let id = denied.text("RequestId").expect("a RequestId");
+    let _ = root.query("iam", &[("Action", "ListUsers")]).expect_ok();
+
+    let found = emu
+        .get(&format!("/_emulator/decisions?requestId={id}"))
+        .expect_ok()
+        .json();
+    let decisions = found["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 1, "{found}");
+    assert_eq!(decisions[0]["requestId"], id.as_str());
+    assert_eq!(decisions[0]["decision"], "implicitDeny");
+    assert_eq!(decisions[0]["principal"], "arn:aws:iam::123456789012:user/dora");
+
+    let text = emu.get(&format!("/_emulator/decisions?requestId={id}&format=text"));
+    assert_eq!(text.status, 200, "{}", text.body);
+    assert!(text.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(
+        text.body.contains("iam:ListUsers") && text.body.contains("dora"),
+        "{}",
+        text.body
+    );
+
+    let missing = emu.get("/_emulator/decisions?requestId=no-such-request");
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_eq!(missing.json()["field"], "requestId");
+}
+
+#[test]
 fn localstack_health_lists_every_service_running() {
     // LocalStack's shape: {"services": {"s3": "running", …}, "edition", "version"}.
     let emu = Emulator::start();
