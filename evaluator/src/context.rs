@@ -165,6 +165,21 @@ impl RequestContext {
         if let Some(name) = principal.user_name() {
             self.set_default("aws:username", name);
         }
+        match principal.kind {
+            // "aws:PrincipalIsAWSService … true when the principal is an AWS
+            // service principal"; "aws:PrincipalServiceName … the service
+            // principal name".
+            PrincipalKind::Service => {
+                self.set_default("aws:PrincipalIsAWSService", "true");
+                self.set_default("aws:PrincipalServiceName", principal.arn.clone());
+            }
+            // "aws:FederatedProvider … the identity provider that was used to
+            // authenticate": the provider the caller is named by.
+            PrincipalKind::Federated => {
+                self.set_default("aws:FederatedProvider", principal.arn.clone());
+            }
+            _ => {}
+        }
         self
     }
 }

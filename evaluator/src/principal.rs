@@ -116,6 +116,75 @@ impl Principal {
         })
     }
 
+    /// A federated caller named by its identity provider: an IAM OIDC or
+    /// SAML provider ARN, or a provider AWS names itself
+    /// (`accounts.google.com`, `cognito-identity.amazonaws.com`, …). The
+    /// account is the provider ARN's; none for the providers AWS names.
+    pub fn federated(provider: &str) -> Self {
+        let account = Arn::parse(provider)
+            .map(|arn| arn.account)
+            .filter(|account| crate::arn::is_account_id(account))
+            .map(str::to_string);
+        Principal {
+            arn: provider.into(),
+            account,
+            kind: PrincipalKind::Federated,
+            canonical_user: None,
+        }
+    }
+
+    /// A session of the role `role_arn` named `session_name`:
+    /// `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION` (the role's path is
+    /// not part of a session ARN).
+    pub fn role_session(role_arn: &str, session_name: &str) -> Result<Self, PrincipalError> {
+        let err = || PrincipalError(role_arn.to_string());
+        let arn = Arn::parse(role_arn)
+            .filter(|a| a.service == "iam")
+            .ok_or_else(err)?;
+        let role_name = arn
+            .resource
+            .strip_prefix("role/")
+            .and_then(|path| path.rsplit('/').next())
+            .filter(|name| !name.is_empty())
+            .ok_or_else(err)?;
+        Principal::from_arn(&format!(
+            "arn:{}:sts::{}:assumed-role/{role_name}/{session_name}",
+            arn.partition, arn.account
+        ))
+    }
+
+    /// Reads any principal a request can come from, as `explain`, the
+    /// console and `can` take it: what [`Principal::from_arn`] reads (root,
+    /// user, assumed-role session, federated user, `*` / `anonymous`); a
+    /// role ARN, read as a session of that role named
+    /// [`DEFAULT_SESSION_NAME`]; an OIDC or SAML provider ARN or a provider
+    /// AWS names (a federated caller); a service principal such as
+    /// `lambda.amazonaws.com`.
+    pub fn parse(text: &str) -> Result<Self, PrincipalError> {
+        let text = text.trim();
+        if WEB_IDENTITY_PROVIDERS.contains(&text) {
+            return Ok(Principal::federated(text));
+        }
+        if is_service_principal(text) {
+            return Ok(Principal::service(text));
+        }
+        let Some(arn) = Arn::parse(text) else {
+            return Principal::from_arn(text);
+        };
+        match (arn.service, arn.resource) {
+            ("iam", r) if r.starts_with("role/") && crate::arn::is_account_id(arn.account) => {
+                Principal::role_session(text, DEFAULT_SESSION_NAME)
+            }
+            ("iam", r)
+                if (r.starts_with("oidc-provider/") || r.starts_with("saml-provider/"))
+                    && crate::arn::is_account_id(arn.account) =>
+            {
+                Ok(Principal::federated(text))
+            }
+            _ => Principal::from_arn(text),
+        }
+    }
+
     /// The user name for `aws:username` (IAM users only).
     pub fn user_name(&self) -> Option<&str> {
         (self.kind == PrincipalKind::User).then(|| self.arn.rsplit('/').next().unwrap_or_default())
@@ -129,6 +198,36 @@ impl Principal {
             PrincipalKind::User | PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser
         )
     }
+}
+
+/// The session name [`Principal::parse`] gives a role named by its ARN.
+pub const DEFAULT_SESSION_NAME: &str = "session";
+
+/// Identity providers AWS names without an ARN in a `Federated` principal
+/// (IAM User Guide, "AWS JSON policy elements: Principal", "OIDC session
+/// principals").
+pub const WEB_IDENTITY_PROVIDERS: [&str; 4] = [
+    "accounts.google.com",
+    "cognito-identity.amazonaws.com",
+    "graph.facebook.com",
+    "www.amazon.com",
+];
+
+/// `lambda.amazonaws.com`, `s3.amazonaws.com`, `states.us-east-1.amazonaws.com`:
+/// a DNS name under `amazonaws.com` (or `amazonaws.com.cn`) that is not a
+/// web-identity provider.
+fn is_service_principal(text: &str) -> bool {
+    let Some(host) = text
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| text.strip_suffix(".amazonaws.com.cn"))
+    else {
+        return false;
+    };
+    !host.is_empty()
+        && !WEB_IDENTITY_PROVIDERS.contains(&text)
+        && host
+            .split('.')
+            .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// How a `Principal` element named the caller; it decides which other
@@ -295,6 +394,59 @@ mod tests {
             Some(PrincipalMatch::Direct)
         );
         assert_eq!(s.matches(&Principal::service("lambda.amazonaws.com")), None);
+    }
+
+    #[test]
+    fn parse_reads_every_principal_kind() {
+        let role = Principal::parse("arn:aws:iam::123456789012:role/team/Reader").unwrap();
+        assert_eq!(role.arn, "arn:aws:sts::123456789012:assumed-role/Reader/session");
+        assert_eq!(
+            role.kind,
+            PrincipalKind::AssumedRole {
+                role_name: "Reader".into(),
+                session_name: DEFAULT_SESSION_NAME.into()
+            }
+        );
+        let oidc =
+            Principal::parse("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")
+                .unwrap();
+        assert_eq!(
+            (oidc.kind.clone(), oidc.account.as_deref()),
+            (PrincipalKind::Federated, Some("123456789012"))
+        );
+        let saml = Principal::parse("arn:aws:iam::123456789012:saml-provider/Okta").unwrap();
+        assert_eq!(saml.kind, PrincipalKind::Federated);
+        let google = Principal::parse("accounts.google.com").unwrap();
+        assert_eq!((google.kind, google.account), (PrincipalKind::Federated, None));
+        let cognito = Principal::parse("cognito-identity.amazonaws.com").unwrap();
+        assert_eq!(cognito.kind, PrincipalKind::Federated);
+        let lambda = Principal::parse("lambda.amazonaws.com").unwrap();
+        assert_eq!((lambda.kind, lambda.account), (PrincipalKind::Service, None));
+        assert_eq!(
+            Principal::parse("states.us-east-1.amazonaws.com").unwrap().kind,
+            PrincipalKind::Service
+        );
+        assert_eq!(Principal::parse("*").unwrap().kind, PrincipalKind::Anonymous);
+        assert_eq!(
+            Principal::parse("arn:aws:sts::123456789012:federated-user/bob")
+                .unwrap()
+                .kind,
+            PrincipalKind::FederatedUser
+        );
+        assert_eq!(
+            p("arn:aws:iam::123456789012:user/a"),
+            Principal::parse("arn:aws:iam::123456789012:user/a").unwrap()
+        );
+        for bad in [
+            "amazonaws.com",
+            ".amazonaws.com",
+            "lambda",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::12:role/R",
+            "arn:aws:iam::123456789012:group/g",
+        ] {
+            assert!(Principal::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
