@@ -206,3 +206,203 @@ fn bad_input_exits_two_with_a_clear_message() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--principal` takes every kind of principal a request comes from.
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+#[test]
+fn a_role_arn_is_decided_as_a_session_of_the_role_under_its_boundary() {
+    let dir = Dir::new("role");
+    let all = dir.file(
+        "all.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    let boundary = dir.file(
+        "boundary.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},
+            {"Effect":"Allow","Action":"iam:GetRole","Resource":"*","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/team/deployer"}}}]}"#,
+    );
+    let args = |action: &'static str, resource: &'static str| {
+        vec![
+            "--principal".to_string(),
+            "arn:aws:iam::123456789012:role/team/deployer".into(),
+            "--policy".into(),
+            all.clone(),
+            "--boundary".into(),
+            boundary.clone(),
+            "--action".into(),
+            action.into(),
+            "--resource".into(),
+            resource.into(),
+            "--json".into(),
+        ]
+    };
+    let run = |a: Vec<String>| explain(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let denied = run(args("iam:CreateUser", "arn:aws:iam::123456789012:user/mallory"));
+    assert_eq!(denied.status.code(), Some(1), "{}", stdout(&denied));
+    let d = json(&denied);
+    assert_eq!(
+        d["principal"],
+        "arn:aws:sts::123456789012:assumed-role/deployer/session"
+    );
+    assert_eq!(d["decidedBy"], "permissionsBoundary");
+    // aws:PrincipalArn is the role's ARN, path included.
+    let allowed = run(args(
+        "iam:GetRole",
+        "arn:aws:iam::123456789012:role/team/deployer",
+    ));
+    assert_eq!(allowed.status.code(), Some(0), "{}", stdout(&allowed));
+}
+
+#[test]
+fn federated_service_anonymous_and_federated_user_principals() {
+    let dir = Dir::new("kinds");
+    let trust = dir.file(
+        "trust.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+            "Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+            "Action":"sts:AssumeRoleWithWebIdentity",
+            "Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:*"}}}]}"#,
+    );
+    let oidc = |sub: &str| {
+        explain(&[
+            "--principal",
+            "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+            "--trust-policy",
+            &trust,
+            "--action",
+            "sts:AssumeRoleWithWebIdentity",
+            "--resource",
+            "arn:aws:iam::123456789012:role/ci",
+            "--context",
+            &format!("token.actions.githubusercontent.com:sub={sub}"),
+        ])
+    };
+    assert_eq!(oidc("repo:octo/app:ref:refs/heads/main").status.code(), Some(0));
+    assert_eq!(oidc("repo:evil/app:ref:refs/heads/main").status.code(), Some(1));
+
+    let queue_policy = dir.file(
+        "queue.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},
+            "Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:123456789012:q",
+            "Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:123456789012:topic"},
+                         "StringEquals":{"aws:SourceAccount":"123456789012"}}}]}"#,
+    );
+    let service = |source: &str| {
+        explain(&[
+            "--principal",
+            "sns.amazonaws.com",
+            "--resource-policy",
+            &queue_policy,
+            "--action",
+            "sqs:SendMessage",
+            "--resource",
+            "arn:aws:sqs:us-east-1:123456789012:q",
+            "--context",
+            &format!("aws:SourceArn={source}"),
+            "--context",
+            "aws:SourceAccount=123456789012",
+        ])
+    };
+    assert_eq!(
+        service("arn:aws:sns:us-east-1:123456789012:topic").status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        service("arn:aws:sns:us-east-1:123456789012:other").status.code(),
+        Some(1)
+    );
+
+    let public = dir.file(
+        "public.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]}"#,
+    );
+    let anonymous = explain(&[
+        "--principal",
+        "*",
+        "--resource-policy",
+        &public,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::site/index.html",
+        "--resource-account",
+        "123456789012",
+    ]);
+    assert_eq!(anonymous.status.code(), Some(0), "{}", stdout(&anonymous));
+
+    let home = dir.file(
+        "fed.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+    );
+    let fed = explain(&[
+        "--principal",
+        "arn:aws:sts::123456789012:federated-user/bob",
+        "--policy",
+        &home,
+        "--session-policy",
+        &home,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--json",
+    ]);
+    assert_eq!(fed.status.code(), Some(0), "{}", stdout(&fed));
+    assert_eq!(
+        json(&fed)["principal"],
+        "arn:aws:sts::123456789012:federated-user/bob"
+    );
+}
+
+// STS API Reference, GetCallerIdentity: "If an administrator attaches a policy to your identity
+// that explicitly denies access to the sts:GetCallerIdentity action, you can still perform this
+// operation."
+#[test]
+fn rules_beside_the_policies_are_named() {
+    let dir = Dir::new("rules");
+    let deny = dir.file(
+        "deny.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+    );
+    let who = explain(&[
+        "--policy",
+        &deny,
+        "--action",
+        "sts:GetCallerIdentity",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(who.status.code(), Some(0));
+    let text = stdout(&who);
+    assert!(
+        text.contains("needs no permission") && text.contains("AWS rule: needsNoPermission"),
+        "{text}"
+    );
+
+    let all = dir.file(
+        "all.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    let managed = explain(&[
+        "--policy",
+        &all,
+        "--action",
+        "iam:DeletePolicy",
+        "--resource",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "--resource-account",
+        "123456789012",
+        "--json",
+    ]);
+    assert_eq!(managed.status.code(), Some(1));
+    let d = json(&managed);
+    assert_eq!(d["rule"]["name"], "awsOwnedResource");
+    assert_eq!(d["rule"]["owner"], "managedPolicy");
+    assert!(
+        d["summary"].as_str().unwrap().contains("AWS-owned resource"),
+        "{d}"
+    );
+}

@@ -203,3 +203,54 @@ fn observations_survive_reset_and_can_be_cleared() {
     assert_eq!(cleared.status, 200, "{}", cleared.body);
     assert_eq!(emu.get("/_emulator/observations").json()["total"], 0);
 }
+
+/// who-can lists the service principals and identity providers a trust
+/// policy names, and can answers for them: every kind of principal can be
+/// asked about.
+#[test]
+fn who_can_and_can_ask_about_services_and_federated_callers() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let trust = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"},
+        {"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
+    let role = root.create_role("fn", trust);
+
+    let who = emu.get(&format!(
+        "/_emulator/who-can?action=sts:AssumeRole&resource={role}"
+    ));
+    assert_eq!(who.status, 200, "{}", who.body);
+    let answer = who.json();
+    let kinds: Vec<(&str, &str)> = answer["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["principal"].as_str().unwrap(), a["kind"].as_str().unwrap()))
+        .collect();
+    assert!(kinds.contains(&("lambda.amazonaws.com", "service")), "{answer}");
+    assert!(
+        !kinds.iter().any(|(p, _)| *p == "accounts.google.com"),
+        "{answer}"
+    );
+
+    let can = emu.get("/_emulator/can?principal=lambda.amazonaws.com");
+    assert_eq!(can.status, 200, "{}", can.body);
+    let can = can.json();
+    assert_eq!(can["kind"], "service");
+    let on_role = can["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == role.as_str())
+        .unwrap_or_else(|| panic!("{can}"));
+    let actions: Vec<&str> = on_role["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"sts:AssumeRole"), "{can}");
+
+    let google = emu.get("/_emulator/can?principal=accounts.google.com").json();
+    assert_eq!(google["kind"], "federated", "{google}");
+}

@@ -204,6 +204,7 @@
       ["Action", d.action],
       ["Resource", d.resource],
     ];
+    if (d.rule) facts.push(["AWS rule", `${d.rule.name} (${d.rule.source})`]);
     if (extra && extra.requestId) facts.push(["Request id", extra.requestId]);
     if (extra && extra.time) facts.push(["Time", extra.time]);
     const denied = d.decision !== "allowed";
@@ -813,6 +814,45 @@
       identity: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
       scp: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*", "iam:*", "sts:*"], Resource: "*" }] },
     },
+    {
+      name: "A role session under a permissions boundary",
+      principal: "arn:aws:iam::123456789012:role/deployer",
+      action: "iam:CreateUser",
+      resource: "arn:aws:iam::123456789012:user/mallory",
+      context: "",
+      identity: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+      boundary: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] },
+    },
+    {
+      name: "GetCallerIdentity needs no permission",
+      principal: "arn:aws:iam::123456789012:user/alice",
+      action: "sts:GetCallerIdentity",
+      resource: "*",
+      context: "",
+      identity: { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] },
+    },
+    {
+      name: "GitHub Actions assumes a role (OIDC)",
+      principal: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+      action: "sts:AssumeRoleWithWebIdentity",
+      resource: "arn:aws:iam::123456789012:role/ci",
+      context: "token.actions.githubusercontent.com:aud=sts.amazonaws.com\ntoken.actions.githubusercontent.com:sub=repo:octo/app:ref:refs/heads/main",
+      trust: true,
+      resourcePolicy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+              StringLike: { "token.actions.githubusercontent.com:sub": "repo:octo/app:*" },
+            },
+          },
+        ],
+      },
+    },
     { name: "Empty", principal: "arn:aws:iam::123456789012:user/alice", action: "", resource: "", context: "" },
   ];
 
@@ -885,7 +925,7 @@
     pgFields.resourcePolicy.value = text(ex.resourcePolicy);
     pgFields.boundary.value = text(ex.boundary);
     pgFields.scp.value = text(ex.scp);
-    pgFields.trust.checked = false;
+    pgFields.trust.checked = Boolean(ex.trust);
     update();
   }
 

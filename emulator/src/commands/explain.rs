@@ -51,7 +51,11 @@ pub struct ExplainArgs {
     /// Resource control policy file; each --rcp is one level.
     #[arg(long = "rcp", value_name = "FILE")]
     pub rcps: Vec<PathBuf>,
-    /// The caller: IAM user, root, or STS assumed-role session ARN, or `anonymous`.
+    /// The caller: an IAM user, root, role (decided as a session of it named
+    /// "session"), assumed-role session or federated-user ARN; an OIDC or
+    /// SAML provider ARN (a web-identity or SAML caller; give its claims with
+    /// --context); a service principal such as lambda.amazonaws.com (give
+    /// aws:SourceArn / aws:SourceAccount with --context); or * for anonymous.
     #[arg(long, default_value = DEFAULT_PRINCIPAL)]
     pub principal: String,
     /// The account that owns the resource (default: the one in its ARN, else the caller's).
@@ -166,14 +170,22 @@ pub fn decide_input(input: &ExplainInput) -> Result<iam_evaluator::Decision, Inp
             message: "a trust policy is the role's resource-based policy: give either a resource policy or a trust policy".into(),
         });
     }
-    let principal = Principal::from_arn(&input.principal).map_err(|e| InputError {
+    let principal = Principal::parse(&input.principal).map_err(|e| InputError {
         field: "principal",
-        message: format!("--principal: {e}"),
+        message: format!(
+            "--principal: {e} (expected an IAM user, role, root, assumed-role session or federated-user ARN, \
+             an OIDC/SAML provider ARN, a service principal such as lambda.amazonaws.com, or * for anonymous)"
+        ),
     })?;
     let mut context = parse_context(&input.context).map_err(|message| InputError {
         field: "context",
         message,
     })?;
+    if let Some(role) = named_role(&input.principal) {
+        // A role named by its ARN is decided as a session of it; the
+        // session's aws:PrincipalArn is the role's, path included.
+        context.set_default("aws:PrincipalArn", role);
+    }
     context.add_principal_keys(&principal);
     let policies = PolicySet {
         identity: parse_all(&input.policies)?,
@@ -198,6 +210,14 @@ pub fn decide_input(input: &ExplainInput) -> Result<iam_evaluator::Decision, Inp
         context,
     };
     Ok(evaluate(&request, &policies))
+}
+
+/// `text` when it is a role ARN (`arn:aws:iam::ACCOUNT:role/…`).
+fn named_role(text: &str) -> Option<&str> {
+    let text = text.trim();
+    iam_evaluator::arn::Arn::parse(text)
+        .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("role/"))
+        .then_some(text)
 }
 
 fn parse_all(texts: &[PolicyText]) -> Result<Vec<NamedPolicy>, InputError> {

@@ -27,6 +27,12 @@ pub enum SubjectKind {
     /// An account outside the state that a resource policy names: any of
     /// its principals its own administrators allow.
     Account,
+    /// A federated user session (`sts:GetFederationToken`).
+    FederatedUser,
+    /// A web-identity or SAML caller, named by its identity provider.
+    Federated,
+    /// An AWS service principal such as `lambda.amazonaws.com`.
+    Service,
     Anonymous,
 }
 
@@ -97,12 +103,7 @@ impl Subject {
     /// The caller an access key authenticated as (a user, a root, or an
     /// STS session with its session policies and tags).
     pub fn of_caller(state: &State, caller: Caller) -> Self {
-        let kind = match &caller.principal.kind {
-            PrincipalKind::Root => SubjectKind::Root,
-            PrincipalKind::User => SubjectKind::User,
-            PrincipalKind::AssumedRole { .. } => SubjectKind::Role,
-            _ => SubjectKind::Anonymous,
-        };
+        let kind = kind_of(&caller.principal.kind);
         let groups = match &caller.owner {
             Some(KeyOwner::User { account, user }) => state
                 .account(account)
@@ -114,6 +115,14 @@ impl Subject {
         let mut subject = Subject::new(state, caller.principal.arn.clone(), kind, caller);
         subject.groups = groups;
         subject
+    }
+
+    /// A caller with no identity policies of its own in the state: a
+    /// service principal, a federated (web-identity or SAML) caller, or a
+    /// federated user; only resource-based policies can grant to it.
+    pub fn outsider(state: &State, principal: Principal) -> Self {
+        let kind = kind_of(&principal.kind);
+        Subject::new(state, principal.arn.clone(), kind, caller(principal, None))
     }
 
     pub fn anonymous(state: &State) -> Self {
@@ -166,6 +175,18 @@ fn merged(base: &RequestContext, extra: &RequestContext) -> RequestContext {
     out
 }
 
+fn kind_of(kind: &PrincipalKind) -> SubjectKind {
+    match kind {
+        PrincipalKind::Root => SubjectKind::Root,
+        PrincipalKind::User => SubjectKind::User,
+        PrincipalKind::AssumedRole { .. } => SubjectKind::Role,
+        PrincipalKind::FederatedUser => SubjectKind::FederatedUser,
+        PrincipalKind::Federated => SubjectKind::Federated,
+        PrincipalKind::Service => SubjectKind::Service,
+        PrincipalKind::Anonymous => SubjectKind::Anonymous,
+    }
+}
+
 fn principal(arn: &str) -> Principal {
     Principal::from_arn(arn).unwrap_or_else(|_| Principal::anonymous())
 }
@@ -202,13 +223,23 @@ pub fn all(state: &State) -> Vec<Subject> {
 }
 
 /// The principal `text` names: a user, role, assumed-role session or root
-/// ARN, an account id, or `anonymous`.
+/// ARN, an account id, `anonymous`; or one without identity policies in the
+/// state ([`Subject::outsider`]): a federated-user ARN, an OIDC or SAML
+/// provider (a federated caller), a service principal.
 pub fn find(state: &State, text: &str) -> Result<Subject, String> {
     if text == "anonymous" || text == "*" {
         return Ok(Subject::anonymous(state));
     }
-    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+    if iam_evaluator::arn::is_account_id(text) {
         return Ok(root_of(state, text));
+    }
+    if let Ok(principal) = Principal::parse(text) {
+        if matches!(
+            principal.kind,
+            PrincipalKind::Service | PrincipalKind::Federated | PrincipalKind::FederatedUser
+        ) {
+            return Ok(Subject::outsider(state, principal));
+        }
     }
     let parsed = iam_evaluator::arn::Arn::parse(text).ok_or_else(|| not_found(text))?;
     let account = state.account(parsed.account);
@@ -254,7 +285,7 @@ fn root_of(state: &State, account: &str) -> Subject {
 
 fn not_found(text: &str) -> String {
     format!(
-        "{text}: no such principal (a user, role or root ARN, an assumed-role session ARN, \
-         an account id, or anonymous)"
+        "{text}: no such principal (a user, role or root ARN, an assumed-role session or federated-user ARN, \
+         an OIDC/SAML provider, a service principal such as lambda.amazonaws.com, an account id, or anonymous)"
     )
 }

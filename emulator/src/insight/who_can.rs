@@ -8,7 +8,7 @@
 use super::subjects::{self, Subject, SubjectKind};
 use super::targets::Target;
 use crate::state::State;
-use iam_evaluator::{Decision, PolicyType, StatementRef};
+use iam_evaluator::{Decision, PolicyType, Principal, StatementRef};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -133,26 +133,37 @@ fn reason(grants: &[Grant]) -> String {
     words.join("; ")
 }
 
-/// Accounts outside the state that the resource's policy names (as an
-/// account id or `:root` ARN): their root stands for the account. The
-/// policy is read as it applies to an outsider (Block Public Access may
-/// strip its grants).
+/// Principals outside the state that the resource's policy names:
+/// accounts (as an account id or `:root` ARN, their root standing for the
+/// account), service principals and identity providers. The policy is read
+/// as it applies to an outsider (Block Public Access may strip its grants).
 fn outside_accounts(state: &State, action: &str, target: &Target) -> Vec<Subject> {
     let outsider = crate::auth::Caller::anonymous();
     let question = target.question(action, &outsider);
     let mut accounts = BTreeSet::new();
+    let mut others = BTreeSet::new();
     for named in &question.resource_policies {
         for statement in &named.policy.statements {
             let Some(principals) = statement.principal.as_ref().filter(|p| !p.negated) else {
                 continue;
             };
             accounts.extend(principals.items.aws.iter().filter_map(|p| account_of(p)));
+            others.extend(principals.items.service.iter().map(|s| (true, s.clone())));
+            others.extend(principals.items.federated.iter().map(|f| (false, f.clone())));
         }
     }
     accounts
         .into_iter()
         .filter(|a| state.account(a).is_none())
         .map(|a| Subject::root(state, &a, SubjectKind::Account))
+        .chain(others.into_iter().map(|(service, name)| {
+            let principal = if service {
+                Principal::service(&name)
+            } else {
+                Principal::federated(&name)
+            };
+            Subject::outsider(state, principal)
+        }))
         .collect()
 }
 
