@@ -164,6 +164,7 @@ fn bench(c: &mut Criterion) {
     let options = Options {
         principal: format!("arn:aws:iam::{ACCOUNT}:user/user-3"),
         since: None,
+        until: None,
         generalise: Generalise::Prefix,
     };
     group.bench_function("policy generate over 100000 observations", |b| {

@@ -136,7 +136,7 @@ proptest! {
             })
             .collect();
         let generalise = if prefix { Generalise::Prefix } else { Generalise::Exact };
-        let options = Options { principal: ALICE.into(), since: None, generalise };
+        let options = Options { principal: ALICE.into(), since: None, until: None, generalise };
         let generated = generate(&observations, &options).unwrap();
         let text = generated.policy.to_text();
         let errors: Vec<_> = validate_policy(&text, PolicyKind::Identity, None)

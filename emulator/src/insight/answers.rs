@@ -82,6 +82,7 @@ pub fn policy_options(query: &[(String, String)]) -> Result<Options, Answer> {
     Ok(Options {
         principal,
         since,
+        until: None,
         generalise,
     })
 }

@@ -31,10 +31,13 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// The principal's ARN, exactly as observed (e.g. an IAM user's ARN,
-    /// or `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`).
+    /// or `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`), or a role's ARN,
+    /// which stands for every session of the role.
     pub principal: String,
     /// Only observations at or after this time.
     pub since: Option<OffsetDateTime>,
+    /// Only observations at or before this time.
+    pub until: Option<OffsetDateTime>,
     pub generalise: Generalise,
 }
 
@@ -110,8 +113,9 @@ type Seen = BTreeMap<String, BTreeSet<String>>;
 pub fn generate(observations: &[Observation], options: &Options) -> Result<Generated, NothingObserved> {
     let selected: Vec<&Observation> = observations
         .iter()
-        .filter(|o| o.principal == options.principal)
+        .filter(|o| observed_as(&o.principal, &options.principal))
         .filter(|o| options.since.is_none_or(|since| o.time >= since))
+        .filter(|o| options.until.is_none_or(|until| o.time <= until))
         .collect();
     if selected.is_empty() {
         return Err(NothingObserved {
@@ -136,6 +140,33 @@ pub fn generate(observations: &[Observation], options: &Options) -> Result<Gener
         observed: selected.len(),
         denied: selected.iter().filter(|o| !o.is_allowed()).count(),
     })
+}
+
+/// Was a request by `observed` one of `principal`'s? The same ARN, or a
+/// session of the role `principal` names (a role's path is not in its
+/// sessions' ARNs).
+fn observed_as(observed: &str, principal: &str) -> bool {
+    if observed == principal {
+        return true;
+    }
+    let Some(role) = iam_evaluator::arn::Arn::parse(principal).filter(|a| a.service == "iam") else {
+        return false;
+    };
+    let Some(role_name) = role
+        .resource
+        .strip_prefix("role/")
+        .and_then(|r| r.rsplit('/').next())
+    else {
+        return false;
+    };
+    matches!(
+        iam_evaluator::Principal::from_arn(observed),
+        Ok(iam_evaluator::Principal {
+            kind: iam_evaluator::PrincipalKind::AssumedRole { role_name: ref name, .. },
+            account: Some(ref account),
+            ..
+        }) if name == role_name && account == role.account
+    )
 }
 
 /// The action (catalog spelling when known) and the resource to grant it on.
@@ -308,8 +339,50 @@ mod tests {
         Options {
             principal: ALICE.into(),
             since: None,
+            until: None,
             generalise,
         }
+    }
+
+    /// A role's ARN stands for its sessions; `since`/`until` bound the window.
+    #[test]
+    fn a_role_is_its_sessions_within_the_window() {
+        let at = |seconds: i64, principal: &str, action: &str| Observation {
+            time: OffsetDateTime::from_unix_timestamp(seconds).unwrap(),
+            principal: principal.into(),
+            ..seen(action, "*", Verdict::Allowed)
+        };
+        let observations = [
+            at(
+                100,
+                "arn:aws:sts::123456789012:assumed-role/ci/s1",
+                "sts:GetCallerIdentity",
+            ),
+            at(
+                200,
+                "arn:aws:sts::123456789012:assumed-role/ci/s2",
+                "s3:ListAllMyBuckets",
+            ),
+            at(
+                300,
+                "arn:aws:sts::123456789012:assumed-role/other/s1",
+                "iam:ListUsers",
+            ),
+            at(
+                400,
+                "arn:aws:sts::123456789012:assumed-role/ci/s3",
+                "iam:ListRoles",
+            ),
+        ];
+        let options = Options {
+            principal: "arn:aws:iam::123456789012:role/team/ci".into(),
+            since: Some(OffsetDateTime::from_unix_timestamp(150).unwrap()),
+            until: Some(OffsetDateTime::from_unix_timestamp(350).unwrap()),
+            ..Options::default()
+        };
+        let generated = generate(&observations, &options).unwrap();
+        assert_eq!(generated.observed, 1);
+        assert_eq!(generated.policy.statement[0].action, ["s3:ListAllMyBuckets"]);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub fn any(state: &State) -> bool {
         || state.sessions.is_touched()
         || state.buckets.is_touched()
         || state.kinesis.is_touched()
+        || state.access_analyzer.is_touched()
 }
 
 /// The records to write, and forgets the writes. With `serialize` false
@@ -88,6 +89,20 @@ pub fn take(state: &mut State, serialize: bool) -> Result<Vec<Change>, String> {
             state.kinesis.get(&key).map(|s| s as _),
         );
     }
+    for arn in state.access_analyzer.analyzers.take_touched() {
+        put(
+            &mut out,
+            format!("analyzer/{arn}"),
+            state.access_analyzer.analyzers.get(&arn).map(|a| a as _),
+        );
+    }
+    for job in state.access_analyzer.generations.take_touched() {
+        put(
+            &mut out,
+            format!("policy-generation/{job}"),
+            state.access_analyzer.generations.get(&job).map(|g| g as _),
+        );
+    }
     match failed {
         Some(e) => Err(e),
         None => Ok(out),
@@ -117,6 +132,8 @@ pub fn retouch(state: &mut State, changes: &[Change]) {
                     }
                 }
             }
+            "analyzer" => state.access_analyzer.analyzers.touch(rest.to_string()),
+            "policy-generation" => state.access_analyzer.generations.touch(rest.to_string()),
             "stream" => {
                 let mut parts = rest.splitn(3, '/');
                 if let (Some(a), Some(r), Some(n)) = (parts.next(), parts.next(), parts.next()) {

@@ -1,5 +1,5 @@
 //! Emulator state: accounts and their IAM entities, access keys and STS
-//! sessions, S3 buckets, Kinesis streams. In memory; one lock guards it
+//! sessions, S3 buckets, Kinesis streams, Access Analyzer's analyzers. In memory; one lock guards it
 //! (requests are short).
 //!
 //! Names of users, groups, roles and policies are unique per account
@@ -7,6 +7,7 @@
 //! case"), so maps are keyed by the lower-cased name and keep the
 //! original spelling inside.
 
+pub mod access_analyzer;
 pub mod changes;
 pub mod credentials;
 pub mod iam;
@@ -71,6 +72,8 @@ pub struct State {
     pub buckets: Tracked<String, s3::Bucket>,
     /// Kinesis data streams, per account and region.
     pub kinesis: kinesis::Kinesis,
+    /// IAM Access Analyzer: analyzers and policy generation jobs.
+    pub access_analyzer: access_analyzer::AccessAnalyzer,
 }
 
 impl State {
@@ -90,6 +93,7 @@ impl State {
         self.sessions.clear();
         self.buckets.clear();
         self.kinesis.clear();
+        self.access_analyzer.clear();
         self.ensure_root_accounts();
     }
 

@@ -23,10 +23,15 @@
 //!   [`crate::public`] defines it (the one statement of that rule), unless a
 //!   `Deny` takes back every request the statement grants.
 //!
+//! [`external`] answers the question behind Access Analyzer's external
+//! access findings with the same machinery: which callers outside a zone of
+//! trust a resource policy lets in.
+//!
 //! When a question is too hard to settle (a pattern search gives up), the
 //! check answers FAIL.
 
 pub mod conditions;
+pub mod external;
 pub mod grants;
 pub mod language;
 mod new_access;
@@ -35,6 +40,7 @@ pub mod principals;
 mod public_access;
 mod scope;
 
+pub use external::{external_grants, ExternalGrant};
 pub use new_access::check_no_new_access;
 pub use not_granted::check_access_not_granted;
 pub use public_access::check_no_public_access;
