@@ -68,9 +68,11 @@ pub fn authorize_with_message(
     let (request, policies) = prepare(ctx, state, caller, question);
     let decision = evaluate(&request, &policies);
     // Every decision, enforced or not, is an observation for policy generation.
-    ctx.shared
-        .observed
-        .record(crate::observations::Observation::of(&request, &decision));
+    ctx.shared.observed.record(crate::observations::Observation::of(
+        &request,
+        &decision,
+        ctx.shared.now(),
+    ));
     let enforced = ctx.mode == AuthMode::Strict;
     let allowed = decision.is_allowed();
     let message = match wording {

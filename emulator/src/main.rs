@@ -25,6 +25,9 @@ enum Command {
     /// Validate a policy document offline, as Access Analyzer's ValidatePolicy does
     /// (exit 1 when there is an ERROR finding, 2 when the file cannot be read).
     Validate(iam_emulator::commands::validate::ValidateArgs),
+    /// Access Analyzer's custom policy checks offline (no-new-access, access-not-granted,
+    /// no-public-access): exit 0 on PASS, 1 on FAIL, 2 on bad input — for CI gates.
+    Check(iam_emulator::commands::check::CheckArgs),
     /// Check that a running emulator is healthy (exit 0) — for container healthchecks.
     Health(iam_emulator::commands::health::HealthArgs),
     /// Generate a least-privilege policy from the requests a principal was observed making.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => iam_emulator::serve::run(&args),
         Command::Explain(args) => iam_emulator::commands::explain::run(&args),
         Command::Health(args) => iam_emulator::commands::health::run(&args),
+        Command::Check(args) => iam_emulator::commands::check::run(&args),
         Command::Validate(args) => iam_emulator::commands::validate::run(&args),
         Command::Policy(args) => iam_emulator::commands::insight::run_policy(&args),
         Command::WhoCan(args) => iam_emulator::commands::insight::run_who_can(&args),

@@ -61,10 +61,11 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// The observation of `request`, decided as `decision`, now.
-    pub fn of(request: &Request, decision: &Decision) -> Self {
+    /// The observation of `request`, decided as `decision`, at `time` (the
+    /// emulator's clock, so that unused-access age counts advanced time).
+    pub fn of(request: &Request, decision: &Decision, time: OffsetDateTime) -> Self {
         Observation {
-            time: crate::ids::now(),
+            time,
             principal: request.principal.arn.clone(),
             action: request.action.clone(),
             resource: request.resource.clone(),
@@ -368,7 +369,7 @@ mod tests {
             context,
         };
         let decision = iam_evaluator::evaluate(&request, &iam_evaluator::PolicySet::default());
-        let seen = Observation::of(&request, &decision);
+        let seen = Observation::of(&request, &decision, crate::ids::now());
         assert_eq!(seen.decision, Verdict::ImplicitDeny);
         assert!(seen.context.contains_key("s3:x-amz-acl"), "{:?}", seen.context);
         assert!(!seen.context.contains_key("aws:sourceip"), "{:?}", seen.context);

@@ -1,6 +1,7 @@
 //! The offline commands: each reads files or a state folder (or asks a
 //! running emulator over loopback) and prints an answer; none serves
 //! requests.
+//! - [`check`]: Access Analyzer's custom policy checks over policy files;
 //! - [`explain`]: decide one request from policy files, with its trace;
 //! - [`validate`]: Access Analyzer's ValidatePolicy over a policy file;
 //! - [`health`]: the container healthcheck;
@@ -10,6 +11,7 @@
 //! - [`local_http`]: the plain GET these commands use to ask a running
 //!   emulator.
 
+pub mod check;
 pub mod explain;
 pub mod health;
 pub mod insight;

@@ -515,7 +515,7 @@ impl Call<'_> {
 
     /// The time of this request, as every timestamp it writes reads.
     pub fn now(&self) -> OffsetDateTime {
-        crate::ids::now()
+        self.ctx.shared.now()
     }
 
     /// The ARN of this account's analyzer `name` in this region.
