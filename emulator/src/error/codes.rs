@@ -117,6 +117,7 @@ codes! {
         MalformedPolicyDocument = 400,
         MissingAction = 400,
         NoSuchEntity = 404,
+        NotImplemented = 501,
         NotSupportedService = 404,
         OpenIdIdpCommunicationError = 400,
         OutboundWebIdentityFederationDisabledException = 403,

@@ -12,7 +12,6 @@ use crate::protocol::xml::Xml;
 use crate::state::iam::{key, ManagedPolicy, PolicyVersion};
 use crate::state::State;
 use iam_evaluator::validate::{policy_size, WriteTarget, IDENTITY_POLICY_QUOTA};
-use iam_evaluator::RequestContext;
 
 /// IAM's quotas for managed policies.
 const MAX_POLICY_SIZE: usize = IDENTITY_POLICY_QUOTA;
@@ -170,7 +169,6 @@ pub fn create_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let text = call.params.required("PolicyDocument")?.to_string();
     let tags = read_tags(call.params)?;
     let arn = call.arn("policy", &path, &name);
-    call.authorize_with(state, "iam:CreatePolicy", &arn, super::tag_context(&tags))?;
     let document = parse_document(&text, WriteTarget::ManagedPolicy)?;
     check_size(&text)?;
     let account = state.account_mut(&call.account);
@@ -216,7 +214,6 @@ pub fn create_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
 
 pub fn get_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let arn = call.params.required("PolicyArn")?.to_string();
-    call.authorize(state, "iam:GetPolicy", &arn)?;
     let view = find_view(state, call, &arn).ok_or_else(|| no_such_policy(&arn))?;
     let mut x = Xml::default();
     x.with("Policy", |x| policy_xml(x, &view));
@@ -232,7 +229,6 @@ pub fn list_policies(state: &mut State, call: &Call) -> AwsResult<Xml> {
     }
     let only_attached = call.params.bool("OnlyAttached").unwrap_or(false);
     let prefix = call.params.get("PathPrefix").unwrap_or("/");
-    call.authorize(state, "iam:ListPolicies", &call.arn("policy", "/", ""))?;
     let mut views = Vec::new();
     if scope != "Local" {
         views.extend(crate::managed::all().iter().map(|p| view_aws(state, call, p)));
@@ -264,7 +260,6 @@ fn customer_policy<'s>(state: &'s mut State, call: &Call, arn: &str) -> AwsResul
 
 pub fn delete_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let arn = call.params.required("PolicyArn")?.to_string();
-    call.authorize(state, "iam:DeletePolicy", &arn)?;
     let account = state.account_mut(&call.account);
     let policy = account.policies.get(&arn).ok_or_else(|| no_such_policy(&arn))?;
     if account.attachment_count(&arn) > 0 || account.boundary_count(&arn) > 0 {
@@ -294,7 +289,6 @@ pub fn create_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let arn = call.params.required("PolicyArn")?.to_string();
     let text = call.params.required("PolicyDocument")?.to_string();
     let set_default = call.params.bool("SetAsDefault").unwrap_or(false);
-    call.authorize(state, "iam:CreatePolicyVersion", &arn)?;
     let document = parse_document(&text, WriteTarget::ManagedPolicy)?;
     check_size(&text)?;
     let policy = customer_policy(state, call, &arn)?;
@@ -324,7 +318,6 @@ pub fn create_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
 pub fn get_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let arn = call.params.required("PolicyArn")?.to_string();
     let version_id = call.params.required("VersionId")?.to_string();
-    call.authorize(state, "iam:GetPolicyVersion", &arn)?;
     let mut x = Xml::default();
     if let Some(aws) = crate::managed::find(&arn) {
         if aws.version != version_id {
@@ -358,7 +351,6 @@ pub fn get_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
 
 pub fn list_policy_versions(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let arn = call.params.required("PolicyArn")?.to_string();
-    call.authorize(state, "iam:ListPolicyVersions", &arn)?;
     let policy = customer_policy(state, call, &arn)?;
     let default = policy.default_version.clone();
     let mut versions = policy.versions.clone();
@@ -377,7 +369,6 @@ pub fn list_policy_versions(state: &mut State, call: &Call) -> AwsResult<Xml> {
 pub fn set_default_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let arn = call.params.required("PolicyArn")?.to_string();
     let version_id = call.params.required("VersionId")?.to_string();
-    call.authorize(state, "iam:SetDefaultPolicyVersion", &arn)?;
     let policy = customer_policy(state, call, &arn)?;
     if !policy.versions.iter().any(|v| v.id == version_id) {
         return Err(AwsError::no_such_entity(format!(
@@ -391,7 +382,6 @@ pub fn set_default_policy_version(state: &mut State, call: &Call) -> AwsResult<X
 pub fn delete_policy_version(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let arn = call.params.required("PolicyArn")?.to_string();
     let version_id = call.params.required("VersionId")?.to_string();
-    call.authorize(state, "iam:DeletePolicyVersion", &arn)?;
     let policy = customer_policy(state, call, &arn)?;
     if policy.default_version == version_id {
         return Err(AwsError::delete_conflict(
@@ -435,30 +425,10 @@ fn attached_mut<'s>(
     list.ok_or_else(|| AwsError::no_such_entity(format!("The {word} with name {name} cannot be found.")))
 }
 
-fn holder_arn(state: &State, call: &Call, holder: Holder, name: &str) -> String {
-    let account = state.account(&call.account);
-    let k = key(name);
-    let (_, _, word) = holder_parts(holder);
-    match holder {
-        Holder::User => account.and_then(|a| a.users.get(&k)).map(|e| e.arn.clone()),
-        Holder::Group => account.and_then(|a| a.groups.get(&k)).map(|e| e.arn.clone()),
-        Holder::Role => account.and_then(|a| a.roles.get(&k)).map(|e| e.arn.clone()),
-    }
-    .unwrap_or_else(|| call.arn(word, "/", name))
-}
-
 pub fn attach(holder: Holder, state: &mut State, call: &Call) -> AwsResult<Xml> {
     let (param, entity, _) = holder_parts(holder);
     let name = call.params.required(param)?.to_string();
     let policy_arn = call.params.required("PolicyArn")?.to_string();
-    let mut context = RequestContext::new();
-    context.set("iam:PolicyARN", policy_arn.clone());
-    call.authorize_with(
-        state,
-        &format!("iam:Attach{entity}Policy"),
-        &holder_arn(state, call, holder, &name),
-        context,
-    )?;
     attached_mut(state, call, holder, &name)?;
     require_policy(state, call, &policy_arn)?;
     let attached = attached_mut(state, call, holder, &name)?;
@@ -474,17 +444,9 @@ pub fn attach(holder: Holder, state: &mut State, call: &Call) -> AwsResult<Xml> 
 }
 
 pub fn detach(holder: Holder, state: &mut State, call: &Call) -> AwsResult<Xml> {
-    let (param, entity, _) = holder_parts(holder);
+    let (param, _, _) = holder_parts(holder);
     let name = call.params.required(param)?.to_string();
     let policy_arn = call.params.required("PolicyArn")?.to_string();
-    let mut context = RequestContext::new();
-    context.set("iam:PolicyARN", policy_arn.clone());
-    call.authorize_with(
-        state,
-        &format!("iam:Detach{entity}Policy"),
-        &holder_arn(state, call, holder, &name),
-        context,
-    )?;
     let attached = attached_mut(state, call, holder, &name)?;
     let before = attached.len();
     attached.retain(|a| *a != policy_arn);
@@ -497,14 +459,9 @@ pub fn detach(holder: Holder, state: &mut State, call: &Call) -> AwsResult<Xml> 
 }
 
 pub fn list_attached(holder: Holder, state: &mut State, call: &Call) -> AwsResult<Xml> {
-    let (param, entity, _) = holder_parts(holder);
+    let (param, _, _) = holder_parts(holder);
     let name = call.params.required(param)?.to_string();
     let prefix = call.params.get("PathPrefix").unwrap_or("/").to_string();
-    call.authorize(
-        state,
-        &format!("iam:ListAttached{entity}Policies"),
-        &holder_arn(state, call, holder, &name),
-    )?;
     let arns = attached_mut(state, call, holder, &name)?.clone();
     let views: Vec<PolicyView> = arns
         .iter()

@@ -2,15 +2,18 @@
 //! [`users`], [`keys`], [`groups`], [`roles`], [`inline`] policies,
 //! [`managed`] policies and attachments, [`boundaries`], [`tags`],
 //! account-wide views ([`account`]) and the policy simulator ([`simulate`]).
-//! Every handler authorizes `iam:<Action>` on the entity's ARN before it
-//! reads or changes anything.
+//! [`operations`] is the table of operations (action, resource, condition
+//! keys, handler); [`door`] authorizes each call as its row says before
+//! the handler reads or changes anything.
 
 pub mod account;
 pub mod boundaries;
+pub mod door;
 pub mod groups;
 pub mod inline;
 pub mod keys;
 pub mod managed;
+pub mod operations;
 pub mod roles;
 pub mod simulate;
 pub mod tags;
@@ -31,19 +34,17 @@ use iam_evaluator::RequestContext;
 pub struct Call<'a> {
     pub ctx: &'a Ctx<'a>,
     pub caller: &'a Caller,
+    /// The operation's row in [`operations::OPERATIONS`].
+    pub operation: &'static operations::Operation,
     pub params: &'a Params,
     /// The caller's account: IAM acts on the caller's own account.
     pub account: String,
 }
 
 impl Call<'_> {
-    /// Authorizes `action` on `resource` for the caller.
-    pub fn authorize(&self, state: &State, action: &str, resource: &str) -> AwsResult<()> {
-        self.authorize_with(state, action, resource, RequestContext::new())
-    }
-
-    /// Authorizes with request-specific context keys.
-    pub fn authorize_with(
+    /// Decides `action` on `resource` with the request's context keys and
+    /// enforces it: the one question [`door`] asks, for each row.
+    fn authorize_with(
         &self,
         state: &State,
         action: &str,
@@ -102,86 +103,9 @@ impl Call<'_> {
     }
 }
 
-type Handler = fn(&mut State, &Call) -> AwsResult<Xml>;
-
-fn handler(action: &str) -> Option<Handler> {
-    Some(match action {
-        "CreateUser" => users::create_user,
-        "GetUser" => users::get_user,
-        "ListUsers" => users::list_users,
-        "UpdateUser" => users::update_user,
-        "DeleteUser" => users::delete_user,
-        "CreateAccessKey" => keys::create_access_key,
-        "ListAccessKeys" => keys::list_access_keys,
-        "UpdateAccessKey" => keys::update_access_key,
-        "DeleteAccessKey" => keys::delete_access_key,
-        "GetAccessKeyLastUsed" => keys::get_access_key_last_used,
-        "PutUserPolicy" => inline::put_user_policy,
-        "GetUserPolicy" => inline::get_user_policy,
-        "ListUserPolicies" => inline::list_user_policies,
-        "DeleteUserPolicy" => inline::delete_user_policy,
-        "CreatePolicy" => managed::create_policy,
-        "GetPolicy" => managed::get_policy,
-        "ListPolicies" => managed::list_policies,
-        "DeletePolicy" => managed::delete_policy,
-        "CreatePolicyVersion" => managed::create_policy_version,
-        "GetPolicyVersion" => managed::get_policy_version,
-        "ListPolicyVersions" => managed::list_policy_versions,
-        "SetDefaultPolicyVersion" => managed::set_default_policy_version,
-        "DeletePolicyVersion" => managed::delete_policy_version,
-        "AttachUserPolicy" => managed::attach_user_policy,
-        "DetachUserPolicy" => managed::detach_user_policy,
-        "ListAttachedUserPolicies" => managed::list_attached_user_policies,
-        "CreateGroup" => groups::create_group,
-        "GetGroup" => groups::get_group,
-        "ListGroups" => groups::list_groups,
-        "ListGroupsForUser" => groups::list_groups_for_user,
-        "AddUserToGroup" => groups::add_user_to_group,
-        "RemoveUserFromGroup" => groups::remove_user_from_group,
-        "UpdateGroup" => groups::update_group,
-        "DeleteGroup" => groups::delete_group,
-        "PutGroupPolicy" => inline::put_group_policy,
-        "GetGroupPolicy" => inline::get_group_policy,
-        "ListGroupPolicies" => inline::list_group_policies,
-        "DeleteGroupPolicy" => inline::delete_group_policy,
-        "AttachGroupPolicy" => managed::attach_group_policy,
-        "DetachGroupPolicy" => managed::detach_group_policy,
-        "ListAttachedGroupPolicies" => managed::list_attached_group_policies,
-        "CreateRole" => roles::create_role,
-        "GetRole" => roles::get_role,
-        "ListRoles" => roles::list_roles,
-        "UpdateRole" => roles::update_role,
-        "UpdateRoleDescription" => roles::update_role_description,
-        "UpdateAssumeRolePolicy" => roles::update_assume_role_policy,
-        "DeleteRole" => roles::delete_role,
-        "PutRolePolicy" => inline::put_role_policy,
-        "GetRolePolicy" => inline::get_role_policy,
-        "ListRolePolicies" => inline::list_role_policies,
-        "DeleteRolePolicy" => inline::delete_role_policy,
-        "AttachRolePolicy" => managed::attach_role_policy,
-        "DetachRolePolicy" => managed::detach_role_policy,
-        "ListAttachedRolePolicies" => managed::list_attached_role_policies,
-        "PutUserPermissionsBoundary" => boundaries::put_user_permissions_boundary,
-        "DeleteUserPermissionsBoundary" => boundaries::delete_user_permissions_boundary,
-        "PutRolePermissionsBoundary" => boundaries::put_role_permissions_boundary,
-        "DeleteRolePermissionsBoundary" => boundaries::delete_role_permissions_boundary,
-        "TagUser" => tags::tag_user,
-        "UntagUser" => tags::untag_user,
-        "ListUserTags" => tags::list_user_tags,
-        "TagRole" => tags::tag_role,
-        "UntagRole" => tags::untag_role,
-        "ListRoleTags" => tags::list_role_tags,
-        "TagPolicy" => tags::tag_policy,
-        "UntagPolicy" => tags::untag_policy,
-        "ListPolicyTags" => tags::list_policy_tags,
-        "ListEntitiesForPolicy" => account::list_entities_for_policy,
-        "GetAccountAuthorizationDetails" => account::get_account_authorization_details,
-        "GetAccountSummary" => account::get_account_summary,
-        "SimulatePrincipalPolicy" => simulate::simulate_principal_policy,
-        "SimulateCustomPolicy" => simulate::simulate_custom_policy,
-        _ => return None,
-    })
-}
+/// An operation's handler: it reads the request, acts on the state and
+/// writes the reply's result. The door has authorized the call already.
+pub type Handler = fn(&mut State, &Call) -> AwsResult<Xml>;
 
 pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     let params = Params::parse(ctx.req.raw_query.as_deref(), &ctx.req.body);
@@ -189,25 +113,18 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     let result = require_signed(caller)
         .and_then(|()| refuse_session_token_credentials(ctx, caller))
         .and_then(|()| {
-            let handler = handler(&action).ok_or_else(|| {
-                if action.is_empty() {
-                    AwsError::new(Query::MissingAction, "Missing Action")
-                } else {
-                    AwsError::new(
-                        Query::InvalidAction,
-                        format!("Could not find operation {action} for version 2010-05-08"),
-                    )
-                }
-            })?;
+            let operation = operations::find(&action).ok_or_else(|| unserved(&action))?;
             let call = Call {
                 ctx,
                 caller,
+                operation,
                 params: &params,
                 account: caller.account.clone().unwrap_or_default(),
             };
             let mut state = ctx.shared.state();
             state.account_mut(&call.account);
-            handler(&mut state, &call)
+            door::authorize(&state, &call)?;
+            (operation.handler)(&mut state, &call)
         });
     match result {
         Ok(xml) => {
@@ -216,6 +133,24 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
             HttpResponse::xml(200, body).with_header("x-amzn-requestid", ctx.request_id)
         }
         Err(err) => super::error_response(crate::services::Service::Iam, &err, ctx.request_id),
+    }
+}
+
+/// The error for an action with no row: botocore's operations not served
+/// yet say so; anything else is not an IAM operation.
+fn unserved(action: &str) -> AwsError {
+    if action.is_empty() {
+        AwsError::new(Query::MissingAction, "Missing Action")
+    } else if operations::NOT_SERVED.contains(&action) {
+        AwsError::new(
+            Query::NotImplemented,
+            format!("IAM {action} is not implemented by iam-emulator yet."),
+        )
+    } else {
+        AwsError::new(
+            Query::InvalidAction,
+            format!("Could not find operation {action} for version 2010-05-08"),
+        )
     }
 }
 

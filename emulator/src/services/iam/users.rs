@@ -7,7 +7,6 @@ use crate::ids;
 use crate::protocol::xml::Xml;
 use crate::state::iam::{key, User};
 use crate::state::State;
-use iam_evaluator::PrincipalKind;
 
 pub fn no_such_user(name: &str) -> AwsError {
     AwsError::no_such_entity(format!("The user with name {name} cannot be found."))
@@ -27,12 +26,6 @@ pub fn find_mut<'s>(state: &'s mut State, call: &Call, name: &str) -> AwsResult<
         .users
         .get_mut(&key(name))
         .ok_or_else(|| no_such_user(name))
-}
-
-/// The ARN a call on user `name` is authorized against: the user's real
-/// ARN when it exists (its path included), else the ARN it would have.
-pub fn user_arn(state: &State, call: &Call, name: &str) -> String {
-    find(state, call, name).map_or_else(|_| call.arn("user", "/", name), |u| u.arn.clone())
 }
 
 pub fn user_xml(x: &mut Xml, user: &User) {
@@ -59,7 +52,6 @@ pub fn create_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
     if let Some(b) = &boundary {
         context.set("iam:PermissionsBoundary", b.clone());
     }
-    call.authorize_with(state, "iam:CreateUser", &arn, context)?;
     if let Some(b) = &boundary {
         super::managed::require_policy(state, call, b)?;
     }
@@ -90,27 +82,15 @@ pub fn create_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
 }
 
 pub fn get_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
-    let name = match call.params.get("UserName") {
-        Some(name) => name.to_string(),
-        None => match call.caller.principal.kind {
-            PrincipalKind::User => call.caller.principal.user_name().unwrap_or_default().to_string(),
-            PrincipalKind::Root => {
-                let mut x = Xml::default();
-                x.with("User", |x| {
-                    x.elem("UserId", &call.account);
-                    x.elem("Arn", &call.caller.principal.arn);
-                    x.elem("CreateDate", &ids::iso8601(call.ctx.shared.now()));
-                });
-                return Ok(x);
-            }
-            _ => {
-                return Err(AwsError::validation(
-                    "Must specify userName when calling with non-User credentials",
-                ))
-            }
-        },
+    let Some(name) = super::door::target_user(call)? else {
+        let mut x = Xml::default();
+        x.with("User", |x| {
+            x.elem("UserId", &call.account);
+            x.elem("Arn", &call.caller.principal.arn);
+            x.elem("CreateDate", &ids::iso8601(call.ctx.shared.now()));
+        });
+        return Ok(x);
     };
-    call.authorize(state, "iam:GetUser", &user_arn(state, call, &name))?;
     let user = find(state, call, &name)?;
     let mut x = Xml::default();
     x.with("User", |x| user_xml(x, user));
@@ -119,7 +99,6 @@ pub fn get_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
 
 pub fn list_users(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let prefix = call.params.get("PathPrefix").unwrap_or("/");
-    call.authorize(state, "iam:ListUsers", &call.arn("user", "/", ""))?;
     let users: Vec<User> = state
         .account(&call.account)
         .map(|a| {
@@ -151,7 +130,6 @@ pub fn update_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
     if let Some(p) = &new_path {
         check_path(p)?;
     }
-    call.authorize(state, "iam:UpdateUser", &user_arn(state, call, &name))?;
     find(state, call, &name)?;
     let account = state.account_mut(&call.account);
     if let Some(n) = &new_name {
@@ -178,7 +156,6 @@ pub fn update_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
 
 pub fn delete_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let name = call.params.required("UserName")?.to_string();
-    call.authorize(state, "iam:DeleteUser", &user_arn(state, call, &name))?;
     let user = find(state, call, &name)?;
     let conflict = if !user.access_keys.is_empty() {
         Some("Cannot delete entity, must delete access keys first.")

@@ -1,0 +1,771 @@
+//! IAM's operation table: every operation served, with the IAM action the
+//! Service Authorization Reference gives it, the resource it is asked
+//! about ([`On`]: how its ARN is built from the request and the state),
+//! the condition keys the request carries ([`Key`]), the further actions
+//! some operations need ([`Also`]), and its handler. [`super::door`] reads
+//! a row and asks the evaluator before the handler runs; no handler names
+//! its action.
+//!
+//! [`NOT_SERVED`] lists botocore's operations that have no row yet: they
+//! answer `NotImplemented` (not `InvalidAction`, which is for names IAM
+//! does not have). A test walks botocore's model and fails for an
+//! operation in neither list.
+
+use super::{account, boundaries, groups, inline, keys, managed, roles, simulate, tags, users, Handler};
+
+/// The kinds of IAM resource an action acts on: the Service Authorization
+/// Reference's resource types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    User,
+    Group,
+    Role,
+    Policy,
+    InstanceProfile,
+    OidcProvider,
+    SamlProvider,
+    Mfa,
+    ServerCertificate,
+}
+
+impl Kind {
+    /// The resource type's name, as the reference (and the ARN) spells it.
+    pub const fn resource_type(self) -> &'static str {
+        match self {
+            Kind::User => "user",
+            Kind::Group => "group",
+            Kind::Role => "role",
+            Kind::Policy => "policy",
+            Kind::InstanceProfile => "instance-profile",
+            Kind::OidcProvider => "oidc-provider",
+            Kind::SamlProvider => "saml-provider",
+            Kind::Mfa => "mfa",
+            Kind::ServerCertificate => "server-certificate",
+        }
+    }
+}
+
+/// The resource a row's action is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    /// `*`: the action has no resource type.
+    Any,
+    /// A listing of the account's entities of a kind. The action has no
+    /// resource type; IAM names `arn:aws:iam::ACCT:KIND/` in its denials.
+    Listing(Kind),
+    /// The entity named by the input member: its ARN when it exists (its
+    /// path included), else the ARN it would have at path `/`.
+    Named(Kind, &'static str),
+    /// The entity being created: named by the input member, at `Path`.
+    New(Kind, &'static str),
+    /// An entity given by ARN in the input member.
+    ArnIn(Kind, &'static str),
+    /// The user named by `UserName`, or the calling user when it is absent.
+    UserOrCaller,
+    /// The user owning the access key `AccessKeyId`.
+    KeyOwner,
+}
+
+impl On {
+    /// The resource type the ARN this builds has; `None` for `*` and listings.
+    pub const fn kind(self) -> Option<Kind> {
+        match self {
+            On::Any | On::Listing(_) => None,
+            On::Named(kind, _) | On::New(kind, _) | On::ArnIn(kind, _) => Some(kind),
+            On::UserOrCaller | On::KeyOwner => Some(Kind::User),
+        }
+    }
+}
+
+/// A condition key a request carries, from its input or the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// `Tags.member.N`: `aws:RequestTag/*` and `aws:TagKeys`.
+    RequestTags,
+    /// `TagKeys.member.N`: `aws:TagKeys`.
+    TagKeys,
+    /// `iam:PermissionsBoundary`: the `PermissionsBoundary` input when
+    /// given, else the boundary the user or role acted on has.
+    Boundary,
+    /// `iam:PolicyARN` from `PolicyArn`.
+    PolicyArn,
+    /// `iam:AWSServiceName` from `AWSServiceName`.
+    AwsServiceName,
+}
+
+/// A further action an operation needs, on a resource of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Also {
+    pub action: &'static str,
+    pub on: On,
+}
+
+/// One served operation.
+pub struct Operation {
+    pub name: &'static str,
+    /// `iam:<Action>`, as the Service Authorization Reference gives it.
+    pub action: &'static str,
+    pub on: On,
+    pub keys: &'static [Key],
+    pub also: &'static [Also],
+    /// The same action is needed on the entity's new ARN when the request
+    /// renames or moves it (`NewUserName`/`NewGroupName`, `NewPath`): "the
+    /// requester must have appropriate permissions on both the source
+    /// object and the target object" (UpdateUser, UpdateGroup).
+    pub renames: bool,
+    pub handler: Handler,
+}
+
+const fn op(name: &'static str, action: &'static str, on: On, handler: Handler) -> Operation {
+    Operation {
+        name,
+        action,
+        on,
+        keys: &[],
+        also: &[],
+        renames: false,
+        handler,
+    }
+}
+
+const fn keyed(
+    name: &'static str,
+    action: &'static str,
+    on: On,
+    keys: &'static [Key],
+    handler: Handler,
+) -> Operation {
+    Operation {
+        keys,
+        ..op(name, action, on, handler)
+    }
+}
+
+use Kind::{Group, Policy, Role, User};
+use On::{Any, ArnIn, KeyOwner, Listing, Named, New, UserOrCaller};
+
+const USER: On = Named(User, "UserName");
+const GROUP: On = Named(Group, "GroupName");
+const ROLE: On = Named(Role, "RoleName");
+const POLICY: On = ArnIn(Policy, "PolicyArn");
+const BOUNDARY: &[Key] = &[Key::Boundary];
+const TAGS: &[Key] = &[Key::RequestTags];
+const TAG_KEYS: &[Key] = &[Key::TagKeys];
+
+/// The operations served, by name.
+pub const OPERATIONS: &[Operation] = &[
+    // users
+    keyed(
+        "CreateUser",
+        "iam:CreateUser",
+        New(User, "UserName"),
+        &[Key::RequestTags, Key::Boundary],
+        users::create_user,
+    ),
+    op("GetUser", "iam:GetUser", UserOrCaller, users::get_user),
+    op("ListUsers", "iam:ListUsers", Listing(User), users::list_users),
+    Operation {
+        renames: true,
+        ..op("UpdateUser", "iam:UpdateUser", USER, users::update_user)
+    },
+    op("DeleteUser", "iam:DeleteUser", USER, users::delete_user),
+    // access keys
+    op(
+        "CreateAccessKey",
+        "iam:CreateAccessKey",
+        UserOrCaller,
+        keys::create_access_key,
+    ),
+    op(
+        "ListAccessKeys",
+        "iam:ListAccessKeys",
+        UserOrCaller,
+        keys::list_access_keys,
+    ),
+    op(
+        "UpdateAccessKey",
+        "iam:UpdateAccessKey",
+        UserOrCaller,
+        keys::update_access_key,
+    ),
+    op(
+        "DeleteAccessKey",
+        "iam:DeleteAccessKey",
+        UserOrCaller,
+        keys::delete_access_key,
+    ),
+    op(
+        "GetAccessKeyLastUsed",
+        "iam:GetAccessKeyLastUsed",
+        KeyOwner,
+        keys::get_access_key_last_used,
+    ),
+    // inline policies
+    keyed(
+        "PutUserPolicy",
+        "iam:PutUserPolicy",
+        USER,
+        BOUNDARY,
+        inline::put_user_policy,
+    ),
+    op(
+        "GetUserPolicy",
+        "iam:GetUserPolicy",
+        USER,
+        inline::get_user_policy,
+    ),
+    op(
+        "ListUserPolicies",
+        "iam:ListUserPolicies",
+        USER,
+        inline::list_user_policies,
+    ),
+    keyed(
+        "DeleteUserPolicy",
+        "iam:DeleteUserPolicy",
+        USER,
+        BOUNDARY,
+        inline::delete_user_policy,
+    ),
+    op(
+        "PutGroupPolicy",
+        "iam:PutGroupPolicy",
+        GROUP,
+        inline::put_group_policy,
+    ),
+    op(
+        "GetGroupPolicy",
+        "iam:GetGroupPolicy",
+        GROUP,
+        inline::get_group_policy,
+    ),
+    op(
+        "ListGroupPolicies",
+        "iam:ListGroupPolicies",
+        GROUP,
+        inline::list_group_policies,
+    ),
+    op(
+        "DeleteGroupPolicy",
+        "iam:DeleteGroupPolicy",
+        GROUP,
+        inline::delete_group_policy,
+    ),
+    keyed(
+        "PutRolePolicy",
+        "iam:PutRolePolicy",
+        ROLE,
+        BOUNDARY,
+        inline::put_role_policy,
+    ),
+    op(
+        "GetRolePolicy",
+        "iam:GetRolePolicy",
+        ROLE,
+        inline::get_role_policy,
+    ),
+    op(
+        "ListRolePolicies",
+        "iam:ListRolePolicies",
+        ROLE,
+        inline::list_role_policies,
+    ),
+    keyed(
+        "DeleteRolePolicy",
+        "iam:DeleteRolePolicy",
+        ROLE,
+        BOUNDARY,
+        inline::delete_role_policy,
+    ),
+    // managed policies and their versions
+    keyed(
+        "CreatePolicy",
+        "iam:CreatePolicy",
+        New(Policy, "PolicyName"),
+        TAGS,
+        managed::create_policy,
+    ),
+    op("GetPolicy", "iam:GetPolicy", POLICY, managed::get_policy),
+    op(
+        "ListPolicies",
+        "iam:ListPolicies",
+        Listing(Policy),
+        managed::list_policies,
+    ),
+    op("DeletePolicy", "iam:DeletePolicy", POLICY, managed::delete_policy),
+    op(
+        "CreatePolicyVersion",
+        "iam:CreatePolicyVersion",
+        POLICY,
+        managed::create_policy_version,
+    ),
+    op(
+        "GetPolicyVersion",
+        "iam:GetPolicyVersion",
+        POLICY,
+        managed::get_policy_version,
+    ),
+    op(
+        "ListPolicyVersions",
+        "iam:ListPolicyVersions",
+        POLICY,
+        managed::list_policy_versions,
+    ),
+    op(
+        "SetDefaultPolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        POLICY,
+        managed::set_default_policy_version,
+    ),
+    op(
+        "DeletePolicyVersion",
+        "iam:DeletePolicyVersion",
+        POLICY,
+        managed::delete_policy_version,
+    ),
+    op(
+        "ListEntitiesForPolicy",
+        "iam:ListEntitiesForPolicy",
+        POLICY,
+        account::list_entities_for_policy,
+    ),
+    // attachments
+    keyed(
+        "AttachUserPolicy",
+        "iam:AttachUserPolicy",
+        USER,
+        &[Key::PolicyArn, Key::Boundary],
+        managed::attach_user_policy,
+    ),
+    keyed(
+        "DetachUserPolicy",
+        "iam:DetachUserPolicy",
+        USER,
+        &[Key::PolicyArn, Key::Boundary],
+        managed::detach_user_policy,
+    ),
+    op(
+        "ListAttachedUserPolicies",
+        "iam:ListAttachedUserPolicies",
+        USER,
+        managed::list_attached_user_policies,
+    ),
+    keyed(
+        "AttachGroupPolicy",
+        "iam:AttachGroupPolicy",
+        GROUP,
+        &[Key::PolicyArn],
+        managed::attach_group_policy,
+    ),
+    keyed(
+        "DetachGroupPolicy",
+        "iam:DetachGroupPolicy",
+        GROUP,
+        &[Key::PolicyArn],
+        managed::detach_group_policy,
+    ),
+    op(
+        "ListAttachedGroupPolicies",
+        "iam:ListAttachedGroupPolicies",
+        GROUP,
+        managed::list_attached_group_policies,
+    ),
+    keyed(
+        "AttachRolePolicy",
+        "iam:AttachRolePolicy",
+        ROLE,
+        &[Key::PolicyArn, Key::Boundary],
+        managed::attach_role_policy,
+    ),
+    keyed(
+        "DetachRolePolicy",
+        "iam:DetachRolePolicy",
+        ROLE,
+        &[Key::PolicyArn, Key::Boundary],
+        managed::detach_role_policy,
+    ),
+    op(
+        "ListAttachedRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        ROLE,
+        managed::list_attached_role_policies,
+    ),
+    // groups
+    op(
+        "CreateGroup",
+        "iam:CreateGroup",
+        New(Group, "GroupName"),
+        groups::create_group,
+    ),
+    op("GetGroup", "iam:GetGroup", GROUP, groups::get_group),
+    op(
+        "ListGroups",
+        "iam:ListGroups",
+        Listing(Group),
+        groups::list_groups,
+    ),
+    op(
+        "ListGroupsForUser",
+        "iam:ListGroupsForUser",
+        USER,
+        groups::list_groups_for_user,
+    ),
+    op(
+        "AddUserToGroup",
+        "iam:AddUserToGroup",
+        GROUP,
+        groups::add_user_to_group,
+    ),
+    op(
+        "RemoveUserFromGroup",
+        "iam:RemoveUserFromGroup",
+        GROUP,
+        groups::remove_user_from_group,
+    ),
+    Operation {
+        renames: true,
+        ..op("UpdateGroup", "iam:UpdateGroup", GROUP, groups::update_group)
+    },
+    op("DeleteGroup", "iam:DeleteGroup", GROUP, groups::delete_group),
+    // roles
+    keyed(
+        "CreateRole",
+        "iam:CreateRole",
+        New(Role, "RoleName"),
+        &[Key::RequestTags, Key::Boundary],
+        roles::create_role,
+    ),
+    keyed("GetRole", "iam:GetRole", ROLE, BOUNDARY, roles::get_role),
+    op("ListRoles", "iam:ListRoles", Listing(Role), roles::list_roles),
+    keyed("UpdateRole", "iam:UpdateRole", ROLE, BOUNDARY, roles::update_role),
+    keyed(
+        "UpdateRoleDescription",
+        "iam:UpdateRoleDescription",
+        ROLE,
+        BOUNDARY,
+        roles::update_role_description,
+    ),
+    keyed(
+        "UpdateAssumeRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        ROLE,
+        BOUNDARY,
+        roles::update_assume_role_policy,
+    ),
+    keyed("DeleteRole", "iam:DeleteRole", ROLE, BOUNDARY, roles::delete_role),
+    // permissions boundaries
+    keyed(
+        "PutUserPermissionsBoundary",
+        "iam:PutUserPermissionsBoundary",
+        USER,
+        BOUNDARY,
+        boundaries::put_user_permissions_boundary,
+    ),
+    keyed(
+        "DeleteUserPermissionsBoundary",
+        "iam:DeleteUserPermissionsBoundary",
+        USER,
+        BOUNDARY,
+        boundaries::delete_user_permissions_boundary,
+    ),
+    keyed(
+        "PutRolePermissionsBoundary",
+        "iam:PutRolePermissionsBoundary",
+        ROLE,
+        BOUNDARY,
+        boundaries::put_role_permissions_boundary,
+    ),
+    keyed(
+        "DeleteRolePermissionsBoundary",
+        "iam:DeleteRolePermissionsBoundary",
+        ROLE,
+        BOUNDARY,
+        boundaries::delete_role_permissions_boundary,
+    ),
+    // tags
+    keyed("TagUser", "iam:TagUser", USER, TAGS, tags::tag_user),
+    keyed("UntagUser", "iam:UntagUser", USER, TAG_KEYS, tags::untag_user),
+    op("ListUserTags", "iam:ListUserTags", USER, tags::list_user_tags),
+    keyed("TagRole", "iam:TagRole", ROLE, TAGS, tags::tag_role),
+    keyed("UntagRole", "iam:UntagRole", ROLE, TAG_KEYS, tags::untag_role),
+    op("ListRoleTags", "iam:ListRoleTags", ROLE, tags::list_role_tags),
+    keyed("TagPolicy", "iam:TagPolicy", POLICY, TAGS, tags::tag_policy),
+    keyed(
+        "UntagPolicy",
+        "iam:UntagPolicy",
+        POLICY,
+        TAG_KEYS,
+        tags::untag_policy,
+    ),
+    op(
+        "ListPolicyTags",
+        "iam:ListPolicyTags",
+        POLICY,
+        tags::list_policy_tags,
+    ),
+    // account-wide views
+    op(
+        "GetAccountAuthorizationDetails",
+        "iam:GetAccountAuthorizationDetails",
+        Any,
+        account::get_account_authorization_details,
+    ),
+    op(
+        "GetAccountSummary",
+        "iam:GetAccountSummary",
+        Any,
+        account::get_account_summary,
+    ),
+    // the policy simulator
+    op(
+        "SimulatePrincipalPolicy",
+        "iam:SimulatePrincipalPolicy",
+        ArnIn(User, "PolicySourceArn"),
+        simulate::simulate_principal_policy,
+    ),
+    op(
+        "SimulateCustomPolicy",
+        "iam:SimulateCustomPolicy",
+        Any,
+        simulate::simulate_custom_policy,
+    ),
+];
+
+/// botocore's IAM operations without a row yet. Shrinks to nothing.
+pub const NOT_SERVED: &[&str] = &[
+    "AcceptDelegationRequest",
+    "AddClientIDToOpenIDConnectProvider",
+    "AddRoleToInstanceProfile",
+    "AssociateDelegationRequest",
+    "ChangePassword",
+    "CreateAccountAlias",
+    "CreateDelegationRequest",
+    "CreateInstanceProfile",
+    "CreateLoginProfile",
+    "CreateOpenIDConnectProvider",
+    "CreateSAMLProvider",
+    "CreateServiceLinkedRole",
+    "CreateServiceSpecificCredential",
+    "CreateVirtualMFADevice",
+    "DeactivateMFADevice",
+    "DeleteAccountAlias",
+    "DeleteAccountPasswordPolicy",
+    "DeleteInstanceProfile",
+    "DeleteLoginProfile",
+    "DeleteOpenIDConnectProvider",
+    "DeleteSAMLProvider",
+    "DeleteSSHPublicKey",
+    "DeleteServerCertificate",
+    "DeleteServiceLinkedRole",
+    "DeleteServiceSpecificCredential",
+    "DeleteSigningCertificate",
+    "DeleteVirtualMFADevice",
+    "DisableOrganizationsRootCredentialsManagement",
+    "DisableOrganizationsRootSessions",
+    "DisableOutboundWebIdentityFederation",
+    "EnableMFADevice",
+    "EnableOrganizationsRootCredentialsManagement",
+    "EnableOrganizationsRootSessions",
+    "EnableOutboundWebIdentityFederation",
+    "GenerateCredentialReport",
+    "GenerateOrganizationsAccessReport",
+    "GenerateServiceLastAccessedDetails",
+    "GetAccountPasswordPolicy",
+    "GetContextKeysForCustomPolicy",
+    "GetContextKeysForPrincipalPolicy",
+    "GetCredentialReport",
+    "GetDelegationRequest",
+    "GetHumanReadableSummary",
+    "GetInstanceProfile",
+    "GetLoginProfile",
+    "GetMFADevice",
+    "GetOpenIDConnectProvider",
+    "GetOrganizationsAccessReport",
+    "GetOutboundWebIdentityFederationInfo",
+    "GetSAMLProvider",
+    "GetSSHPublicKey",
+    "GetServerCertificate",
+    "GetServiceLastAccessedDetails",
+    "GetServiceLastAccessedDetailsWithEntities",
+    "GetServiceLinkedRoleDeletionStatus",
+    "ListAccountAliases",
+    "ListDelegationRequests",
+    "ListInstanceProfileTags",
+    "ListInstanceProfiles",
+    "ListInstanceProfilesForRole",
+    "ListMFADeviceTags",
+    "ListMFADevices",
+    "ListOpenIDConnectProviderTags",
+    "ListOpenIDConnectProviders",
+    "ListOrganizationsFeatures",
+    "ListPoliciesGrantingServiceAccess",
+    "ListSAMLProviderTags",
+    "ListSAMLProviders",
+    "ListSSHPublicKeys",
+    "ListServerCertificateTags",
+    "ListServerCertificates",
+    "ListServiceSpecificCredentials",
+    "ListSigningCertificates",
+    "ListVirtualMFADevices",
+    "RejectDelegationRequest",
+    "RemoveClientIDFromOpenIDConnectProvider",
+    "RemoveRoleFromInstanceProfile",
+    "ResetServiceSpecificCredential",
+    "ResyncMFADevice",
+    "SendDelegationToken",
+    "SetSecurityTokenServicePreferences",
+    "TagInstanceProfile",
+    "TagMFADevice",
+    "TagOpenIDConnectProvider",
+    "TagSAMLProvider",
+    "TagServerCertificate",
+    "UntagInstanceProfile",
+    "UntagMFADevice",
+    "UntagOpenIDConnectProvider",
+    "UntagSAMLProvider",
+    "UntagServerCertificate",
+    "UpdateAccountPasswordPolicy",
+    "UpdateDelegationRequest",
+    "UpdateLoginProfile",
+    "UpdateOpenIDConnectProviderThumbprint",
+    "UpdateSAMLProvider",
+    "UpdateSSHPublicKey",
+    "UpdateServerCertificate",
+    "UpdateServiceSpecificCredential",
+    "UpdateSigningCertificate",
+    "UploadSSHPublicKey",
+    "UploadServerCertificate",
+    "UploadSigningCertificate",
+];
+
+/// The row of the operation named `name`.
+pub fn find(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|o| o.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// botocore's IAM operations, vendored (scripts/gen-botocore-operations.py).
+    const BOTOCORE: &str = include_str!("../../../data/botocore/iam.json");
+
+    fn botocore_names() -> Vec<String> {
+        let model: serde_json::Value = serde_json::from_str(BOTOCORE).unwrap();
+        model["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_botocore_operation_has_a_row_or_is_listed_as_not_served() {
+        let names = botocore_names();
+        assert_eq!(
+            names.len(),
+            176,
+            "botocore's IAM model changed: regenerate and review"
+        );
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|n| find(n).is_none() && !NOT_SERVED.contains(&n.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "operations with no row: {missing:?}");
+        for name in NOT_SERVED {
+            assert!(find(name).is_none(), "{name} has a row: take it off NOT_SERVED");
+            assert!(
+                names.iter().any(|n| n == name),
+                "{name} is not a botocore IAM operation"
+            );
+        }
+        for row in OPERATIONS {
+            assert!(
+                names.iter().any(|n| n == row.name),
+                "{} is not a botocore IAM operation",
+                row.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_operation_has_one_row() {
+        for (i, row) in OPERATIONS.iter().enumerate() {
+            assert!(
+                OPERATIONS[i + 1..].iter().all(|o| o.name != row.name),
+                "{} has two rows",
+                row.name
+            );
+        }
+    }
+
+    /// A sample ARN of each resource type, as the catalog's ARN formats match.
+    fn sample_arn(kind: Kind) -> &'static str {
+        match kind {
+            Kind::User => "arn:aws:iam::123456789012:user/alice",
+            Kind::Group => "arn:aws:iam::123456789012:group/devs",
+            Kind::Role => "arn:aws:iam::123456789012:role/app",
+            Kind::Policy => "arn:aws:iam::123456789012:policy/p",
+            Kind::InstanceProfile => "arn:aws:iam::123456789012:instance-profile/web",
+            Kind::OidcProvider => {
+                "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+            }
+            Kind::SamlProvider => "arn:aws:iam::123456789012:saml-provider/idp",
+            Kind::Mfa => "arn:aws:iam::123456789012:mfa/alice",
+            Kind::ServerCertificate => "arn:aws:iam::123456789012:server-certificate/web",
+        }
+    }
+
+    fn check_action(action: &str, on: On) {
+        let catalog = iam_evaluator::Catalog::get();
+        let (_, found) = catalog
+            .action(action)
+            .unwrap_or_else(|| panic!("{action} is not in the catalog"));
+        match on.kind() {
+            None => assert!(found.is_wildcard_only(), "{action} acts on a resource type"),
+            Some(kind) => assert!(
+                catalog
+                    .resource_types_for(action, sample_arn(kind))
+                    .iter()
+                    .any(|t| t.name == kind.resource_type()),
+                "{action} does not act on {}",
+                kind.resource_type()
+            ),
+        }
+    }
+
+    /// Service Authorization Reference (the catalog): each row's action and
+    /// further actions exist, and act on the resource type the row builds.
+    #[test]
+    fn every_row_names_its_catalog_action_and_resource_type() {
+        for row in OPERATIONS {
+            assert!(row.action.starts_with("iam:"), "{}", row.name);
+            check_action(row.action, row.on);
+            for also in row.also {
+                check_action(also.action, also.on);
+            }
+        }
+    }
+
+    /// Each condition key a row sets is one the reference lists for its action.
+    #[test]
+    fn every_row_key_is_one_its_action_takes() {
+        let catalog = iam_evaluator::Catalog::get();
+        for row in OPERATIONS {
+            let (service, action) = catalog.action(row.action).unwrap();
+            let lists = service.condition_key_lists(action);
+            let takes = |key: &str| lists.iter().any(|l| l.contains(key));
+            for key in row.keys {
+                let probe = match key {
+                    Key::RequestTags => "aws:RequestTag/Team",
+                    Key::TagKeys => "aws:TagKeys",
+                    Key::Boundary => "iam:PermissionsBoundary",
+                    Key::PolicyArn => "iam:PolicyARN",
+                    Key::AwsServiceName => "iam:AWSServiceName",
+                };
+                assert!(takes(probe), "{}: {probe}", row.name);
+            }
+        }
+    }
+}
