@@ -9,7 +9,7 @@ use crate::auth::chunked::{self, ChunkedMode, ChunkedReader};
 use crate::checksum::{self, ChecksumAlgorithm, Digests, MultiHasher};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpRequest;
-use crate::state::s3::Body;
+use crate::state::s3::{Body, Bucket};
 use std::io::{Read, Write};
 
 /// A body now in the object store, with its digests.
@@ -235,4 +235,62 @@ fn copy_into(
         out.write_all(&buf[..n]).map_err(|e| internal(&e))?;
     }
     Ok(hasher.finish())
+}
+
+// ---- checksums and write conditions, shared with copy and multipart ----
+
+/// The element that carries a checksum in XML (`ChecksumCRC32`).
+pub fn checksum_element(algorithm: ChecksumAlgorithm) -> String {
+    format!("Checksum{}", algorithm.name())
+}
+
+/// The algorithm of a stored `(header, value)` checksum.
+pub fn stored_algorithm(checksum: &(String, String)) -> Option<ChecksumAlgorithm> {
+    ChecksumAlgorithm::from_header_name(&checksum.0)
+}
+
+/// The checksum of a file, base64, read in blocks.
+pub fn file_checksum(algorithm: ChecksumAlgorithm, body: &Body) -> AwsResult<String> {
+    let mut hasher = algorithm.hasher();
+    let mut file = body.reader().map_err(|e| internal(&e))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| internal(&e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finish())
+}
+
+pub fn unsupported_algorithm() -> AwsError {
+    AwsError::new(
+        S3::InvalidRequest,
+        "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+    )
+}
+
+/// If-None-Match `*` and If-Match on the key being written.
+pub fn write_conditions(r: &S3Request, bucket: &Bucket, key: &str) -> AwsResult<()> {
+    let failed = || {
+        AwsError::new(
+            S3::PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold",
+        )
+    };
+    let existing = bucket.objects.get(key);
+    if r.header("if-none-match").is_some_and(|v| v.trim() == "*") && existing.is_some() {
+        return Err(failed());
+    }
+    if let Some(wanted) = r.header("if-match") {
+        let Some(existing) = existing else {
+            return Err(AwsError::new(S3::NoSuchKey, "The specified key does not exist."));
+        };
+        let wanted = wanted.trim();
+        if wanted != "*" && wanted.trim_matches('"') != existing.etag.trim_matches('"') {
+            return Err(failed());
+        }
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Buckets: CreateBucket, HeadBucket, ListBuckets, DeleteBucket,
 //! GetBucketLocation, ownership controls, ACLs, tagging, versioning.
 
-use super::{canonical_id, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
+use super::{canonical_id, empty, find_bucket, malformed_xml, no_such_bucket, xml_reply, S3Request};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml::{self, Xml};
@@ -28,15 +28,6 @@ pub fn valid_bucket_name(name: &str) -> bool {
             .any(|s| name.ends_with(s))
 }
 
-fn request_region(r: &S3Request) -> String {
-    r.caller
-        .scope
-        .as_ref()
-        .map(|s| s.region.clone())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "us-east-1".to_string())
-}
-
 pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?.to_string();
     let account = r
@@ -44,13 +35,7 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
         .ok_or_else(|| AwsError::access_denied("Access Denied"))?
         .to_string();
     let mut state = r.ctx.shared.state();
-    r.authorize(
-        &state,
-        "s3:CreateBucket",
-        &format!("arn:aws:s3:::{name}"),
-        None,
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, None, RequestContext::new())?;
     if !valid_bucket_name(&name) {
         return Err(
             AwsError::new(S3::InvalidBucketName, "The specified bucket is not valid.").with_resource(&name),
@@ -85,7 +70,7 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
 /// The bucket's region: `LocationConstraint`, which must agree with the
 /// region the request was signed for.
 fn location_constraint(r: &S3Request) -> AwsResult<String> {
-    let signed_region = request_region(r);
+    let signed_region = r.region().to_string();
     let body = &r.ctx.req.body;
     if body.iter().all(u8::is_ascii_whitespace) {
         if signed_region != "us-east-1" {
@@ -114,24 +99,11 @@ fn location_constraint(r: &S3Request) -> AwsResult<String> {
     Ok(constraint)
 }
 
-pub fn malformed_xml() -> AwsError {
-    AwsError::new(
-        S3::MalformedXML,
-        "The XML you provided was not well-formed or did not validate against our published schema",
-    )
-}
-
 pub fn head_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?;
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, name)?;
-    r.authorize(
-        &state,
-        "s3:ListBucket",
-        &bucket.arn(),
-        Some(bucket),
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     Ok(empty(200).with_header("x-amz-bucket-region", &bucket.region))
 }
 
@@ -142,13 +114,7 @@ pub fn list_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
         .to_string();
     let state = r.ctx.shared.state();
     // The S3 User Guide grants ListAllMyBuckets on `arn:aws:s3:::*`.
-    r.authorize(
-        &state,
-        "s3:ListAllMyBuckets",
-        "arn:aws:s3:::*",
-        None,
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, None, RequestContext::new())?;
     let prefix = r.param("prefix").unwrap_or_default();
     let max = match r.param("max-buckets") {
         Some(v) => v
@@ -253,13 +219,7 @@ pub fn delete_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?.to_string();
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
-    r.authorize(
-        &state,
-        "s3:DeleteBucket",
-        &bucket.arn(),
-        Some(bucket),
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     // Incomplete multipart uploads do not keep a bucket alive; objects do.
     if !bucket.objects.is_empty() {
         return Err(
@@ -274,13 +234,7 @@ pub fn delete_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
 pub fn get_location(r: &S3Request) -> AwsResult<HttpResponse> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    r.authorize(
-        &state,
-        "s3:GetBucketLocation",
-        &bucket.arn(),
-        Some(bucket),
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     let region = if bucket.region == "us-east-1" {
         String::new()
     } else {
@@ -294,12 +248,12 @@ pub fn get_location(r: &S3Request) -> AwsResult<HttpResponse> {
     Ok(HttpResponse::new(200, "application/xml", out))
 }
 
-/// Runs `f` on the named bucket after authorizing `action` on it.
-fn with_bucket<T>(r: &S3Request, action: &str, f: impl FnOnce(&mut Bucket) -> AwsResult<T>) -> AwsResult<T> {
+/// Runs `f` on the named bucket after authorizing the operation on it.
+pub fn with_bucket<T>(r: &S3Request, f: impl FnOnce(&mut Bucket) -> AwsResult<T>) -> AwsResult<T> {
     let name = r.bucket_name()?.to_string();
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
-    r.authorize(&state, action, &bucket.arn(), Some(bucket), RequestContext::new())?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     let bucket = state
         .buckets
         .get_mut(&name)
@@ -308,7 +262,7 @@ fn with_bucket<T>(r: &S3Request, action: &str, f: impl FnOnce(&mut Bucket) -> Aw
 }
 
 pub fn get_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
-    let ownership = with_bucket(r, "s3:GetBucketOwnershipControls", |b| Ok(b.ownership.clone()))?;
+    let ownership = with_bucket(r, |b| Ok(b.ownership.clone()))?;
     let ownership = ownership.ok_or_else(|| {
         AwsError::new(
             S3::OwnershipControlsNotFoundError,
@@ -332,7 +286,7 @@ pub fn put_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
     if !["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"].contains(&value.as_str()) {
         return Err(malformed_xml());
     }
-    with_bucket(r, "s3:PutBucketOwnershipControls", |b| {
+    with_bucket(r, |b| {
         b.ownership = Some(value);
         Ok(())
     })?;
@@ -340,7 +294,7 @@ pub fn put_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn delete_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
-    with_bucket(r, "s3:PutBucketOwnershipControls", |b| {
+    with_bucket(r, |b| {
         b.ownership = None;
         Ok(())
     })?;
@@ -348,7 +302,7 @@ pub fn delete_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn get_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let owner = with_bucket(r, "s3:GetBucketAcl", |b| Ok(b.owner.clone()))?;
+    let owner = with_bucket(r, |b| Ok(b.owner.clone()))?;
     Ok(acl_reply(&owner))
 }
 
@@ -371,7 +325,7 @@ pub fn acl_reply(owner: &str) -> HttpResponse {
 
 pub fn put_acl(r: &S3Request) -> AwsResult<HttpResponse> {
     let acl = r.header("x-amz-acl").map(str::to_string);
-    with_bucket(r, "s3:PutBucketAcl", |b| {
+    with_bucket(r, |b| {
         let enforced = b.ownership.as_deref() == Some("BucketOwnerEnforced");
         // Under BucketOwnerEnforced only the owner-full-control ACLs are accepted.
         if enforced && !matches!(acl.as_deref(), Some("private" | "bucket-owner-full-control")) {
@@ -430,7 +384,7 @@ pub fn tag_set_reply(tags: &[(String, String)]) -> HttpResponse {
 }
 
 pub fn get_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    let tags = with_bucket(r, "s3:GetBucketTagging", |b| Ok(b.tags.clone()))?;
+    let tags = with_bucket(r, |b| Ok(b.tags.clone()))?;
     if tags.is_empty() {
         return Err(
             AwsError::new(S3::NoSuchTagSet, "The TagSet does not exist").with_resource(r.bucket_name()?)
@@ -441,7 +395,7 @@ pub fn get_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
 
 pub fn put_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
     let tags = read_tag_set(&r.ctx.req.body)?;
-    with_bucket(r, "s3:PutBucketTagging", |b| {
+    with_bucket(r, |b| {
         b.tags = tags;
         Ok(())
     })?;
@@ -449,7 +403,7 @@ pub fn put_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn delete_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    with_bucket(r, "s3:PutBucketTagging", |b| {
+    with_bucket(r, |b| {
         b.tags.clear();
         Ok(())
     })?;
@@ -457,7 +411,7 @@ pub fn delete_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn get_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
-    let status = with_bucket(r, "s3:GetBucketVersioning", |b| Ok(b.versioning.clone()))?;
+    let status = with_bucket(r, |b| Ok(b.versioning.clone()))?;
     Ok(xml_reply("VersioningConfiguration", |x| {
         x.opt("Status", status.as_deref());
     }))
@@ -474,7 +428,7 @@ pub fn put_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
             "Object versioning is not implemented by iam-emulator yet; versioning can only be left off or suspended.",
         ));
     }
-    with_bucket(r, "s3:PutBucketVersioning", |b| {
+    with_bucket(r, |b| {
         b.versioning = status;
         Ok(())
     })?;

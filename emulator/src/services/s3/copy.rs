@@ -10,10 +10,13 @@
 //! outside the state lock. The copy of a multipart object has the MD5 of
 //! its content as ETag, as in S3.
 
+use super::body::{
+    checksum_element, file_checksum, stored_algorithm, unsupported_algorithm, write_conditions,
+};
 use super::bucket::s3_date;
 use super::internal;
-use super::multipart::{self, checksum_element, file_checksum, stored_algorithm, unsupported_algorithm};
 use super::object::{self, existing_tag_context, tagging_header, upload_headers};
+use super::operations::Also;
 use super::tagging::request_tag_context;
 use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum::ChecksumAlgorithm;
@@ -75,10 +78,10 @@ pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
     let bucket = find_bucket(&state, &source.bucket)?;
     let object = bucket.objects.get(&source.key);
     let arn = format!("arn:aws:s3:::{}/{}", source.bucket, source.key);
-    r.authorize(
+    r.authorize_also(
         &state,
-        "s3:GetObject",
-        &arn,
+        Also::CopySource,
+        Some(&arn),
         Some(bucket),
         existing_tag_context(object),
     )?;
@@ -263,19 +266,12 @@ fn copy_checksum(r: &S3Request, source: &Object) -> AwsResult<Option<(String, St
 fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<()> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    let arn = r.object_arn()?;
-    r.authorize(
-        &state,
-        "s3:PutObject",
-        &arn,
-        Some(bucket),
-        request_tag_context(tags),
-    )?;
+    r.authorize_op(&state, Some(bucket), request_tag_context(tags))?;
     if !tags.is_empty() {
-        r.authorize(
+        r.authorize_also(
             &state,
-            "s3:PutObjectTagging",
-            &arn,
+            Also::Tagging,
+            None,
             Some(bucket),
             iam_evaluator::RequestContext::new(),
         )?;
@@ -329,7 +325,7 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .buckets
         .get_mut(&bucket_name)
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
-    multipart::write_conditions(r, bucket, &key)?;
+    write_conditions(r, bucket, &key)?;
     let replaced = bucket.objects.insert(key, object);
     drop(state);
     drop(replaced);

@@ -7,7 +7,7 @@
 //! `<Error>` with `AccessDenied` while the others are deleted. A key that
 //! does not exist is reported as deleted. Quiet mode reports errors only.
 
-use super::bucket::malformed_xml;
+use super::malformed_xml;
 use super::object::{self, existing_tag_context};
 use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum;
@@ -81,14 +81,16 @@ fn delete_each(r: &S3Request, bucket_name: &str, targets: Vec<Target>) -> AwsRes
     let outcomes: Vec<Outcome> = targets
         .into_iter()
         .map(|target| {
-            let action = if target.version.is_some() {
-                "s3:DeleteObjectVersion"
-            } else {
-                "s3:DeleteObject"
-            };
-            let arn = format!("arn:aws:s3:::{bucket_name}/{}", target.key);
             let context = existing_tag_context(bucket.objects.get(&target.key));
-            let error = r.authorize(&state, action, &arn, Some(bucket), context).err();
+            let error = r
+                .authorize_op_on_key(
+                    &state,
+                    &target.key,
+                    target.version.is_some(),
+                    Some(bucket),
+                    context,
+                )
+                .err();
             Outcome { target, error }
         })
         .collect();

@@ -97,15 +97,6 @@ fn max_keys(r: &S3Request) -> AwsResult<usize> {
 
 /// Authorizes the listing with its condition keys; returns the bucket.
 fn authorize_list<'s>(r: &S3Request, state: &'s crate::state::State) -> AwsResult<&'s Bucket> {
-    authorize_listing(r, state, "s3:ListBucket")
-}
-
-/// Authorizes a listing `action` with the listing condition keys.
-fn authorize_listing<'s>(
-    r: &S3Request,
-    state: &'s crate::state::State,
-    action: &str,
-) -> AwsResult<&'s Bucket> {
     let bucket = find_bucket(state, r.bucket_name()?)?;
     let mut context = RequestContext::new();
     for (param, key) in [
@@ -117,7 +108,7 @@ fn authorize_listing<'s>(
             context.set(key, value);
         }
     }
-    r.authorize(state, action, &bucket.arn(), Some(bucket), context)?;
+    r.authorize_op(state, Some(bucket), context)?;
     Ok(bucket)
 }
 
@@ -247,7 +238,7 @@ pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
 /// is never enabled here, so every object has one version, `null`.
 pub fn list_object_versions(r: &S3Request) -> AwsResult<HttpResponse> {
     let state = r.ctx.shared.state();
-    let bucket = authorize_listing(r, &state, "s3:ListBucketVersions")?;
+    let bucket = authorize_list(r, &state)?;
     let enc = super::key_encoder(r)?;
     let prefix = r.param("prefix").unwrap_or_default();
     let delimiter = r.param("delimiter").filter(|d| !d.is_empty());

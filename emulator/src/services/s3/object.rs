@@ -3,6 +3,7 @@
 
 use super::body::{self, Stored};
 use super::bucket::{http_date, s3_date};
+use super::operations::Also;
 use super::{empty, find_bucket, no_such_bucket, S3Request};
 use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::{FileBody, HttpResponse};
@@ -120,16 +121,9 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         if !tags.is_empty() {
             context.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
         }
-        let arn = r.object_arn()?;
-        r.authorize(&state, "s3:PutObject", &arn, Some(bucket), context)?;
+        r.authorize_op(&state, Some(bucket), context)?;
         if !tags.is_empty() {
-            r.authorize(
-                &state,
-                "s3:PutObjectTagging",
-                &arn,
-                Some(bucket),
-                RequestContext::new(),
-            )?;
+            r.authorize_also(&state, Also::Tagging, None, Some(bucket), RequestContext::new())?;
         }
     }
     write_precondition(
@@ -181,13 +175,7 @@ fn put_reply(stored: &Stored) -> HttpResponse {
 /// S3 does ("If you don't have the s3:ListBucket permission, Amazon S3
 /// returns an HTTP status code 403").
 pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket, key: &str) -> AwsError {
-    match r.authorize(
-        state,
-        "s3:ListBucket",
-        &bucket.arn(),
-        Some(bucket),
-        RequestContext::new(),
-    ) {
+    match r.may_list(state, bucket) {
         Ok(()) => AwsError::new(S3::NoSuchKey, "The specified key does not exist.").with_detail("Key", key),
         Err(denied) => denied,
     }
@@ -205,13 +193,7 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     let object = bucket.objects.get(&key);
-    r.authorize(
-        &state,
-        "s3:GetObject",
-        &r.object_arn()?,
-        Some(bucket),
-        existing_tag_context(object),
-    )?;
+    r.authorize_op(&state, Some(bucket), existing_tag_context(object))?;
     let Some(object) = object else {
         return Err(missing_key(r, &state, bucket, &key));
     };
@@ -496,10 +478,8 @@ pub fn delete_object(r: &S3Request) -> AwsResult<HttpResponse> {
     let bucket_name = r.bucket_name()?.to_string();
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
-    r.authorize(
+    r.authorize_op(
         &state,
-        "s3:DeleteObject",
-        &r.object_arn()?,
         Some(bucket),
         existing_tag_context(bucket.objects.get(&key)),
     )?;

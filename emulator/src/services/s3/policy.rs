@@ -12,7 +12,7 @@
 //! owns a bucket can always get, put and delete its policy, even when the
 //! policy denies it, so that nobody can lock a bucket for good.
 
-use super::bucket::malformed_xml;
+use super::malformed_xml;
 use super::{empty, find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::auth::Caller;
 use crate::error::{AwsError, AwsResult, S3};
@@ -62,8 +62,8 @@ pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPol
 }
 
 /// Authorizes a bucket-policy operation; the owner's root always may.
-fn authorize_policy_op(r: &S3Request, state: &State, action: &str, bucket: &Bucket) -> AwsResult<()> {
-    let result = r.authorize(state, action, &bucket.arn(), Some(bucket), RequestContext::new());
+fn authorize_policy_op(r: &S3Request, state: &State, bucket: &Bucket) -> AwsResult<()> {
+    let result = r.authorize_op(state, Some(bucket), RequestContext::new());
     let owner_root = r.caller.principal.kind == PrincipalKind::Root && super::is_owner(r.caller, bucket);
     if owner_root {
         return Ok(());
@@ -74,7 +74,7 @@ fn authorize_policy_op(r: &S3Request, state: &State, action: &str, bucket: &Buck
 pub fn get_policy(r: &S3Request) -> AwsResult<HttpResponse> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    authorize_policy_op(r, &state, "s3:GetBucketPolicy", bucket)?;
+    authorize_policy_op(r, &state, bucket)?;
     let doc = bucket.policy.as_ref().ok_or_else(|| {
         AwsError::new(S3::NoSuchBucketPolicy, "The bucket policy does not exist").with_resource(&bucket.name)
     })?;
@@ -170,14 +170,15 @@ pub fn put_policy(r: &S3Request) -> AwsResult<HttpResponse> {
         .map_err(|_| malformed_policy("Policies must be valid JSON and the first byte must be '{'"))?;
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
-    authorize_policy_op(r, &state, "s3:PutBucketPolicy", bucket)?;
+    authorize_policy_op(r, &state, bucket)?;
     let document = read_policy(&state, &name, &text)?;
     if bucket.effective_public_access_block().block_public_policy
         && iam_evaluator::public::is_public(&document.parsed)
     {
         return Err(AwsError::access_denied(format!(
-            "User: {} is not authorized to perform: s3:PutBucketPolicy on resource: \"{}\" because public policies are blocked by the BlockPublicPolicy block public access setting.",
+            "User: {} is not authorized to perform: {} on resource: \"{}\" because public policies are blocked by the BlockPublicPolicy block public access setting.",
             r.caller.principal.arn,
+            r.row.actions[0],
             bucket.arn()
         )));
     }
@@ -193,7 +194,7 @@ pub fn delete_policy(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?.to_string();
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
-    authorize_policy_op(r, &state, "s3:DeleteBucketPolicy", bucket)?;
+    authorize_policy_op(r, &state, bucket)?;
     state
         .buckets
         .get_mut(&name)
@@ -205,13 +206,7 @@ pub fn delete_policy(r: &S3Request) -> AwsResult<HttpResponse> {
 pub fn get_policy_status(r: &S3Request) -> AwsResult<HttpResponse> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    r.authorize(
-        &state,
-        "s3:GetBucketPolicyStatus",
-        &bucket.arn(),
-        Some(bucket),
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     let doc = bucket.policy.as_ref().ok_or_else(|| {
         AwsError::new(S3::NoSuchBucketPolicy, "The bucket policy does not exist").with_resource(&bucket.name)
     })?;
@@ -224,13 +219,7 @@ pub fn get_policy_status(r: &S3Request) -> AwsResult<HttpResponse> {
 pub fn get_public_access_block(r: &S3Request) -> AwsResult<HttpResponse> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    r.authorize(
-        &state,
-        "s3:GetBucketPublicAccessBlock",
-        &bucket.arn(),
-        Some(bucket),
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     let pab = bucket.public_access_block.ok_or_else(|| {
         AwsError::new(
             S3::NoSuchPublicAccessBlockConfiguration,
@@ -276,13 +265,7 @@ fn set_public_access_block(r: &S3Request, pab: Option<PublicAccessBlock>) -> Aws
     let name = r.bucket_name()?.to_string();
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &name)?;
-    r.authorize(
-        &state,
-        "s3:PutBucketPublicAccessBlock",
-        &bucket.arn(),
-        Some(bucket),
-        RequestContext::new(),
-    )?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     state
         .buckets
         .get_mut(&name)

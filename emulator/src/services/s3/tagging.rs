@@ -7,7 +7,8 @@
 //! values 0 to 256 letters, digits, spaces and `+ - = . _ : / @`, and
 //! `aws:` keys are the system's.
 
-use super::bucket::{acl_reply, malformed_xml, tag_set_reply};
+use super::bucket::{acl_reply, tag_set_reply};
+use super::malformed_xml;
 use super::object::{self, existing_tag_context};
 use super::{empty, find_bucket, no_such_bucket, S3Request};
 use crate::error::{AwsError, AwsResult, S3};
@@ -89,12 +90,11 @@ pub fn read_object_tags(body: &[u8]) -> AwsResult<Vec<(String, String)>> {
     Ok(tags)
 }
 
-/// Authorizes `action` on the request's object (with the request's new
+/// Authorizes the operation on the request's object (with the request's new
 /// tags, if any) and runs `f` on the object; a missing key is NoSuchKey for callers that may
 /// list the bucket, as for GetObject.
 fn with_object<T>(
     r: &S3Request,
-    action: &str,
     new_tags: Option<&[(String, String)]>,
     f: impl FnOnce(&mut Object) -> T,
 ) -> AwsResult<(String, T)> {
@@ -106,7 +106,7 @@ fn with_object<T>(
     if let Some(tags) = new_tags {
         add_request_tags(&mut context, tags);
     }
-    r.authorize(&state, action, &r.object_arn()?, Some(bucket), context)?;
+    r.authorize_op(&state, Some(bucket), context)?;
     if !bucket.objects.contains_key(&key) {
         return Err(object::missing_key(r, &state, bucket, &key));
     }
@@ -123,7 +123,7 @@ fn with_object<T>(
 }
 
 pub fn get_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (_, tags) = with_object(r, "s3:GetObjectTagging", None, |o| o.tags.clone())?;
+    let (_, tags) = with_object(r, None, |o| o.tags.clone())?;
     Ok(tag_set_reply(&tags))
 }
 
@@ -137,18 +137,18 @@ pub fn put_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
     }
     let tags = read_object_tags(&body)?;
     let new_tags = tags.clone();
-    with_object(r, "s3:PutObjectTagging", Some(&new_tags), |o| o.tags = tags)?;
+    with_object(r, Some(&new_tags), |o| o.tags = tags)?;
     Ok(empty(200))
 }
 
 pub fn delete_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    with_object(r, "s3:DeleteObjectTagging", None, |o| o.tags.clear())?;
+    with_object(r, None, |o| o.tags.clear())?;
     Ok(empty(204))
 }
 
 /// GetObjectAcl: under BucketOwnerEnforced the bucket owner has full control.
 pub fn get_object_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (owner, ()) = with_object(r, "s3:GetObjectAcl", None, |_| ())?;
+    let (owner, ()) = with_object(r, None, |_| ())?;
     Ok(acl_reply(&owner))
 }
 
