@@ -76,7 +76,6 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
     let name = call.text("analyzerName").unwrap_or_default().to_string();
     check_name("analyzerName", &name, true)?;
     let input = read_analyzer_input(call)?;
-    call.authorize(state)?;
     let arn = call.analyzer_arn(&name);
     if state.access_analyzer.analyzers.contains_key(&arn) {
         return Err(conflict(format!("An analyzer named {name} already exists.")));
@@ -88,7 +87,6 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
 /// `CreateServiceLinkedAnalyzer`: an analyzer the service names and manages.
 pub fn create_service_linked(call: &Call, state: &mut State) -> AwsResult<Value> {
     let input = read_analyzer_input(call)?;
-    call.authorize(state)?;
     let name = format!("ServiceLinkedAnalyzer-{}", input.kind);
     let arn = call.analyzer_arn(&name);
     if state.access_analyzer.analyzers.contains_key(&arn) {
@@ -255,7 +253,6 @@ fn read_tags(value: Option<&Value>) -> AwsResult<BTreeMap<String, String>> {
 
 /// `GetAnalyzer`.
 pub fn get(call: &Call, state: &State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let analyzer = find(call, state, &call.analyzer_arn(call.uri("analyzerName")))?;
     Ok(json!({ "analyzer": summary(analyzer) }))
 }
@@ -268,7 +265,6 @@ pub fn list(call: &Call, state: &State) -> AwsResult<Value> {
         }
     }
     let size = wire::max_results(None, call.query("maxResults"))?;
-    call.authorize(state)?;
     let all: Vec<Value> = state
         .access_analyzer
         .analyzers
@@ -285,7 +281,6 @@ pub fn list(call: &Call, state: &State) -> AwsResult<Value> {
 
 /// `UpdateAnalyzer`: a new `configuration`.
 pub fn update(call: &Call, state: &mut State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let arn = call.analyzer_arn(call.uri("analyzerName"));
     let kind = find(call, state, &arn)?.kind.clone();
     let configuration = call.body("configuration").cloned();
@@ -312,7 +307,6 @@ pub fn delete_service_linked(call: &Call, state: &mut State) -> AwsResult<Value>
 }
 
 fn remove(call: &Call, state: &mut State, service_linked: bool) -> AwsResult<Value> {
-    call.authorize(state)?;
     let arn = call.analyzer_arn(call.uri("analyzerName"));
     let analyzer = find(call, state, &arn)?;
     match (analyzer.managed_by.is_some(), service_linked) {
@@ -336,7 +330,6 @@ fn remove(call: &Call, state: &mut State, service_linked: bool) -> AwsResult<Val
 
 /// `ListTagsForResource`.
 pub fn list_tags(call: &Call, state: &State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let analyzer = find(call, state, call.uri("resourceArn"))?;
     Ok(json!({ "tags": analyzer.tags }))
 }
@@ -344,7 +337,6 @@ pub fn list_tags(call: &Call, state: &State) -> AwsResult<Value> {
 /// `TagResource`: adds or replaces tags.
 pub fn tag(call: &Call, state: &mut State) -> AwsResult<Value> {
     let tags = read_tags(call.body("tags"))?;
-    call.authorize(state)?;
     let analyzer = find_mut(call, state, call.uri("resourceArn"))?;
     analyzer.tags.extend(tags);
     Ok(json!({}))
@@ -353,7 +345,6 @@ pub fn tag(call: &Call, state: &mut State) -> AwsResult<Value> {
 /// `UntagResource`: `tagKeys` in the query.
 pub fn untag(call: &Call, state: &mut State) -> AwsResult<Value> {
     let keys = call.query_all("tagKeys");
-    call.authorize(state)?;
     let analyzer = find_mut(call, state, call.uri("resourceArn"))?;
     analyzer.tags.retain(|k, _| !keys.contains(k));
     Ok(json!({}))

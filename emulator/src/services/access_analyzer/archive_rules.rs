@@ -60,7 +60,6 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
     let rule = call.text("ruleName").unwrap_or_default().to_string();
     check_name("ruleName", &rule, false)?;
     let filter = read_filter(call.body("filter"))?;
-    call.authorize(state)?;
     let now = call.now();
     let analyzer = find_mut(call, state, &call.analyzer_arn(call.uri("analyzerName")))?;
     if analyzer.archive_rules.contains_key(&rule) {
@@ -80,7 +79,6 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
 
 /// `GetArchiveRule`.
 pub fn get(call: &Call, state: &State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let analyzer = find(call, state, &call.analyzer_arn(call.uri("analyzerName")))?;
     let rule = analyzer
         .archive_rules
@@ -92,7 +90,6 @@ pub fn get(call: &Call, state: &State) -> AwsResult<Value> {
 /// `ListArchiveRules`.
 pub fn list(call: &Call, state: &State) -> AwsResult<Value> {
     let size = wire::max_results(None, call.query("maxResults"))?;
-    call.authorize(state)?;
     let analyzer = find(call, state, &call.analyzer_arn(call.uri("analyzerName")))?;
     let rules: Vec<Value> = analyzer.archive_rules.values().map(summary).collect();
     let (page, next) = wire::page(rules, call.query("nextToken"), size)?;
@@ -104,7 +101,6 @@ pub fn list(call: &Call, state: &State) -> AwsResult<Value> {
 /// `UpdateArchiveRule`: a new filter.
 pub fn update(call: &Call, state: &mut State) -> AwsResult<Value> {
     let filter = read_filter(call.body("filter"))?;
-    call.authorize(state)?;
     let now = call.now();
     let analyzer = find_mut(call, state, &call.analyzer_arn(call.uri("analyzerName")))?;
     let rule = analyzer
@@ -118,7 +114,6 @@ pub fn update(call: &Call, state: &mut State) -> AwsResult<Value> {
 
 /// `DeleteArchiveRule`.
 pub fn delete(call: &Call, state: &mut State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let analyzer = find_mut(call, state, &call.analyzer_arn(call.uri("analyzerName")))?;
     analyzer
         .archive_rules
@@ -129,7 +124,6 @@ pub fn delete(call: &Call, state: &mut State) -> AwsResult<Value> {
 
 /// `ApplyArchiveRule`: archives the active findings the rule matches.
 pub fn apply(call: &Call, state: &mut State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let arn = call.text("analyzerArn").unwrap_or_default().to_string();
     let rule_name = call.text("ruleName").unwrap_or_default().to_string();
     let rule = find(call, state, &arn)?

@@ -1,19 +1,18 @@
 //! Policy checks: `ValidatePolicy` (the evaluator's findings, paginated) and
 //! the custom policy checks `CheckNoNewAccess`, `CheckAccessNotGranted` and
 //! `CheckNoPublicAccess` (decided by [`iam_evaluator::checks`]). None reads
-//! the state beyond authorizing the call.
+//! the state: they run after the door, without the state's lock.
 
 use super::wire::{self, not_in_enum, validation};
 use super::Call;
 use crate::error::{AwsError, AwsResult, RestJson};
-use crate::state::State;
 use iam_evaluator::checks::{self, Access, AccessCheckPolicyType, RESOURCE_TYPES};
 use iam_evaluator::validate::{validate_policy, Finding, PolicyKind, ResourcePolicyType};
 use iam_evaluator::Policy;
 use serde_json::{json, Value};
 
 /// `ValidatePolicy`: `POST /policy/validation?maxResults=&nextToken=`.
-pub fn validate(call: &Call, state: &State) -> AwsResult<Value> {
+pub fn validate(call: &Call) -> AwsResult<Value> {
     let document = required_text(call, "policyDocument")?;
     let kind_text = required_text(call, "policyType")?;
     let kind = PolicyKind::parse(kind_text).ok_or_else(|| {
@@ -31,7 +30,6 @@ pub fn validate(call: &Call, state: &State) -> AwsResult<Value> {
         })
         .transpose()?;
     let size = wire::max_results(None, call.query("maxResults"))?;
-    call.authorize(state)?;
     let findings: Vec<Value> = validate_policy(document, kind, resource_type)
         .iter()
         .map(Finding::to_json)
@@ -43,31 +41,28 @@ pub fn validate(call: &Call, state: &State) -> AwsResult<Value> {
 }
 
 /// `CheckNoNewAccess`.
-pub fn no_new_access(call: &Call, state: &State) -> AwsResult<Value> {
+pub fn no_new_access(call: &Call) -> AwsResult<Value> {
     let kind = policy_type(call)?;
     let new = document(call, "newPolicyDocument")?;
     let existing = document(call, "existingPolicyDocument")?;
-    call.authorize(state)?;
     Ok(checks::check_no_new_access(&existing, &new, kind).to_json())
 }
 
 /// `CheckAccessNotGranted`: `access` holds one `{actions, resources}`.
-pub fn access_not_granted(call: &Call, state: &State) -> AwsResult<Value> {
+pub fn access_not_granted(call: &Call) -> AwsResult<Value> {
     let kind = policy_type(call)?;
     let policy = document(call, "policyDocument")?;
     let access = read_access(call.body("access"))?;
-    call.authorize(state)?;
     Ok(checks::check_access_not_granted(&policy, kind, &access).to_json())
 }
 
 /// `CheckNoPublicAccess`.
-pub fn no_public_access(call: &Call, state: &State) -> AwsResult<Value> {
+pub fn no_public_access(call: &Call) -> AwsResult<Value> {
     let policy = document(call, "policyDocument")?;
     let resource_type = required_text(call, "resourceType")?;
     if !RESOURCE_TYPES.contains(&resource_type) {
         return Err(not_in_enum("resourceType", resource_type, RESOURCE_TYPES));
     }
-    call.authorize(state)?;
     Ok(checks::check_no_public_access(&policy, resource_type).to_json())
 }
 

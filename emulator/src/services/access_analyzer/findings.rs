@@ -20,7 +20,6 @@ use time::{Duration, OffsetDateTime};
 
 /// Authorizes, finds the body's or query's analyzer and reconciles it; its ARN.
 fn analyzer_arn(call: &Call, state: &mut State) -> AwsResult<String> {
-    call.authorize(state)?;
     let arn = call.text("analyzerArn").unwrap_or_default().to_string();
     find(call, state, &arn)?;
     scan::reconcile(call, state, &arn);
@@ -377,7 +376,6 @@ pub fn generate_recommendation(call: &Call, state: &mut State) -> AwsResult<Valu
 
 /// `GetFindingRecommendation`.
 pub fn get_recommendation(call: &Call, state: &State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let analyzer = find(call, state, call.text("analyzerArn").unwrap_or_default())?;
     let id = call.uri("id");
     let r = analyzer

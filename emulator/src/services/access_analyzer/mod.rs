@@ -9,9 +9,9 @@
 //!    method and path pattern it matches ([`routing`]); none matching is
 //!    `UnknownOperationException`, never another operation.
 //! 2. The model's required members are checked ([`wire`]).
-//! 3. The handler reads its input and asks [`Call::authorize`], which
-//!    decides the row's action on the row's resource through
-//!    [`crate::authorize`]; handlers never name an action.
+//! 3. The [`door`] decides the row's action on the row's resource through
+//!    [`crate::authorize`]; then the handler runs. Handlers never name an
+//!    action nor authorize.
 //!
 //! The families: [`checks`] (ValidatePolicy and the custom policy checks,
 //! decided by `iam_evaluator`), [`analyzers`] (analyzers and tags),
@@ -24,6 +24,7 @@
 mod analyzers;
 mod archive_rules;
 mod checks;
+mod door;
 mod filter;
 mod findings;
 mod generation;
@@ -36,12 +37,10 @@ pub use wire::error_response;
 
 use super::{require_signed, Ctx};
 use crate::auth::Caller;
-use crate::authorize::{authorize, Question};
 use crate::error::AwsResult;
 use crate::http::HttpResponse;
 use crate::state::access_analyzer::analyzer_arn;
 use crate::state::State;
-use iam_evaluator::RequestContext;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -66,9 +65,11 @@ pub enum On {
     TaggedResource,
 }
 
-/// A handler: reads its input, asks [`Call::authorize`], acts.
+/// A handler: reads its input and acts (the door has authorized it).
 #[derive(Clone, Copy)]
 pub enum Handler {
+    /// Reads nothing of the state: runs without its lock.
+    Pure(fn(&Call) -> AwsResult<Value>),
     Read(fn(&Call, &State) -> AwsResult<Value>),
     Write(fn(&Call, &mut State) -> AwsResult<Value>),
 }
@@ -102,7 +103,7 @@ const fn op(
     }
 }
 
-use Handler::{Read, Write};
+use Handler::{Pure, Read, Write};
 
 /// Every operation, in the model's order. V2 finding operations are
 /// authorized as their first versions (`access-analyzer:GetFinding`,
@@ -130,7 +131,7 @@ pub const OPERATIONS: &[Operation] = &[
         "/policy/check-access-not-granted",
         "access-analyzer:CheckAccessNotGranted",
         On::Nothing,
-        Read(checks::access_not_granted),
+        Pure(checks::access_not_granted),
     ),
     op(
         "CheckNoNewAccess",
@@ -138,7 +139,7 @@ pub const OPERATIONS: &[Operation] = &[
         "/policy/check-no-new-access",
         "access-analyzer:CheckNoNewAccess",
         On::Nothing,
-        Read(checks::no_new_access),
+        Pure(checks::no_new_access),
     ),
     op(
         "CheckNoPublicAccess",
@@ -146,7 +147,7 @@ pub const OPERATIONS: &[Operation] = &[
         "/policy/check-no-public-access",
         "access-analyzer:CheckNoPublicAccess",
         On::Nothing,
-        Read(checks::no_public_access),
+        Pure(checks::no_public_access),
     ),
     op(
         "CreateAccessPreview",
@@ -418,7 +419,7 @@ pub const OPERATIONS: &[Operation] = &[
         "/policy/validation",
         "access-analyzer:ValidatePolicy",
         On::Nothing,
-        Read(checks::validate),
+        Pure(checks::validate),
     ),
 ];
 
@@ -454,7 +455,12 @@ fn serve(ctx: &Ctx, caller: &Caller) -> AwsResult<Value> {
             .unwrap_or_else(|| "us-east-1".to_string()),
     };
     let mut state = ctx.shared.state();
+    door::authorize(&call, &state)?;
     match operation.handler {
+        Pure(handler) => {
+            drop(state);
+            handler(&call)
+        }
         Read(handler) => handler(&call, &state),
         Write(handler) => handler(&call, &mut state),
     }
@@ -521,68 +527,6 @@ impl Call<'_> {
     /// The ARN of this account's analyzer `name` in this region.
     pub fn analyzer_arn(&self, name: &str) -> String {
         analyzer_arn(&self.region, &self.account, name)
-    }
-
-    /// The resource this row's action is decided on.
-    fn resource(&self) -> String {
-        match self.operation.on {
-            On::Nothing => "*".into(),
-            On::AnalyzerNamed => self.analyzer_arn(self.uri("analyzerName")),
-            On::AnalyzerNamedInBody => self.analyzer_arn(self.text("analyzerName").unwrap_or_default()),
-            On::AnalyzerArn => self.text("analyzerArn").unwrap_or_default().to_string(),
-            On::AnyAnalyzer => self.analyzer_arn("*"),
-            On::ArchiveRule => {
-                let rule = match self.uri("ruleName") {
-                    "" => self.text("ruleName").unwrap_or_default(),
-                    named => named,
-                };
-                format!(
-                    "{}/archive-rule/{rule}",
-                    self.analyzer_arn(self.uri("analyzerName"))
-                )
-            }
-            On::TaggedResource => self.uri("resourceArn").to_string(),
-        }
-    }
-
-    /// Decides the row's action on the row's resource, with the tag keys
-    /// the Service Authorization Reference lists (`aws:ResourceTag/*` of an
-    /// existing analyzer, `aws:RequestTag/*` and `aws:TagKeys` of the
-    /// request), and enforces it.
-    pub fn authorize(&self, state: &State) -> AwsResult<()> {
-        let resource = self.resource();
-        let mut context = RequestContext::new();
-        let analyzer = resource
-            .split("/archive-rule/")
-            .next()
-            .and_then(|arn| state.access_analyzer.analyzers.get(arn));
-        for (key, value) in analyzer.map(|a| &a.tags).into_iter().flatten() {
-            context.set(&format!("aws:ResourceTag/{key}"), value.clone());
-        }
-        let mut tag_keys: Vec<String> = Vec::new();
-        if let Some(tags) = self.body("tags").and_then(Value::as_object) {
-            for (key, value) in tags {
-                context.set(
-                    &format!("aws:RequestTag/{key}"),
-                    value.as_str().unwrap_or_default(),
-                );
-                tag_keys.push(key.clone());
-            }
-        }
-        tag_keys.extend(self.query_all("tagKeys"));
-        if !tag_keys.is_empty() {
-            context.set_multi("aws:TagKeys", tag_keys);
-        }
-        let account = iam_evaluator::arn::Arn::parse(&resource)
-            .map(|a| a.account.to_string())
-            .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| self.account.clone());
-        let question = Question {
-            resource_account: Some(&account),
-            extra_context: context,
-            ..Question::new(self.operation.action, &resource)
-        };
-        authorize(self.ctx, state, self.caller, question)
     }
 }
 

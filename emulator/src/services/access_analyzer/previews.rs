@@ -65,7 +65,6 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
     if configurations.len() != 1 {
         return Err(validation("configurations must hold exactly one resource."));
     }
-    call.authorize(state)?;
     let arn = call.text("analyzerArn").unwrap_or_default().to_string();
     let analyzer = find(call, state, &arn)?;
     if !analyzer.external_access() {
@@ -315,7 +314,6 @@ fn preview_summary(analyzer: &Analyzer, p: &AccessPreview, with_configurations: 
 
 /// `GetAccessPreview`.
 pub fn get(call: &Call, state: &State) -> AwsResult<Value> {
-    call.authorize(state)?;
     let analyzer = find(call, state, call.text("analyzerArn").unwrap_or_default())?;
     let p = preview(analyzer, call.uri("accessPreviewId"))?;
     Ok(json!({ "accessPreview": preview_summary(analyzer, p, true) }))
@@ -324,7 +322,6 @@ pub fn get(call: &Call, state: &State) -> AwsResult<Value> {
 /// `ListAccessPreviews`.
 pub fn list(call: &Call, state: &State) -> AwsResult<Value> {
     let size = wire::max_results(None, call.query("maxResults"))?;
-    call.authorize(state)?;
     let analyzer = find(call, state, call.text("analyzerArn").unwrap_or_default())?;
     let mut previews: Vec<&AccessPreview> = analyzer.previews.values().collect();
     previews.sort_by_key(|p| p.created);
@@ -345,7 +342,6 @@ pub fn list_findings(call: &Call, state: &State) -> AwsResult<Value> {
         Some(value) => read_filter(Some(value))?,
         None => std::collections::BTreeMap::default(),
     };
-    call.authorize(state)?;
     let analyzer = find(call, state, call.text("analyzerArn").unwrap_or_default())?;
     let p = preview(analyzer, call.uri("accessPreviewId"))?;
     let findings: Vec<Value> = p
