@@ -4,7 +4,10 @@ service models (the list boto3, the aws CLI and the SDKs draw on), compact.
 
 Per operation: its name, HTTP method and request URI (REST services), the input
 members (with `location`/`locationName` for REST services) and which are
-required, and the error shapes it names. Tests walk these lists so an operation
+required, and the error shapes it names. For the Query services (IAM, STS) each
+input member also names its shape (`ref`), and `shapes` holds every shape the
+inputs use with its constraints (min, max, pattern, enum) and parts, which the
+emulator validates requests against as AWS does. Tests walk these lists so an operation
 botocore has and the emulator lacks fails a test rather than a user.
 
 Usage: python3 scripts/gen-botocore-operations.py   (uses the installed botocore)
@@ -20,13 +23,49 @@ SERVICES = ["iam", "sts", "s3", "organizations", "kinesis", "accessanalyzer"]
 OUT = pathlib.Path(__file__).resolve().parents[1] / "emulator" / "data" / "botocore"
 
 
-def members(shape):
+# The constraints botocore's shapes carry, kept for the Query services
+# (IAM, STS) whose requests the emulator validates from the model.
+CONSTRAINTS = ("min", "max", "pattern", "enum")
+
+
+def collect_shape(shape, shapes):
+    """Adds `shape` and the shapes it holds to `shapes` (by name)."""
+    if shape.name in shapes:
+        return
+    entry = {"type": shape.type_name}
+    for key in CONSTRAINTS:
+        if key in shape.metadata:
+            entry[key] = shape.metadata[key]
+    shapes[shape.name] = entry
+    if shape.type_name == "list":
+        entry["member"] = shape.member.name
+        collect_shape(shape.member, shapes)
+    elif shape.type_name == "structure":
+        required = set(shape.required_members)
+        entry["members"] = []
+        for name, member in shape.members.items():
+            field = {"name": name, "ref": member.name}
+            if name in required:
+                field["required"] = True
+            entry["members"].append(field)
+            collect_shape(member, shapes)
+    elif shape.type_name == "map":
+        entry["key"] = shape.key.name
+        entry["value"] = shape.value.name
+        collect_shape(shape.key, shapes)
+        collect_shape(shape.value, shapes)
+
+
+def members(shape, shapes=None):
     if shape is None:
         return []
     out = []
     required = set(shape.required_members)
     for name, member in shape.members.items():
         entry = {"name": name, "shape": member.type_name}
+        if shapes is not None:
+            entry["ref"] = member.name
+            collect_shape(member, shapes)
         if name in required:
             entry["required"] = True
         loc = member.serialization.get("location")
@@ -43,6 +82,7 @@ def main():
     for service in SERVICES:
         model = session.get_service_model(service)
         ops = []
+        shapes = {} if model.protocol == "query" else None
         for name in sorted(model.operation_names):
             op = model.operation_model(name)
             http = op.http
@@ -50,7 +90,7 @@ def main():
             if model.protocol in ("rest-xml", "rest-json"):
                 entry["method"] = http.get("method")
                 entry["uri"] = http.get("requestUri")
-            entry["input"] = members(op.input_shape)
+            entry["input"] = members(op.input_shape, shapes)
             entry["errors"] = sorted(e.name for e in op.error_shapes)
             if op.deprecated:
                 entry["deprecated"] = True
@@ -64,6 +104,8 @@ def main():
             "signingName": model.signing_name,
             "operations": ops,
         }
+        if shapes is not None:
+            doc["shapes"] = dict(sorted(shapes.items()))
         path = OUT / f"{service}.json"
         path.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n")
         print(f"{path.relative_to(OUT.parents[2])}: {len(ops)} operations", file=sys.stderr)

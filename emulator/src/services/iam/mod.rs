@@ -24,6 +24,7 @@ use crate::auth::Caller;
 use crate::authorize::{authorize, Question};
 use crate::error::{AwsError, AwsResult, Query};
 use crate::http::HttpResponse;
+use crate::protocol::model::Model;
 use crate::protocol::query::{self, Params};
 use crate::protocol::xml::Xml;
 use crate::state::State;
@@ -114,6 +115,8 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
         .and_then(|()| refuse_session_token_credentials(ctx, caller))
         .and_then(|()| {
             let operation = operations::find(&action).ok_or_else(|| unserved(&action))?;
+            // AWS checks the request against the model before it authorizes.
+            Model::iam().validate(&action, &params)?;
             let call = Call {
                 ctx,
                 caller,
