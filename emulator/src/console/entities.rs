@@ -3,7 +3,7 @@
 //! Accounts with their root access key ids, users (groups, tags, inline
 //! and attached policies, permissions boundary, access key ids), groups
 //! (members, policies), roles (trust policy, policies, boundary), customer
-//! managed policies; STS sessions; S3 buckets with their policy, Block
+//! managed policies, OIDC and SAML identity providers; STS sessions; S3 buckets with their policy, Block
 //! Public Access settings and whether the policy is public. Each policy
 //! document comes pretty-printed with its `ValidatePolicy` findings (see
 //! [`super::pretty`]); an attached managed policy is listed by ARN, its
@@ -270,9 +270,42 @@ fn account_json(account: &Account, root_keys: &[&str], managed: &mut BTreeMap<St
             })
         })
         .collect();
+    let oidc: Vec<Value> = account
+        .providers
+        .oidc
+        .values()
+        .map(|p| {
+            json!({
+                "arn": p.arn,
+                "url": p.url,
+                "clientIds": p.client_ids,
+                "thumbprints": p.thumbprints,
+                "created": crate::ids::iso8601(p.created),
+                "tags": tags(&p.tags),
+            })
+        })
+        .collect();
+    let saml: Vec<Value> = account
+        .providers
+        .saml
+        .values()
+        .map(|p| {
+            json!({
+                "arn": p.arn,
+                "name": p.name,
+                "entityId": p.entity_id,
+                "signingCertificates": p.signing_certificates.len(),
+                "validUntil": p.valid_until.map(crate::ids::iso8601),
+                "created": crate::ids::iso8601(p.created),
+                "tags": tags(&p.tags),
+            })
+        })
+        .collect();
     json!({
         "id": account.id,
         "rootArn": account.root_arn(),
+        "oidcProviders": oidc,
+        "samlProviders": saml,
         "rootAccessKeys": root_keys,
         "users": users,
         "groups": groups,

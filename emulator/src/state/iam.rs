@@ -134,6 +134,9 @@ pub struct Account {
     /// MFA devices, server certificates, password policy, alias, reports.
     #[serde(default)]
     pub credentials: super::credentials::AccountCredentials,
+    /// OIDC and SAML identity providers.
+    #[serde(default)]
+    pub providers: super::providers::Providers,
 }
 
 impl Account {
@@ -145,6 +148,7 @@ impl Account {
             roles: BTreeMap::new(),
             policies: BTreeMap::new(),
             credentials: super::credentials::AccountCredentials::default(),
+            providers: super::providers::Providers::default(),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod iam;
 pub mod kinesis;
 pub mod organizations;
+pub mod providers;
 pub mod s3;
 pub mod tracked;
 

@@ -314,7 +314,7 @@ fn usage(state: &State, call: &Call) -> Vec<(&'static str, usize)> {
         ("MFADevices", 0),
         ("MFADevicesInUse", 0),
         ("InstanceProfiles", 0),
-        ("Providers", 0),
+        ("Providers", a.provider_count()),
         ("ServerCertificates", 0),
         ("GlobalEndpointTokenVersion", 1),
     ]

@@ -66,6 +66,10 @@ pub fn resource_arn(state: &State, call: &Call, on: On) -> AwsResult<String> {
                     AwsError::access_denied(format!("The Access Key with id {id} cannot be found."))
                 })?
         }
+        On::NewOidcProvider => {
+            let url = super::providers::oidc_url(call.params.required("Url")?)?;
+            crate::state::providers::oidc_arn(&call.account, &url)
+        }
     })
 }
 

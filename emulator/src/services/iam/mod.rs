@@ -1,6 +1,7 @@
 //! IAM (Query protocol, 2010-05-08). One module per entity family:
 //! [`users`], [`keys`], [`groups`], [`roles`], [`inline`] policies,
 //! [`managed`] policies and attachments, [`boundaries`], [`tags`],
+//! identity [`providers`] (OIDC, SAML),
 //! account-wide views ([`account`]) and the policy simulator ([`simulate`]).
 //! [`operations`] is the table of operations (action, resource, condition
 //! keys, handler); [`door`] authorizes each call as its row says before
@@ -14,6 +15,7 @@ pub mod inline;
 pub mod keys;
 pub mod managed;
 pub mod operations;
+pub mod providers;
 pub mod roles;
 pub mod simulate;
 pub mod tags;
@@ -94,6 +96,8 @@ impl Call<'_> {
                 .get(&crate::state::iam::key(name))
                 .filter(|r| r.arn == resource)
                 .map(|r| &r.tags),
+            Some(r) if r.starts_with("oidc-provider/") => account.oidc_provider(resource).map(|p| &p.tags),
+            Some(r) if r.starts_with("saml-provider/") => account.saml_provider(resource).map(|p| &p.tags),
             _ => None,
         };
         tags.map_or(&[], Vec::as_slice)
@@ -297,18 +301,20 @@ pub fn tags_xml(x: &mut Xml, tags: &[(String, String)]) {
     });
 }
 
-/// Validates `Tags.member.N` on create calls (at most 50, key 1–128, value ≤ 256).
+/// The request's `Tags.member.N` (their lengths, patterns and number are
+/// the model's, checked before the handler): a key may appear once, case
+/// aside ("Tag keys are case insensitive").
 pub fn read_tags(params: &Params) -> AwsResult<Vec<(String, String)>> {
     let tags = params.pairs("Tags", "Key", "Value");
-    if tags.len() > 50 {
-        return Err(AwsError::limit_exceeded(
-            "The number of tags has reached the maximum limit.",
-        ));
-    }
-    for (k, v) in &tags {
-        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            return Err(AwsError::validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]"));
+    let mut seen: Vec<String> = Vec::with_capacity(tags.len());
+    for (k, _) in &tags {
+        let k = crate::state::iam::key(k);
+        if seen.contains(&k) {
+            return Err(AwsError::invalid_input(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
         }
+        seen.push(k);
     }
     Ok(tags)
 }

@@ -11,7 +11,9 @@
 //! does not have). A test walks botocore's model and fails for an
 //! operation in neither list.
 
-use super::{account, boundaries, groups, inline, keys, managed, roles, simulate, tags, users, Handler};
+use super::{
+    account, boundaries, groups, inline, keys, managed, providers, roles, simulate, tags, users, Handler,
+};
 
 /// The kinds of IAM resource an action acts on: the Service Authorization
 /// Reference's resource types.
@@ -64,6 +66,8 @@ pub enum On {
     UserOrCaller,
     /// The user owning the access key `AccessKeyId`.
     KeyOwner,
+    /// The OIDC provider being created: its ARN from `Url`.
+    NewOidcProvider,
 }
 
 impl On {
@@ -73,6 +77,7 @@ impl On {
             On::Any | On::Listing(_) => None,
             On::Named(kind, _) | On::New(kind, _) | On::ArnIn(kind, _) => Some(kind),
             On::UserOrCaller | On::KeyOwner => Some(Kind::User),
+            On::NewOidcProvider => Some(Kind::OidcProvider),
         }
     }
 }
@@ -141,13 +146,15 @@ const fn keyed(
     }
 }
 
-use Kind::{Group, Policy, Role, User};
-use On::{Any, ArnIn, KeyOwner, Listing, Named, New, UserOrCaller};
+use Kind::{Group, OidcProvider, Policy, Role, SamlProvider, User};
+use On::{Any, ArnIn, KeyOwner, Listing, Named, New, NewOidcProvider, UserOrCaller};
 
 const USER: On = Named(User, "UserName");
 const GROUP: On = Named(Group, "GroupName");
 const ROLE: On = Named(Role, "RoleName");
 const POLICY: On = ArnIn(Policy, "PolicyArn");
+const OIDC: On = ArnIn(OidcProvider, "OpenIDConnectProviderArn");
+const SAML: On = ArnIn(SamlProvider, "SAMLProviderArn");
 const BOUNDARY: &[Key] = &[Key::Boundary];
 const TAGS: &[Key] = &[Key::RequestTags];
 const TAG_KEYS: &[Key] = &[Key::TagKeys];
@@ -503,6 +510,122 @@ pub const OPERATIONS: &[Operation] = &[
         POLICY,
         tags::list_policy_tags,
     ),
+    // OpenID Connect providers
+    keyed(
+        "CreateOpenIDConnectProvider",
+        "iam:CreateOpenIDConnectProvider",
+        NewOidcProvider,
+        TAGS,
+        providers::create_oidc_provider,
+    ),
+    op(
+        "GetOpenIDConnectProvider",
+        "iam:GetOpenIDConnectProvider",
+        OIDC,
+        providers::get_oidc_provider,
+    ),
+    op(
+        "DeleteOpenIDConnectProvider",
+        "iam:DeleteOpenIDConnectProvider",
+        OIDC,
+        providers::delete_oidc_provider,
+    ),
+    op(
+        "ListOpenIDConnectProviders",
+        "iam:ListOpenIDConnectProviders",
+        Any,
+        providers::list_oidc_providers,
+    ),
+    op(
+        "UpdateOpenIDConnectProviderThumbprint",
+        "iam:UpdateOpenIDConnectProviderThumbprint",
+        OIDC,
+        providers::update_oidc_thumbprint,
+    ),
+    op(
+        "AddClientIDToOpenIDConnectProvider",
+        "iam:AddClientIDToOpenIDConnectProvider",
+        OIDC,
+        providers::add_client_id,
+    ),
+    op(
+        "RemoveClientIDFromOpenIDConnectProvider",
+        "iam:RemoveClientIDFromOpenIDConnectProvider",
+        OIDC,
+        providers::remove_client_id,
+    ),
+    keyed(
+        "TagOpenIDConnectProvider",
+        "iam:TagOpenIDConnectProvider",
+        OIDC,
+        TAGS,
+        tags::tag_oidc_provider,
+    ),
+    keyed(
+        "UntagOpenIDConnectProvider",
+        "iam:UntagOpenIDConnectProvider",
+        OIDC,
+        TAG_KEYS,
+        tags::untag_oidc_provider,
+    ),
+    op(
+        "ListOpenIDConnectProviderTags",
+        "iam:ListOpenIDConnectProviderTags",
+        OIDC,
+        tags::list_oidc_provider_tags,
+    ),
+    // SAML providers
+    keyed(
+        "CreateSAMLProvider",
+        "iam:CreateSAMLProvider",
+        New(SamlProvider, "Name"),
+        TAGS,
+        providers::create_saml_provider,
+    ),
+    op(
+        "GetSAMLProvider",
+        "iam:GetSAMLProvider",
+        SAML,
+        providers::get_saml_provider,
+    ),
+    op(
+        "UpdateSAMLProvider",
+        "iam:UpdateSAMLProvider",
+        SAML,
+        providers::update_saml_provider,
+    ),
+    op(
+        "DeleteSAMLProvider",
+        "iam:DeleteSAMLProvider",
+        SAML,
+        providers::delete_saml_provider,
+    ),
+    op(
+        "ListSAMLProviders",
+        "iam:ListSAMLProviders",
+        Any,
+        providers::list_saml_providers,
+    ),
+    keyed(
+        "TagSAMLProvider",
+        "iam:TagSAMLProvider",
+        SAML,
+        TAGS,
+        tags::tag_saml_provider,
+    ),
+    keyed(
+        "UntagSAMLProvider",
+        "iam:UntagSAMLProvider",
+        SAML,
+        TAG_KEYS,
+        tags::untag_saml_provider,
+    ),
+    op(
+        "ListSAMLProviderTags",
+        "iam:ListSAMLProviderTags",
+        SAML,
+        tags::list_saml_provider_tags,
+    ),
     // account-wide views
     op(
         "GetAccountAuthorizationDetails",
@@ -534,7 +657,6 @@ pub const OPERATIONS: &[Operation] = &[
 /// botocore's IAM operations without a row yet. Shrinks to nothing.
 pub const NOT_SERVED: &[&str] = &[
     "AcceptDelegationRequest",
-    "AddClientIDToOpenIDConnectProvider",
     "AddRoleToInstanceProfile",
     "AssociateDelegationRequest",
     "ChangePassword",
@@ -542,8 +664,6 @@ pub const NOT_SERVED: &[&str] = &[
     "CreateDelegationRequest",
     "CreateInstanceProfile",
     "CreateLoginProfile",
-    "CreateOpenIDConnectProvider",
-    "CreateSAMLProvider",
     "CreateServiceLinkedRole",
     "CreateServiceSpecificCredential",
     "CreateVirtualMFADevice",
@@ -552,8 +672,6 @@ pub const NOT_SERVED: &[&str] = &[
     "DeleteAccountPasswordPolicy",
     "DeleteInstanceProfile",
     "DeleteLoginProfile",
-    "DeleteOpenIDConnectProvider",
-    "DeleteSAMLProvider",
     "DeleteSSHPublicKey",
     "DeleteServerCertificate",
     "DeleteServiceLinkedRole",
@@ -579,10 +697,8 @@ pub const NOT_SERVED: &[&str] = &[
     "GetInstanceProfile",
     "GetLoginProfile",
     "GetMFADevice",
-    "GetOpenIDConnectProvider",
     "GetOrganizationsAccessReport",
     "GetOutboundWebIdentityFederationInfo",
-    "GetSAMLProvider",
     "GetSSHPublicKey",
     "GetServerCertificate",
     "GetServiceLastAccessedDetails",
@@ -595,12 +711,8 @@ pub const NOT_SERVED: &[&str] = &[
     "ListInstanceProfilesForRole",
     "ListMFADeviceTags",
     "ListMFADevices",
-    "ListOpenIDConnectProviderTags",
-    "ListOpenIDConnectProviders",
     "ListOrganizationsFeatures",
     "ListPoliciesGrantingServiceAccess",
-    "ListSAMLProviderTags",
-    "ListSAMLProviders",
     "ListSSHPublicKeys",
     "ListServerCertificateTags",
     "ListServerCertificates",
@@ -608,7 +720,6 @@ pub const NOT_SERVED: &[&str] = &[
     "ListSigningCertificates",
     "ListVirtualMFADevices",
     "RejectDelegationRequest",
-    "RemoveClientIDFromOpenIDConnectProvider",
     "RemoveRoleFromInstanceProfile",
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
@@ -616,19 +727,13 @@ pub const NOT_SERVED: &[&str] = &[
     "SetSecurityTokenServicePreferences",
     "TagInstanceProfile",
     "TagMFADevice",
-    "TagOpenIDConnectProvider",
-    "TagSAMLProvider",
     "TagServerCertificate",
     "UntagInstanceProfile",
     "UntagMFADevice",
-    "UntagOpenIDConnectProvider",
-    "UntagSAMLProvider",
     "UntagServerCertificate",
     "UpdateAccountPasswordPolicy",
     "UpdateDelegationRequest",
     "UpdateLoginProfile",
-    "UpdateOpenIDConnectProviderThumbprint",
-    "UpdateSAMLProvider",
     "UpdateSSHPublicKey",
     "UpdateServerCertificate",
     "UpdateServiceSpecificCredential",

@@ -1,13 +1,13 @@
-//! Tags of users, roles and customer-managed policies: Tag*, Untag*,
-//! List*Tags. One implementation serves the three; the request's tags are
-//! the `aws:RequestTag/*` and `aws:TagKeys` condition keys of the call.
+//! Tags of users, roles, customer-managed policies and identity providers:
+//! Tag*, Untag*, List*Tags. One implementation serves them all; the
+//! request's tags are the `aws:RequestTag/*` and `aws:TagKeys` condition
+//! keys of the call (the door sets them from the operation's row).
 
 use super::{page_tail, paginate, read_tags, Call};
 use crate::error::{AwsError, AwsResult};
 use crate::protocol::xml::Xml;
 use crate::state::iam::{key, Tags};
 use crate::state::State;
-use iam_evaluator::RequestContext;
 
 /// AWS's quota of tags on one IAM resource.
 const MAX_TAGS: usize = 50;
@@ -18,6 +18,8 @@ pub enum Target {
     User,
     Role,
     Policy,
+    OidcProvider,
+    SamlProvider,
 }
 
 impl Target {
@@ -26,6 +28,8 @@ impl Target {
             Target::User => "UserName",
             Target::Role => "RoleName",
             Target::Policy => "PolicyArn",
+            Target::OidcProvider => "OpenIDConnectProviderArn",
+            Target::SamlProvider => "SAMLProviderArn",
         }
     }
 
@@ -39,22 +43,10 @@ impl Target {
                 .get_mut(id)
                 .map(|p| &mut p.tags)
                 .ok_or_else(|| AwsError::no_such_entity(format!("Policy {id} was not found."))),
+            Target::OidcProvider => Ok(&mut super::providers::oidc_mut(state, call, id)?.tags),
+            Target::SamlProvider => Ok(&mut super::providers::saml_mut(state, call, id)?.tags),
         }
     }
-}
-
-/// Rejects a request that names one key twice (keys ignore case in IAM).
-fn check_duplicates(tags: &[(String, String)]) -> AwsResult<()> {
-    let mut seen: Vec<String> = Vec::new();
-    for (k, _) in tags {
-        if seen.contains(&key(k)) {
-            return Err(AwsError::invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
-        seen.push(key(k));
-    }
-    Ok(())
 }
 
 pub fn tag(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
@@ -63,7 +55,6 @@ pub fn tag(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
     if tags.is_empty() {
         return Err(AwsError::missing_parameter("Tags"));
     }
-    check_duplicates(&tags)?;
     let existing = target.tags_mut(state, call, &id)?;
     let mut merged = existing.clone();
     for (k, v) in tags {
@@ -87,8 +78,6 @@ pub fn untag(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
     if keys.is_empty() {
         return Err(AwsError::missing_parameter("TagKeys"));
     }
-    let mut context = RequestContext::new();
-    context.set_multi("aws:TagKeys", keys.iter().cloned());
     let existing = target.tags_mut(state, call, &id)?;
     existing.retain(|(k, _)| !keys.iter().any(|gone| key(gone) == key(k)));
     Ok(Xml::default())
@@ -140,4 +129,22 @@ pub fn untag_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
 }
 pub fn list_policy_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
     list(Target::Policy, state, call)
+}
+pub fn tag_oidc_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::OidcProvider, state, call)
+}
+pub fn untag_oidc_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::OidcProvider, state, call)
+}
+pub fn list_oidc_provider_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::OidcProvider, state, call)
+}
+pub fn tag_saml_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::SamlProvider, state, call)
+}
+pub fn untag_saml_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::SamlProvider, state, call)
+}
+pub fn list_saml_provider_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::SamlProvider, state, call)
 }
