@@ -692,6 +692,17 @@
             ]),
             "No customer managed policies.",
           ),
+          section("Instance profiles", 4, a.instanceProfiles || [], (p) =>
+            entityCard("Instance profile", p, [
+              kv([
+                ["Path", p.path],
+                ["Role", p.roles.length ? p.roles : "none"],
+                ["Created", p.created],
+                ["Tags", tagsText(p.tags)],
+              ]),
+            ]),
+            "No instance profiles.",
+          ),
           section("OpenID Connect providers", 4, a.oidcProviders || [], (p) =>
             entityCard("OIDC provider", { ...p, name: p.url }, [
               kv([

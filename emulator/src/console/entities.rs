@@ -3,7 +3,8 @@
 //! Accounts with their root access key ids, users (groups, tags, inline
 //! and attached policies, permissions boundary, access key ids), groups
 //! (members, policies), roles (trust policy, policies, boundary), customer
-//! managed policies, OIDC and SAML identity providers; STS sessions; S3 buckets with their policy, Block
+//! managed policies, instance profiles, OIDC and SAML identity providers;
+//! STS sessions; S3 buckets with their policy, Block
 //! Public Access settings and whether the policy is public. Each policy
 //! document comes pretty-printed with its `ValidatePolicy` findings (see
 //! [`super::pretty`]); an attached managed policy is listed by ARN, its
@@ -301,9 +302,25 @@ fn account_json(account: &Account, root_keys: &[&str], managed: &mut BTreeMap<St
             })
         })
         .collect();
+    let profiles: Vec<Value> = account
+        .instance_profiles
+        .values()
+        .map(|p| {
+            json!({
+                "name": p.name,
+                "arn": p.arn,
+                "id": p.id,
+                "path": p.path,
+                "created": crate::ids::iso8601(p.created),
+                "roles": p.roles,
+                "tags": tags(&p.tags),
+            })
+        })
+        .collect();
     json!({
         "id": account.id,
         "rootArn": account.root_arn(),
+        "instanceProfiles": profiles,
         "oidcProviders": oidc,
         "samlProviders": saml,
         "rootAccessKeys": root_keys,

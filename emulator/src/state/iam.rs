@@ -137,6 +137,9 @@ pub struct Account {
     /// OIDC and SAML identity providers.
     #[serde(default)]
     pub providers: super::providers::Providers,
+    /// Instance profiles, by lower-cased name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub instance_profiles: BTreeMap<String, super::instance_profiles::InstanceProfile>,
 }
 
 impl Account {
@@ -149,6 +152,7 @@ impl Account {
             policies: BTreeMap::new(),
             credentials: super::credentials::AccountCredentials::default(),
             providers: super::providers::Providers::default(),
+            instance_profiles: BTreeMap::new(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod access_analyzer;
 pub mod changes;
 pub mod credentials;
 pub mod iam;
+pub mod instance_profiles;
 pub mod kinesis;
 pub mod organizations;
 pub mod providers;

@@ -1,7 +1,7 @@
 //! IAM (Query protocol, 2010-05-08). One module per entity family:
 //! [`users`], [`keys`], [`groups`], [`roles`], [`inline`] policies,
 //! [`managed`] policies and attachments, [`boundaries`], [`tags`],
-//! identity [`providers`] (OIDC, SAML),
+//! identity [`providers`] (OIDC, SAML), [`instance_profiles`],
 //! account-wide views ([`account`]) and the policy simulator ([`simulate`]).
 //! [`operations`] is the table of operations (action, resource, condition
 //! keys, handler); [`door`] authorizes each call as its row says before
@@ -12,6 +12,7 @@ pub mod boundaries;
 pub mod door;
 pub mod groups;
 pub mod inline;
+pub mod instance_profiles;
 pub mod keys;
 pub mod managed;
 pub mod operations;
@@ -98,6 +99,11 @@ impl Call<'_> {
                 .map(|r| &r.tags),
             Some(r) if r.starts_with("oidc-provider/") => account.oidc_provider(resource).map(|p| &p.tags),
             Some(r) if r.starts_with("saml-provider/") => account.saml_provider(resource).map(|p| &p.tags),
+            Some(r) if r.starts_with("instance-profile/") => account
+                .instance_profiles
+                .get(&crate::state::iam::key(name))
+                .filter(|p| p.arn == resource)
+                .map(|p| &p.tags),
             _ => None,
         };
         tags.map_or(&[], Vec::as_slice)

@@ -12,7 +12,8 @@
 //! operation in neither list.
 
 use super::{
-    account, boundaries, groups, inline, keys, managed, providers, roles, simulate, tags, users, Handler,
+    account, boundaries, groups, inline, instance_profiles, keys, managed, providers, roles, simulate, tags,
+    users, Handler,
 };
 
 /// The kinds of IAM resource an action acts on: the Service Authorization
@@ -96,6 +97,12 @@ pub enum Key {
     PolicyArn,
     /// `iam:AWSServiceName` from `AWSServiceName`.
     AwsServiceName,
+    /// A role passed to EC2 through an instance profile:
+    /// `iam:PassedToService` `ec2.amazonaws.com` and
+    /// `iam:AssociatedResourceArn` `arn:aws:ec2:*:ACCT:instance/*` ("The
+    /// ARN value must be arn:aws:ec2:*:CallerAccountId:instance/*",
+    /// AddRoleToInstanceProfile).
+    PassedToEc2Instances,
 }
 
 /// A further action an operation needs, on a resource of its own.
@@ -103,6 +110,7 @@ pub enum Key {
 pub struct Also {
     pub action: &'static str,
     pub on: On,
+    pub keys: &'static [Key],
 }
 
 /// One served operation.
@@ -146,7 +154,7 @@ const fn keyed(
     }
 }
 
-use Kind::{Group, OidcProvider, Policy, Role, SamlProvider, User};
+use Kind::{Group, InstanceProfile, OidcProvider, Policy, Role, SamlProvider, User};
 use On::{Any, ArnIn, KeyOwner, Listing, Named, New, NewOidcProvider, UserOrCaller};
 
 const USER: On = Named(User, "UserName");
@@ -155,6 +163,7 @@ const ROLE: On = Named(Role, "RoleName");
 const POLICY: On = ArnIn(Policy, "PolicyArn");
 const OIDC: On = ArnIn(OidcProvider, "OpenIDConnectProviderArn");
 const SAML: On = ArnIn(SamlProvider, "SAMLProviderArn");
+const PROFILE: On = Named(InstanceProfile, "InstanceProfileName");
 const BOUNDARY: &[Key] = &[Key::Boundary];
 const TAGS: &[Key] = &[Key::RequestTags];
 const TAG_KEYS: &[Key] = &[Key::TagKeys];
@@ -510,6 +519,79 @@ pub const OPERATIONS: &[Operation] = &[
         POLICY,
         tags::list_policy_tags,
     ),
+    // instance profiles
+    keyed(
+        "CreateInstanceProfile",
+        "iam:CreateInstanceProfile",
+        New(InstanceProfile, "InstanceProfileName"),
+        TAGS,
+        instance_profiles::create_instance_profile,
+    ),
+    op(
+        "GetInstanceProfile",
+        "iam:GetInstanceProfile",
+        PROFILE,
+        instance_profiles::get_instance_profile,
+    ),
+    op(
+        "DeleteInstanceProfile",
+        "iam:DeleteInstanceProfile",
+        PROFILE,
+        instance_profiles::delete_instance_profile,
+    ),
+    op(
+        "ListInstanceProfiles",
+        "iam:ListInstanceProfiles",
+        Listing(InstanceProfile),
+        instance_profiles::list_instance_profiles,
+    ),
+    op(
+        "ListInstanceProfilesForRole",
+        "iam:ListInstanceProfilesForRole",
+        ROLE,
+        instance_profiles::list_instance_profiles_for_role,
+    ),
+    // "The caller of this operation must be granted the PassRole permission
+    // on the IAM role by a permissions policy." (AddRoleToInstanceProfile)
+    Operation {
+        also: &[Also {
+            action: "iam:PassRole",
+            on: ROLE,
+            keys: &[Key::PassedToEc2Instances],
+        }],
+        ..op(
+            "AddRoleToInstanceProfile",
+            "iam:AddRoleToInstanceProfile",
+            PROFILE,
+            instance_profiles::add_role_to_instance_profile,
+        )
+    },
+    op(
+        "RemoveRoleFromInstanceProfile",
+        "iam:RemoveRoleFromInstanceProfile",
+        PROFILE,
+        instance_profiles::remove_role_from_instance_profile,
+    ),
+    keyed(
+        "TagInstanceProfile",
+        "iam:TagInstanceProfile",
+        PROFILE,
+        TAGS,
+        tags::tag_instance_profile,
+    ),
+    keyed(
+        "UntagInstanceProfile",
+        "iam:UntagInstanceProfile",
+        PROFILE,
+        TAG_KEYS,
+        tags::untag_instance_profile,
+    ),
+    op(
+        "ListInstanceProfileTags",
+        "iam:ListInstanceProfileTags",
+        PROFILE,
+        tags::list_instance_profile_tags,
+    ),
     // OpenID Connect providers
     keyed(
         "CreateOpenIDConnectProvider",
@@ -657,12 +739,10 @@ pub const OPERATIONS: &[Operation] = &[
 /// botocore's IAM operations without a row yet. Shrinks to nothing.
 pub const NOT_SERVED: &[&str] = &[
     "AcceptDelegationRequest",
-    "AddRoleToInstanceProfile",
     "AssociateDelegationRequest",
     "ChangePassword",
     "CreateAccountAlias",
     "CreateDelegationRequest",
-    "CreateInstanceProfile",
     "CreateLoginProfile",
     "CreateServiceLinkedRole",
     "CreateServiceSpecificCredential",
@@ -670,7 +750,6 @@ pub const NOT_SERVED: &[&str] = &[
     "DeactivateMFADevice",
     "DeleteAccountAlias",
     "DeleteAccountPasswordPolicy",
-    "DeleteInstanceProfile",
     "DeleteLoginProfile",
     "DeleteSSHPublicKey",
     "DeleteServerCertificate",
@@ -694,7 +773,6 @@ pub const NOT_SERVED: &[&str] = &[
     "GetCredentialReport",
     "GetDelegationRequest",
     "GetHumanReadableSummary",
-    "GetInstanceProfile",
     "GetLoginProfile",
     "GetMFADevice",
     "GetOrganizationsAccessReport",
@@ -706,9 +784,6 @@ pub const NOT_SERVED: &[&str] = &[
     "GetServiceLinkedRoleDeletionStatus",
     "ListAccountAliases",
     "ListDelegationRequests",
-    "ListInstanceProfileTags",
-    "ListInstanceProfiles",
-    "ListInstanceProfilesForRole",
     "ListMFADeviceTags",
     "ListMFADevices",
     "ListOrganizationsFeatures",
@@ -720,15 +795,12 @@ pub const NOT_SERVED: &[&str] = &[
     "ListSigningCertificates",
     "ListVirtualMFADevices",
     "RejectDelegationRequest",
-    "RemoveRoleFromInstanceProfile",
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
     "SendDelegationToken",
     "SetSecurityTokenServicePreferences",
-    "TagInstanceProfile",
     "TagMFADevice",
     "TagServerCertificate",
-    "UntagInstanceProfile",
     "UntagMFADevice",
     "UntagServerCertificate",
     "UpdateAccountPasswordPolicy",
@@ -853,6 +925,17 @@ mod tests {
         }
     }
 
+    fn probes(key: Key) -> &'static [&'static str] {
+        match key {
+            Key::RequestTags => &["aws:RequestTag/Team"],
+            Key::TagKeys => &["aws:TagKeys"],
+            Key::Boundary => &["iam:PermissionsBoundary"],
+            Key::PolicyArn => &["iam:PolicyARN"],
+            Key::AwsServiceName => &["iam:AWSServiceName"],
+            Key::PassedToEc2Instances => &["iam:PassedToService", "iam:AssociatedResourceArn"],
+        }
+    }
+
     /// Each condition key a row sets is one the reference lists for its action.
     #[test]
     fn every_row_key_is_one_its_action_takes() {
@@ -862,14 +945,22 @@ mod tests {
             let lists = service.condition_key_lists(action);
             let takes = |key: &str| lists.iter().any(|l| l.contains(key));
             for key in row.keys {
-                let probe = match key {
-                    Key::RequestTags => "aws:RequestTag/Team",
-                    Key::TagKeys => "aws:TagKeys",
-                    Key::Boundary => "iam:PermissionsBoundary",
-                    Key::PolicyArn => "iam:PolicyARN",
-                    Key::AwsServiceName => "iam:AWSServiceName",
-                };
-                assert!(takes(probe), "{}: {probe}", row.name);
+                for probe in probes(*key) {
+                    assert!(takes(probe), "{}: {probe}", row.name);
+                }
+            }
+            for also in row.also {
+                let (service, action) = catalog.action(also.action).unwrap();
+                let lists = service.condition_key_lists(action);
+                for key in also.keys {
+                    for probe in probes(*key) {
+                        assert!(
+                            lists.iter().any(|l| l.contains(probe)),
+                            "{}: {probe}",
+                            also.action
+                        );
+                    }
+                }
             }
         }
     }

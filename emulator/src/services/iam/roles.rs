@@ -275,7 +275,12 @@ pub fn update_assume_role_policy(state: &mut State, call: &Call) -> AwsResult<Xm
 pub fn delete_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let name = call.params.required("RoleName")?.to_string();
     let role = find(state, call, &name)?;
-    let conflict = if !role.inline.is_empty() {
+    let in_profile = state
+        .account(&call.account)
+        .is_some_and(|a| a.profiles_of_role(&role.name).next().is_some());
+    let conflict = if in_profile {
+        Some("Cannot delete entity, must remove roles from instance profile first.")
+    } else if !role.inline.is_empty() {
         Some("Cannot delete entity, must delete policies first.")
     } else if !role.attached.is_empty() {
         Some("Cannot delete entity, must detach all policies first.")

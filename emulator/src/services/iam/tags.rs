@@ -1,4 +1,5 @@
-//! Tags of users, roles, customer-managed policies and identity providers:
+//! Tags of users, roles, customer-managed policies, identity providers and
+//! instance profiles:
 //! Tag*, Untag*, List*Tags. One implementation serves them all; the
 //! request's tags are the `aws:RequestTag/*` and `aws:TagKeys` condition
 //! keys of the call (the door sets them from the operation's row).
@@ -20,6 +21,7 @@ pub enum Target {
     Policy,
     OidcProvider,
     SamlProvider,
+    InstanceProfile,
 }
 
 impl Target {
@@ -30,6 +32,7 @@ impl Target {
             Target::Policy => "PolicyArn",
             Target::OidcProvider => "OpenIDConnectProviderArn",
             Target::SamlProvider => "SAMLProviderArn",
+            Target::InstanceProfile => "InstanceProfileName",
         }
     }
 
@@ -45,6 +48,7 @@ impl Target {
                 .ok_or_else(|| AwsError::no_such_entity(format!("Policy {id} was not found."))),
             Target::OidcProvider => Ok(&mut super::providers::oidc_mut(state, call, id)?.tags),
             Target::SamlProvider => Ok(&mut super::providers::saml_mut(state, call, id)?.tags),
+            Target::InstanceProfile => Ok(&mut super::instance_profiles::find_mut(state, call, id)?.tags),
         }
     }
 }
@@ -147,4 +151,13 @@ pub fn untag_saml_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
 }
 pub fn list_saml_provider_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
     list(Target::SamlProvider, state, call)
+}
+pub fn tag_instance_profile(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::InstanceProfile, state, call)
+}
+pub fn untag_instance_profile(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::InstanceProfile, state, call)
+}
+pub fn list_instance_profile_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::InstanceProfile, state, call)
 }
