@@ -338,7 +338,35 @@ fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut Requ
             region: caller.scope.as_ref().map(|scope| scope.region.as_str()),
         },
     );
+    add_mfa_keys(state, caller, ctx.shared.now(), context);
     add_principal_keys(state, caller, context);
+}
+
+/// `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`, from the
+/// session: "This key is included in the request context only when the
+/// principal uses temporary credentials to make the request. The key is
+/// not present in AWS CLI, AWS API, or AWS SDK requests that are made
+/// using long-term credentials" (IAM User Guide, global condition keys).
+/// So a session made without MFA has it `false`, one made with MFA has it
+/// `true` and the age in seconds since, and long-term keys have neither
+/// (hence `BoolIfExists` in "deny unless MFA" policies).
+fn add_mfa_keys(state: &State, caller: &Caller, now: time::OffsetDateTime, context: &mut RequestContext) {
+    if caller.owner != Some(KeyOwner::Session) {
+        return;
+    }
+    let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) else {
+        return;
+    };
+    match session.mfa_authenticated {
+        Some(at) => {
+            context.set_default("aws:MultiFactorAuthPresent", "true");
+            let age = (now - at).whole_seconds().max(0);
+            context.set_default("aws:MultiFactorAuthAge", age.to_string());
+        }
+        None => {
+            context.set_default("aws:MultiFactorAuthPresent", "false");
+        }
+    }
 }
 
 /// What a request's global keys are made of, whoever asks.

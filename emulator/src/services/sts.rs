@@ -98,6 +98,7 @@ fn new_session(account: &str, principal_arn: String, expires: OffsetDateTime) ->
         session_policies: Vec::new(),
         tags: Vec::new(),
         source_identity: None,
+        mfa_authenticated: None,
     }
 }
 
@@ -150,6 +151,12 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
         extra.set("sts:SourceIdentity", source);
     }
     extra.set("sts:RoleSessionName", session_name.clone());
+    let mfa = verify_mfa(ctx, state, caller, params)?;
+    if mfa.is_some() {
+        // The code was checked now: the trust policy sees MFA, zero seconds old.
+        extra.set("aws:MultiFactorAuthPresent", "true");
+        extra.set("aws:MultiFactorAuthAge", "0");
+    }
     let question = Question {
         action: "sts:AssumeRole",
         resource: &role_arn,
@@ -196,6 +203,7 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
         ctx.shared.now() + Duration::seconds(duration),
     );
     session.role_name = Some(role.name.clone());
+    session.mfa_authenticated = mfa.or_else(|| caller_session_mfa(state, caller));
     session.tags = tags;
     session.source_identity = params.get("SourceIdentity").map(str::to_string);
     if let Some(policy) = params.get("Policy") {
@@ -264,10 +272,42 @@ fn get_session_token(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Par
         ctx.shared.now() + Duration::seconds(duration),
     );
     session.user_name = caller.principal.user_name().map(str::to_string);
+    session.mfa_authenticated = verify_mfa(ctx, state, caller, params)?;
     let mut x = Xml::default();
     credentials_xml(&mut x, &session);
     state.sessions.insert(session.access_key.clone(), session);
     Ok(x)
+}
+
+/// `SerialNumber` + `TokenCode` (GetSessionToken, AssumeRole): checked
+/// against the calling user's MFA device ([`super::iam::mfa::verify_token_code`]).
+/// `Some(now)` when a valid code was given, `None` when neither was.
+fn verify_mfa(
+    ctx: &Ctx,
+    state: &mut State,
+    caller: &Caller,
+    params: &Params,
+) -> AwsResult<Option<OffsetDateTime>> {
+    use super::iam::mfa::{verify_token_code, INVALID_CODE, UNKNOWN_DEVICE};
+    let (serial, code) = match (params.get("SerialNumber"), params.get("TokenCode")) {
+        (None, None) => return Ok(None),
+        (Some(serial), Some(code)) => (serial, code),
+        (Some(_), None) => return Err(AwsError::access_denied(INVALID_CODE)),
+        (None, Some(_)) => return Err(AwsError::access_denied(UNKNOWN_DEVICE)),
+    };
+    let (Some(account), Some(user)) = (caller.account.as_deref(), caller.principal.user_name()) else {
+        return Err(AwsError::access_denied(UNKNOWN_DEVICE));
+    };
+    let now = ctx.shared.now();
+    verify_token_code(state, account, user, serial, code, now)?;
+    Ok(Some(now))
+}
+
+/// When the caller's own session was authenticated with MFA: a role
+/// assumed with such a session keeps it.
+fn caller_session_mfa(state: &State, caller: &Caller) -> Option<OffsetDateTime> {
+    let key = caller.access_key.as_ref()?;
+    state.sessions.get(key)?.mfa_authenticated
 }
 
 fn get_access_key_info(state: &State, caller: &Caller, params: &Params) -> AwsResult<Xml> {

@@ -31,17 +31,6 @@ pub struct UserCredentials {
     pub service_credentials: Vec<ServiceCredential>,
 }
 
-impl UserCredentials {
-    /// Whether any of these keeps the user from being deleted (AWS:
-    /// "you must delete the items attached to the user manually").
-    pub fn is_empty(&self) -> bool {
-        self.login_profile.is_none()
-            && self.ssh_keys.is_empty()
-            && self.signing_certificates.is_empty()
-            && self.service_credentials.is_empty()
-    }
-}
-
 /// A user's console password. Only its salted hash is kept.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginProfile {
@@ -139,6 +128,9 @@ pub struct ServiceCredential {
     pub password: String,
     pub active: bool,
     pub created: OffsetDateTime,
+    /// When it stops working (`CredentialAgeDays`), if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<OffsetDateTime>,
 }
 
 /// The account's MFA devices, server certificates, password policy, alias

@@ -1,6 +1,5 @@
 //! Emulator state: accounts and their IAM entities, access keys and STS
-//! sessions, S3 buckets, Kinesis streams, Access Analyzer's analyzers,
-//! organizations. In memory; one lock guards it
+//! sessions, S3 buckets, Kinesis streams, Access Analyzer's analyzers. In memory; one lock guards it
 //! (requests are short).
 //!
 //! Names of users, groups, roles and policies are unique per account
@@ -12,10 +11,7 @@ pub mod access_analyzer;
 pub mod changes;
 pub mod credentials;
 pub mod iam;
-pub mod instance_profiles;
 pub mod kinesis;
-pub mod organizations;
-pub mod providers;
 pub mod s3;
 pub mod tracked;
 
@@ -56,6 +52,11 @@ pub struct Session {
     /// Session tags → `aws:PrincipalTag/*`.
     pub tags: Vec<(String, String)>,
     pub source_identity: Option<String>,
+    /// When the session was created with a valid MFA code (`SerialNumber`
+    /// and `TokenCode`): `aws:MultiFactorAuthPresent` is then true and
+    /// `aws:MultiFactorAuthAge` counts from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_authenticated: Option<OffsetDateTime>,
 }
 
 /// Who owns an access key.
@@ -78,8 +79,6 @@ pub struct State {
     pub kinesis: kinesis::Kinesis,
     /// IAM Access Analyzer: analyzers and policy generation jobs.
     pub access_analyzer: access_analyzer::AccessAnalyzer,
-    /// AWS Organizations: organizations, and each account's membership.
-    pub organizations: organizations::Organizations,
 }
 
 impl State {
@@ -100,7 +99,6 @@ impl State {
         self.buckets.clear();
         self.kinesis.clear();
         self.access_analyzer.clear();
-        self.organizations.clear();
         self.ensure_root_accounts();
     }
 

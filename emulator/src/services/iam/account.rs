@@ -178,20 +178,14 @@ fn group_detail_xml(x: &mut Xml, g: &Group) {
     attached_xml(x, &g.attached);
 }
 
-fn role_detail_xml(x: &mut Xml, account: &Account, r: &Role) {
+fn role_detail_xml(x: &mut Xml, r: &Role) {
     x.elem("Path", &r.path);
     x.elem("RoleName", &r.name);
     x.elem("RoleId", &r.id);
     x.elem("Arn", &r.arn);
     x.elem("CreateDate", &ids::iso8601(r.created));
     x.elem("AssumeRolePolicyDocument", &encode_document(&r.trust.text));
-    x.with("InstanceProfileList", |x| {
-        for profile in account.profiles_of_role(&r.name) {
-            x.with("member", |x| {
-                super::instance_profiles::profile_xml(x, account, profile);
-            });
-        }
-    });
+    x.with("InstanceProfileList", |_| {});
     inline_list_xml(x, "RolePolicyList", &r.inline);
     attached_xml(x, &r.attached);
     if let Some(b) = &r.boundary {
@@ -256,12 +250,9 @@ pub fn get_account_authorization_details(state: &mut State, call: &Call) -> AwsR
         }
     });
     x.with("RoleDetailList", |x| {
-        let Some(account) = state.account(&call.account) else {
-            return;
-        };
         for e in &page.items {
             if let Entity::Role(r) = e {
-                x.with("member", |x| role_detail_xml(x, account, r));
+                x.with("member", |x| role_detail_xml(x, r));
             }
         }
     });
@@ -320,11 +311,18 @@ fn usage(state: &State, call: &Call) -> Vec<(&'static str, usize)> {
         ("AccountAccessKeysPresent", usize::from(root_keys)),
         ("AccountMFAEnabled", 0),
         ("AccountSigningCertificatesPresent", 0),
-        ("MFADevices", 0),
-        ("MFADevicesInUse", 0),
-        ("InstanceProfiles", a.instance_profiles.len()),
-        ("Providers", a.provider_count()),
-        ("ServerCertificates", 0),
+        ("MFADevices", a.credentials.mfa_devices.len()),
+        (
+            "MFADevicesInUse",
+            a.credentials
+                .mfa_devices
+                .values()
+                .filter(|d| d.assigned.is_some())
+                .count(),
+        ),
+        ("InstanceProfiles", 0),
+        ("Providers", 0),
+        ("ServerCertificates", a.credentials.server_certificates.len()),
         ("GlobalEndpointTokenVersion", 1),
     ]
 }

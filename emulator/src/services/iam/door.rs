@@ -3,7 +3,7 @@
 //! keys and the further questions the row names, and asks the evaluator
 //! each one before the handler runs. Handlers never authorize.
 
-use super::operations::{Key, Kind, On};
+use super::operations::{Key, Kind, On, Operation};
 use super::{tag_context, Call};
 use crate::error::{AwsError, AwsResult};
 use crate::state::iam::{key, Account};
@@ -14,7 +14,7 @@ use iam_evaluator::{PrincipalKind, RequestContext};
 pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     let row = call.operation;
     let resource = resource_arn(state, call, row.on)?;
-    let context = keys_of(state, call, row.keys, row.on);
+    let context = request_keys(state, call, row);
     if row.renames {
         if let Some(target) = renamed_arn(state, call, row.on) {
             if target != resource {
@@ -25,8 +25,7 @@ pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     call.authorize_with(state, row.action, &resource, context)?;
     for also in row.also {
         let arn = resource_arn(state, call, also.on)?;
-        let context = keys_of(state, call, also.keys, also.on);
-        call.authorize_with(state, also.action, &arn, context)?;
+        call.authorize_with(state, also.action, &arn, RequestContext::new())?;
     }
     Ok(())
 }
@@ -38,7 +37,11 @@ pub fn existing_arn<'a>(account: &'a Account, kind: Kind, name: &str) -> Option<
         Kind::User => account.users.get(&k).map(|e| e.arn.as_str()),
         Kind::Group => account.groups.get(&k).map(|e| e.arn.as_str()),
         Kind::Role => account.roles.get(&k).map(|e| e.arn.as_str()),
-        Kind::InstanceProfile => account.instance_profiles.get(&k).map(|e| e.arn.as_str()),
+        Kind::ServerCertificate => account
+            .credentials
+            .server_certificates
+            .get(&k)
+            .map(|e| e.arn.as_str()),
         _ => None,
     }
 }
@@ -67,10 +70,6 @@ pub fn resource_arn(state: &State, call: &Call, on: On) -> AwsResult<String> {
                 .ok_or_else(|| {
                     AwsError::access_denied(format!("The Access Key with id {id} cannot be found."))
                 })?
-        }
-        On::NewOidcProvider => {
-            let url = super::providers::oidc_url(call.params.required("Url")?)?;
-            crate::state::providers::oidc_arn(&call.account, &url)
         }
     })
 }
@@ -110,25 +109,30 @@ fn renamed_arn(state: &State, call: &Call, on: On) -> Option<String> {
     let (current_name, current_path) = match kind {
         Kind::User => account.users.get(&key(name)).map(|u| (&u.name, &u.path))?,
         Kind::Group => account.groups.get(&key(name)).map(|g| (&g.name, &g.path))?,
+        Kind::ServerCertificate => account
+            .credentials
+            .server_certificates
+            .get(&key(name))
+            .map(|c| (&c.name, &c.path))?,
         _ => return None,
     };
     let new_name = match kind {
         Kind::User => call.params.get("NewUserName"),
+        Kind::ServerCertificate => call.params.get("NewServerCertificateName"),
         _ => call.params.get("NewGroupName"),
     };
     let path = call.params.get("NewPath").unwrap_or(current_path);
     Some(call.arn(kind.resource_type(), path, new_name.unwrap_or(current_name)))
 }
 
-/// The condition keys a row (or a further question) says the request
-/// carries, for the resource `on`.
-fn keys_of(state: &State, call: &Call, keys: &[Key], on: On) -> RequestContext {
-    let mut context = if keys.contains(&Key::RequestTags) {
+/// The condition keys the row says the request carries.
+fn request_keys(state: &State, call: &Call, row: &Operation) -> RequestContext {
+    let mut context = if row.keys.contains(&Key::RequestTags) {
         tag_context(&call.params.pairs("Tags", "Key", "Value"))
     } else {
         RequestContext::new()
     };
-    for k in keys {
+    for k in row.keys {
         match k {
             Key::RequestTags => {}
             Key::TagKeys => {
@@ -142,7 +146,7 @@ fn keys_of(state: &State, call: &Call, keys: &[Key], on: On) -> RequestContext {
                     .params
                     .get("PermissionsBoundary")
                     .map(str::to_string)
-                    .or_else(|| current_boundary(state, call, on));
+                    .or_else(|| current_boundary(state, call, row.on));
                 if let Some(arn) = boundary {
                     context.set("iam:PermissionsBoundary", arn);
                 }
@@ -157,12 +161,20 @@ fn keys_of(state: &State, call: &Call, keys: &[Key], on: On) -> RequestContext {
                     context.set("iam:AWSServiceName", name);
                 }
             }
-            Key::PassedToEc2Instances => {
-                context.set("iam:PassedToService", "ec2.amazonaws.com");
-                context.set(
-                    "iam:AssociatedResourceArn",
-                    format!("arn:aws:ec2:*:{}:instance/*", call.account),
-                );
+            Key::CredentialService => {
+                let service = call
+                    .params
+                    .get("ServiceName")
+                    .map(str::to_string)
+                    .or_else(|| super::service_credentials::service_of(state, call));
+                if let Some(service) = service {
+                    context.set("iam:ServiceSpecificCredentialServiceName", service);
+                }
+            }
+            Key::CredentialAgeDays => {
+                if let Some(days) = call.params.get("CredentialAgeDays") {
+                    context.set("iam:ServiceSpecificCredentialAgeDays", days);
+                }
             }
         }
     }

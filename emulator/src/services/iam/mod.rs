@@ -1,24 +1,32 @@
 //! IAM (Query protocol, 2010-05-08). One module per entity family:
 //! [`users`], [`keys`], [`groups`], [`roles`], [`inline`] policies,
 //! [`managed`] policies and attachments, [`boundaries`], [`tags`],
-//! identity [`providers`] (OIDC, SAML), [`instance_profiles`],
-//! account-wide views ([`account`]) and the policy simulator ([`simulate`]).
+//! account-wide views ([`account`]) and the policy simulator ([`simulate`]);
+//! the credentials beside access keys: virtual MFA devices ([`mfa`]),
+//! console passwords and the password policy ([`passwords`]), the account
+//! alias ([`aliases`]), server and signing [`certificates`], [`ssh_keys`]
+//! and [`service_credentials`]; the credential report ([`reports`]).
 //! [`operations`] is the table of operations (action, resource, condition
 //! keys, handler); [`door`] authorizes each call as its row says before
 //! the handler reads or changes anything.
 
 pub mod account;
+pub mod aliases;
 pub mod boundaries;
+pub mod certificates;
 pub mod door;
 pub mod groups;
 pub mod inline;
-pub mod instance_profiles;
 pub mod keys;
 pub mod managed;
+pub mod mfa;
 pub mod operations;
-pub mod providers;
+pub mod passwords;
+pub mod reports;
 pub mod roles;
+pub mod service_credentials;
 pub mod simulate;
+pub mod ssh_keys;
 pub mod tags;
 pub mod users;
 
@@ -82,6 +90,9 @@ impl Call<'_> {
         if let Some(policy) = account.policies.get(resource) {
             return &policy.tags;
         }
+        if let Some(device) = account.credentials.mfa_devices.get(resource) {
+            return &device.tags;
+        }
         // The entity is found by the name that ends its ARN (names are
         // unique per account), then the whole ARN is compared: a scan of
         // every user made each call on a user cost O(users).
@@ -97,13 +108,12 @@ impl Call<'_> {
                 .get(&crate::state::iam::key(name))
                 .filter(|r| r.arn == resource)
                 .map(|r| &r.tags),
-            Some(r) if r.starts_with("oidc-provider/") => account.oidc_provider(resource).map(|p| &p.tags),
-            Some(r) if r.starts_with("saml-provider/") => account.saml_provider(resource).map(|p| &p.tags),
-            Some(r) if r.starts_with("instance-profile/") => account
-                .instance_profiles
+            Some(r) if r.starts_with("server-certificate/") => account
+                .credentials
+                .server_certificates
                 .get(&crate::state::iam::key(name))
-                .filter(|p| p.arn == resource)
-                .map(|p| &p.tags),
+                .filter(|c| c.arn == resource)
+                .map(|c| &c.tags),
             _ => None,
         };
         tags.map_or(&[], Vec::as_slice)
@@ -185,15 +195,20 @@ fn with_empty_result(action: &str, body: String) -> String {
 
 /// IAM refuses credentials from GetSessionToken unless the session was
 /// created with MFA ("You cannot call any IAM API operations unless MFA
-/// authentication information is included in the request"); the emulator
-/// has no MFA, so such sessions never reach IAM. AWS answers as for a bad key.
+/// authentication information is included in the request", IAM User
+/// Guide, "Permissions for GetSessionToken"). AWS answers as for a bad
+/// key, before any policy is read: it is a rule about which credentials
+/// IAM accepts, like an expired token, not a decision of the policies, so
+/// it stays at IAM's entrance rather than in the evaluator.
 fn refuse_session_token_credentials(ctx: &Ctx, caller: &Caller) -> AwsResult<()> {
     let Some(key) = &caller.access_key else {
         return Ok(());
     };
     let state = ctx.shared.state();
     match state.sessions.get(key) {
-        Some(session) if session.role_name.is_none() => Err(crate::auth::invalid_key()),
+        Some(session) if session.role_name.is_none() && session.mfa_authenticated.is_none() => {
+            Err(crate::auth::invalid_key())
+        }
         _ => Ok(()),
     }
 }
@@ -307,20 +322,18 @@ pub fn tags_xml(x: &mut Xml, tags: &[(String, String)]) {
     });
 }
 
-/// The request's `Tags.member.N` (their lengths, patterns and number are
-/// the model's, checked before the handler): a key may appear once, case
-/// aside ("Tag keys are case insensitive").
+/// Validates `Tags.member.N` on create calls (at most 50, key 1–128, value ≤ 256).
 pub fn read_tags(params: &Params) -> AwsResult<Vec<(String, String)>> {
     let tags = params.pairs("Tags", "Key", "Value");
-    let mut seen: Vec<String> = Vec::with_capacity(tags.len());
-    for (k, _) in &tags {
-        let k = crate::state::iam::key(k);
-        if seen.contains(&k) {
-            return Err(AwsError::invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
+    if tags.len() > 50 {
+        return Err(AwsError::limit_exceeded(
+            "The number of tags has reached the maximum limit.",
+        ));
+    }
+    for (k, v) in &tags {
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            return Err(AwsError::validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]"));
         }
-        seen.push(k);
     }
     Ok(tags)
 }

@@ -157,8 +157,22 @@ pub fn update_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
 pub fn delete_user(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let name = call.params.required("UserName")?.to_string();
     let user = find(state, call, &name)?;
-    let conflict = if !user.access_keys.is_empty() {
+    let has_mfa = state
+        .account(&call.account)
+        .is_some_and(|a| a.credentials.devices_of(&user.name).next().is_some());
+    let c = &user.credentials;
+    let conflict = if c.login_profile.is_some() {
+        Some("Cannot delete entity, must delete login profile first.")
+    } else if !user.access_keys.is_empty() {
         Some("Cannot delete entity, must delete access keys first.")
+    } else if !c.signing_certificates.is_empty() {
+        Some("Cannot delete entity, must delete signing certificates first.")
+    } else if !c.ssh_keys.is_empty() {
+        Some("Cannot delete entity, must delete SSH public keys first.")
+    } else if !c.service_credentials.is_empty() {
+        Some("Cannot delete entity, must delete service specific credentials first.")
+    } else if has_mfa {
+        Some("Cannot delete entity, must delete MFA device first.")
     } else if !user.inline.is_empty() {
         Some("Cannot delete entity, must delete policies first.")
     } else if !user.attached.is_empty() {
