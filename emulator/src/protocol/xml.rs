@@ -116,8 +116,9 @@ mod tests {
     }
 }
 
-/// A parsed XML element tree, enough to read S3's request bodies.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A parsed XML element tree, enough to read S3's request bodies (and to
+/// keep a bucket configuration as it was sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Element {
     pub name: String,
     pub text: String,
@@ -138,6 +139,28 @@ impl Element {
     /// The text of the first child with this name.
     pub fn text_of(&self, name: &str) -> Option<&str> {
         self.child(name).map(|c| c.text.as_str())
+    }
+
+    /// The trimmed text of the first child with this name.
+    pub fn trimmed(&self, name: &str) -> Option<&str> {
+        self.text_of(name).map(str::trim)
+    }
+
+    /// Writes the element's children (and, for a leaf, its text) into `x`.
+    pub fn write_children(&self, x: &mut Xml) {
+        for child in &self.children {
+            child.write(x);
+        }
+    }
+
+    /// Writes the element: a leaf with its text, else its children
+    /// (whitespace between elements dropped).
+    pub fn write(&self, x: &mut Xml) {
+        if self.children.is_empty() {
+            x.elem(&self.name, self.text.trim());
+        } else {
+            x.with(&self.name, |x| self.write_children(x));
+        }
     }
 }
 

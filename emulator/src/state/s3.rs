@@ -3,6 +3,7 @@
 
 use super::iam::{Document, Tags};
 use super::tracked::Tracked;
+use crate::protocol::xml::Element;
 use crate::scratch::{OnDrop, TempFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -112,6 +113,25 @@ pub struct Object {
     /// For an object completed from parts: each part's size, in order
     /// (GetObject and HeadObject with `partNumber`); empty otherwise.
     pub part_sizes: Vec<u64>,
+    /// Server-side encryption and Object Lock settings.
+    #[serde(default)]
+    pub protection: Protection,
+}
+
+/// How an object is encrypted at rest and whether Object Lock holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protection {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse` (none for objects stored
+    /// before encryption was reported).
+    pub sse: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub bucket_key_enabled: bool,
+    /// SSE-C: the customer key's base64 MD5 (the key is never kept).
+    pub customer_key_md5: Option<String>,
+    /// Object Lock retention: `GOVERNANCE` or `COMPLIANCE`, and until when.
+    pub lock_mode: Option<String>,
+    pub retain_until: Option<OffsetDateTime>,
+    pub legal_hold: bool,
 }
 
 /// A part of a multipart upload.
@@ -144,6 +164,9 @@ pub struct Upload {
     pub checksum_type: Option<String>,
     pub storage_class: String,
     pub parts: BTreeMap<u32, Part>,
+    /// Encryption and Object Lock given at CreateMultipartUpload.
+    #[serde(default)]
+    pub protection: Protection,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,6 +188,14 @@ pub struct Bucket {
     #[serde(skip)]
     pub objects: Tracked<String, Object>,
     pub uploads: BTreeMap<String, Upload>,
+    /// Bucket configurations as they were put, by sub-resource (`cors`,
+    /// `lifecycle`, …; `analytics/ID` for those kept by id). See
+    /// `services/s3/configs.rs`.
+    #[serde(default)]
+    pub configs: BTreeMap<String, Element>,
+    /// Created with `x-amz-bucket-object-lock-enabled: true`.
+    #[serde(default)]
+    pub object_lock_enabled: bool,
 }
 
 impl Bucket {
@@ -181,6 +212,8 @@ impl Bucket {
             versioning: None,
             objects: Tracked::default(),
             uploads: BTreeMap::new(),
+            configs: BTreeMap::new(),
+            object_lock_enabled: false,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Buckets: CreateBucket, HeadBucket, ListBuckets, DeleteBucket,
 //! GetBucketLocation, ownership controls, ACLs, tagging, versioning.
 
+use super::operations::Also;
 use super::{canonical_id, empty, find_bucket, malformed_xml, no_such_bucket, xml_reply, S3Request};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
@@ -36,6 +37,12 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
         .to_string();
     let mut state = r.ctx.shared.state();
     r.authorize_op(&state, None, RequestContext::new())?;
+    let lock = r
+        .header("x-amz-bucket-object-lock-enabled")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if lock {
+        r.authorize_also(&state, Also::ObjectLockEnabled, None, None, RequestContext::new())?;
+    }
     if !valid_bucket_name(&name) {
         return Err(
             AwsError::new(S3::InvalidBucketName, "The specified bucket is not valid.").with_resource(&name),
@@ -59,10 +66,23 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
             .with_resource(&name));
         }
     } else {
-        state.buckets.insert(
-            name.clone(),
-            Bucket::new(&name, &account, &region, r.ctx.shared.now()),
-        );
+        let mut bucket = Bucket::new(&name, &account, &region, r.ctx.shared.now());
+        if lock {
+            // Object Lock needs versioning, which it turns on.
+            bucket.object_lock_enabled = true;
+            bucket.versioning = Some("Enabled".to_string());
+            let mut config = crate::protocol::xml::Element {
+                name: "ObjectLockConfiguration".into(),
+                ..Default::default()
+            };
+            config.children.push(crate::protocol::xml::Element {
+                name: "ObjectLockEnabled".into(),
+                text: "Enabled".into(),
+                children: Vec::new(),
+            });
+            bucket.configs.insert("object-lock".into(), config);
+        }
+        state.buckets.insert(name.clone(), bucket);
     }
     Ok(empty(200).with_header("location", &format!("/{name}")))
 }
@@ -156,6 +176,16 @@ pub fn list_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
         if r.has("prefix") {
             x.elem("Prefix", prefix);
         }
+    }))
+}
+
+/// ListDirectoryBuckets: the emulator has no directory buckets (S3
+/// Express One Zone), so the caller's list is empty.
+pub fn list_directory_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
+    let state = r.ctx.shared.state();
+    r.authorize_op(&state, None, RequestContext::new())?;
+    Ok(xml_reply("ListAllMyDirectoryBucketsResult", |x| {
+        x.with("Buckets", |_| {});
     }))
 }
 

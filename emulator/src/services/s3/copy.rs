@@ -17,11 +17,13 @@ use super::bucket::s3_date;
 use super::internal;
 use super::object::{self, existing_tag_context, tagging_header, upload_headers};
 use super::operations::Also;
+use super::protection;
 use super::tagging::request_tag_context;
 use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
 use crate::checksum::ChecksumAlgorithm;
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
+use crate::state::s3::Protection;
 use crate::state::s3::{Body, Object};
 use md5::{Digest as _, Md5};
 use std::io::{Read, Write};
@@ -76,7 +78,7 @@ pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
     let source = parse_source(r.header("x-amz-copy-source").unwrap_or_default())?;
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &source.bucket)?;
-    let object = bucket.objects.get(&source.key);
+    let object = super::lifecycle::live(bucket, &source.key, r.ctx.shared.now());
     let arn = format!("arn:aws:s3:::{}/{}", source.bucket, source.key);
     r.authorize_also(
         &state,
@@ -261,22 +263,15 @@ fn copy_checksum(r: &S3Request, source: &Object) -> AwsResult<Option<(String, St
     Ok(source.checksum.clone().filter(|(_, v)| !v.contains('-')))
 }
 
-/// Authorizes writing the copy: `s3:PutObject` (and `s3:PutObjectTagging`
-/// for new tags) on the destination.
-fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<()> {
+/// Authorizes writing the copy: `s3:PutObject` (and the row's further
+/// permissions for new tags or Object Lock headers) on the destination;
+/// returns the copy's encryption and lock settings.
+fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<Protection> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize_op(&state, Some(bucket), request_tag_context(tags))?;
-    if !tags.is_empty() {
-        r.authorize_also(
-            &state,
-            Also::Tagging,
-            None,
-            Some(bucket),
-            iam_evaluator::RequestContext::new(),
-        )?;
-    }
-    Ok(())
+    object::authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
+    protection::for_upload(r, bucket, r.ctx.shared.now())
 }
 
 pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
@@ -289,8 +284,9 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         Some(header) => tagging_header(header)?,
         None => Vec::new(),
     };
-    authorize_destination(r, &new_tags)?;
+    let protection = authorize_destination(r, &new_tags)?;
     let (source, original) = source_object(r)?;
+    protection::check_read(r, &original.protection, "x-amz-copy-source-")?;
     if source.bucket == bucket_name && source.key == key && !changes_itself(r, replace_metadata) {
         return Err(AwsError::new(S3::InvalidRequest,
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -318,7 +314,9 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         // A copy is a new single-part object.
         part_sizes: Vec::new(),
+        protection,
     };
+    let encryption = protection::encryption_headers(&object.protection);
     let (etag, modified) = (object.etag.clone(), object.last_modified);
     let mut state = r.ctx.shared.state();
     let bucket = state
@@ -329,14 +327,18 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
     let replaced = bucket.objects.insert(key, object);
     drop(state);
     drop(replaced);
-    Ok(xml_reply("CopyObjectResult", |x| {
+    let mut reply = xml_reply("CopyObjectResult", |x| {
         x.elem("LastModified", &s3_date(modified));
         x.elem("ETag", &etag);
         if let Some((algorithm, value)) = checksum.as_ref().and_then(|c| Some((stored_algorithm(c)?, &c.1))) {
             x.elem("ChecksumType", "FULL_OBJECT");
             x.elem(&checksum_element(algorithm), value);
         }
-    }))
+    });
+    for (name, value) in encryption {
+        reply = reply.with_header(name, &value);
+    }
+    Ok(reply)
 }
 
 #[cfg(test)]

@@ -90,6 +90,7 @@ fn delete_each(r: &S3Request, bucket_name: &str, targets: Vec<Target>) -> AwsRes
                     Some(bucket),
                     context,
                 )
+                .and_then(|()| super::lock::check_delete(r, &state, bucket, bucket.objects.get(&target.key)))
                 .err();
             Outcome { target, error }
         })

@@ -28,6 +28,7 @@ fn list<'b>(
     delimiter: Option<&str>,
     after: Option<&str>,
     max: usize,
+    expiry: Option<&super::lifecycle::Expiry>,
 ) -> Listing<'b> {
     let mut listing = Listing {
         objects: Vec::new(),
@@ -40,6 +41,9 @@ fn list<'b>(
         std::ops::Bound::Unbounded,
     ));
     for (key, object) in range {
+        if expiry.is_some_and(|e| e.expired(object)) {
+            continue;
+        }
         if !key.starts_with(prefix) {
             // Keys are sorted: past the prefix's keys there are no more.
             if key.as_str() > prefix {
@@ -154,7 +158,8 @@ pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
     let token = r.param("continuation-token").map(decode_token).transpose()?;
     let start_after = r.param("start-after").filter(|s| !s.is_empty());
     let after = token.as_deref().or(start_after);
-    let listing = list(bucket, prefix, delimiter, after, max);
+    let expiry = super::lifecycle::Expiry::of(bucket, r.ctx.shared.now());
+    let listing = list(bucket, prefix, delimiter, after, max, expiry.as_ref());
     let owner = (r.param("fetch-owner") == Some("true")).then_some(bucket.owner.as_str());
     Ok(xml_reply("ListBucketResult", |x| {
         x.elem("Name", &bucket.name);
@@ -200,12 +205,14 @@ pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
     let delimiter = r.param("delimiter").filter(|d| !d.is_empty());
     let max = max_keys(r)?;
     let marker = r.param("marker").unwrap_or_default();
+    let expiry = super::lifecycle::Expiry::of(bucket, r.ctx.shared.now());
     let listing = list(
         bucket,
         prefix,
         delimiter,
         (!marker.is_empty()).then_some(marker),
         max,
+        expiry.as_ref(),
     );
     Ok(xml_reply("ListBucketResult", |x| {
         x.elem("Name", &bucket.name);
@@ -244,12 +251,14 @@ pub fn list_object_versions(r: &S3Request) -> AwsResult<HttpResponse> {
     let delimiter = r.param("delimiter").filter(|d| !d.is_empty());
     let max = max_keys(r)?;
     let key_marker = r.param("key-marker").unwrap_or_default();
+    let expiry = super::lifecycle::Expiry::of(bucket, r.ctx.shared.now());
     let listing = list(
         bucket,
         prefix,
         delimiter,
         (!key_marker.is_empty()).then_some(key_marker),
         max,
+        expiry.as_ref(),
     );
     Ok(xml_reply("ListVersionsResult", |x| {
         x.elem("Name", &bucket.name);

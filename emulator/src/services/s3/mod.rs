@@ -14,16 +14,22 @@
 //! through the door [`S3Request::authorize_op`], which reads the action
 //! from the table; the evaluator decides with the bucket policy.
 
+pub mod attributes;
 pub mod body;
 pub mod bucket;
+pub mod configs;
 pub mod copy;
+pub mod cors;
 pub mod delete;
 pub mod errors;
+pub mod lifecycle;
 pub mod list;
+pub mod lock;
 pub mod multipart;
 pub mod object;
 pub mod operations;
 pub mod policy;
+pub mod protection;
 pub mod request;
 pub mod tagging;
 
@@ -122,9 +128,32 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
         query,
         row,
     };
-    match operations::dispatch(&request) {
+    let response = match operations::dispatch(&request) {
         Ok(response) => response.with_header("x-amz-request-id", ctx.request_id),
         Err(err) => error_response(&err, &resource, ctx.request_id),
+    };
+    let response = if ctx.req.header("x-amz-request-payer").is_some() && response.status < 300 {
+        let charged = request.bucket.as_ref().is_some_and(|b| {
+            ctx.shared
+                .state()
+                .buckets
+                .get(b)
+                .is_some_and(configs::requester_pays)
+        });
+        if charged {
+            response.with_header("x-amz-request-charged", "requester")
+        } else {
+            response
+        }
+    } else {
+        response
+    };
+    // Only a request with `Origin` pays for the bucket's CORS rules.
+    match (&request.bucket, ctx.req.header("origin")) {
+        (Some(bucket), Some(_)) if row.op != S3Operation::PreflightCors => {
+            cors::decorate(ctx.req, &ctx.shared.state(), bucket, response)
+        }
+        _ => response,
     }
 }
 

@@ -5,9 +5,10 @@ use super::body::{self, Stored};
 use super::bucket::{http_date, s3_date};
 use super::operations::Also;
 use super::{empty, find_bucket, no_such_bucket, S3Request};
+use super::{lifecycle, protection};
 use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::{FileBody, HttpResponse};
-use crate::state::s3::{Body, Bucket, Object};
+use crate::state::s3::{Body, Bucket, Object, Protection};
 use crate::state::State;
 use iam_evaluator::RequestContext;
 
@@ -111,7 +112,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .map(tagging_header)
         .transpose()?
         .unwrap_or_default();
-    {
+    let protection = {
         let state = r.ctx.shared.state();
         let bucket = find_bucket(&state, &bucket_name)?;
         let mut context = RequestContext::new();
@@ -122,10 +123,9 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
             context.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
         }
         r.authorize_op(&state, Some(bucket), context)?;
-        if !tags.is_empty() {
-            r.authorize_also(&state, Also::Tagging, None, Some(bucket), RequestContext::new())?;
-        }
-    }
+        authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
+        protection::for_upload(r, bucket, r.ctx.shared.now())?
+    };
     write_precondition(
         r,
         r.ctx
@@ -151,6 +151,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         checksum: stored.checksum.clone(),
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         part_sizes: Vec::new(),
+        protection,
     };
     let mut state = r.ctx.shared.state();
     let bucket = state
@@ -159,16 +160,36 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
     // Checked again now that the body is in: another writer may have won.
     write_precondition(r, bucket.objects.get(&key))?;
+    let reply = put_reply(&stored, &object.protection);
     bucket.objects.insert(key, object);
-    Ok(put_reply(&stored))
+    Ok(reply)
 }
 
-fn put_reply(stored: &Stored) -> HttpResponse {
+fn put_reply(stored: &Stored, protection: &Protection) -> HttpResponse {
     let mut response = empty(200).with_header("etag", &stored.etag());
     if let Some((name, value)) = &stored.checksum {
         response = response.with_header(name, value);
     }
+    for (name, value) in protection::encryption_headers(protection) {
+        response = response.with_header(name, &value);
+    }
     response
+}
+
+/// The further permissions an upload needs: `s3:PutObjectTagging` for
+/// tags, `s3:PutObjectRetention` / `s3:PutObjectLegalHold` for Object Lock
+/// headers (the row names them).
+pub fn authorize_upload_extras(r: &S3Request, state: &State, bucket: &Bucket, tagged: bool) -> AwsResult<()> {
+    for (asked, need) in [
+        (tagged, Also::Tagging),
+        (protection::asks_retention(r), Also::Retention),
+        (protection::asks_legal_hold(r), Also::LegalHold),
+    ] {
+        if asked {
+            r.authorize_also(state, need, None, Some(bucket), RequestContext::new())?;
+        }
+    }
+    Ok(())
 }
 
 /// 404 NoSuchKey for callers allowed to list the bucket, 403 otherwise, as
@@ -192,13 +213,14 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     }
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    let object = bucket.objects.get(&key);
+    let object = lifecycle::live(bucket, &key, r.ctx.shared.now());
     r.authorize_op(&state, Some(bucket), existing_tag_context(object))?;
     let Some(object) = object else {
         return Err(missing_key(r, &state, bucket, &key));
     };
     let object = object.clone();
     drop(state);
+    protection::check_read(r, &object.protection, "x-amz-")?;
     if let Some(status) = precondition(r, &object)? {
         return Ok(empty(status)
             .with_header("etag", &object.etag)
@@ -275,6 +297,12 @@ fn object_headers(r: &S3Request, object: &Object, with_checksum: bool) -> Vec<(S
     }
     if !object.tags.is_empty() {
         out.push(("x-amz-tagging-count".into(), object.tags.len().to_string()));
+    }
+    for (name, value) in protection::encryption_headers(&object.protection)
+        .into_iter()
+        .chain(protection::lock_headers(&object.protection))
+    {
+        out.push((name.to_string(), value));
     }
     if object.storage_class != "STANDARD" {
         out.push(("x-amz-storage-class".into(), object.storage_class.clone()));
@@ -483,9 +511,14 @@ pub fn delete_object(r: &S3Request) -> AwsResult<HttpResponse> {
         Some(bucket),
         existing_tag_context(bucket.objects.get(&key)),
     )?;
-    if let Some(bucket) = state.buckets.get_mut(&bucket_name) {
-        bucket.objects.remove(&key);
-    }
+    super::lock::check_delete(r, &state, bucket, bucket.objects.get(&key))?;
+    let removed = state
+        .buckets
+        .get_mut(&bucket_name)
+        .and_then(|bucket| bucket.objects.remove(&key));
+    // The body's file goes once the lock is released.
+    drop(state);
+    drop(removed);
     Ok(empty(204))
 }
 

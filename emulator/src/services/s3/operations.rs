@@ -30,7 +30,9 @@
 //! bypass) asks for it by [`Also`], which the row maps to its action.
 
 use super::request::S3Request;
-use super::{bucket, copy, delete, list, multipart, object, policy, tagging};
+use super::{
+    attributes, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, tagging,
+};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use std::sync::LazyLock;
@@ -643,7 +645,25 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
             r.op(),
             "ACL writes and browser POST uploads are not emulated yet",
         )),
-        op => Err(unserved(op, "not emulated yet")),
+        Op::PreflightCors => cors::preflight(r),
+        Op::GetObjectAttributes => attributes::get_object_attributes(r),
+        Op::ListDirectoryBuckets => bucket::list_directory_buckets(r),
+        Op::CreateSession | Op::RenameObject => Err(unserved(
+            r.op(),
+            "directory buckets (S3 Express One Zone) are not emulated",
+        )),
+        Op::WriteGetObjectResponse => Err(unserved(r.op(), "S3 Object Lambda is not emulated")),
+        Op::SelectObjectContent => Err(unserved(
+            r.op(),
+            "S3 Select is not emulated (AWS closed it to new customers in 2024)",
+        )),
+        Op::GetObjectTorrent => Err(unserved(
+            r.op(),
+            "BitTorrent is not emulated (AWS no longer serves it)",
+        )),
+        op => configs::dispatch(r, op)
+            .or_else(|| lock::dispatch(r, op))
+            .unwrap_or_else(|| Err(unserved(op, "not emulated yet"))),
     }
 }
 

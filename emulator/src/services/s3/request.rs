@@ -120,8 +120,28 @@ impl S3Request<'_> {
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
+        self.check_request_payer(bucket)?;
         let resource = self.row_resource(None)?;
         self.ask_all(state, self.row.actions.iter().copied(), &resource, bucket, extra)
+    }
+
+    /// Requester Pays: a caller outside the bucket owner's account must
+    /// accept the charge with `x-amz-request-payer: requester` ("If you
+    /// don't include it, the request fails with 403 Forbidden").
+    fn check_request_payer(&self, bucket: Option<&Bucket>) -> AwsResult<()> {
+        let Some(bucket) = bucket else {
+            return Ok(());
+        };
+        if !super::configs::requester_pays(bucket) || self.account() == Some(bucket.owner.as_str()) {
+            return Ok(());
+        }
+        if self
+            .header("x-amz-request-payer")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("requester"))
+        {
+            return Ok(());
+        }
+        Err(AwsError::access_denied("Access Denied"))
     }
 
     /// The door for one key of a multi-object request (DeleteObjects);
@@ -257,6 +277,20 @@ impl S3Request<'_> {
         for (header, key) in [
             ("x-amz-acl", "s3:x-amz-acl"),
             ("x-amz-server-side-encryption", "s3:x-amz-server-side-encryption"),
+            (
+                "x-amz-server-side-encryption-aws-kms-key-id",
+                "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            ),
+            (
+                "x-amz-server-side-encryption-customer-algorithm",
+                "s3:x-amz-server-side-encryption-customer-algorithm",
+            ),
+            ("x-amz-object-lock-mode", "s3:object-lock-mode"),
+            (
+                "x-amz-object-lock-retain-until-date",
+                "s3:object-lock-retain-until-date",
+            ),
+            ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
             ("x-amz-storage-class", "s3:x-amz-storage-class"),
             ("x-amz-copy-source", "s3:x-amz-copy-source"),
             ("x-amz-metadata-directive", "s3:x-amz-metadata-directive"),

@@ -314,10 +314,12 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         checksum: checksum.clone(),
         storage_class: upload.storage_class,
         part_sizes: plan.parts.iter().map(|p| p.size).collect(),
+        protection: upload.protection.clone(),
     };
+    let encryption = super::super::protection::encryption_headers(&object.protection);
     let (finished, replaced) = commit(r, &upload.id, object)?;
     drop((finished, replaced));
-    Ok(xml_reply("CompleteMultipartUploadResult", |x| {
+    let mut reply = xml_reply("CompleteMultipartUploadResult", |x| {
         x.elem("Location", &location(r, &bucket_name, &key));
         x.elem("Bucket", &bucket_name);
         x.elem("Key", &key);
@@ -326,7 +328,11 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
             x.elem(&checksum_element(algorithm), value);
             x.opt("ChecksumType", upload.checksum_type.as_deref());
         }
-    }))
+    });
+    for (name, value) in encryption {
+        reply = reply.with_header(name, &value);
+    }
+    Ok(reply)
 }
 
 /// Ends the upload and stores its object; returns what they replace (to be

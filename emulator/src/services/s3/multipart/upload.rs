@@ -4,7 +4,7 @@
 use super::super::body::{self, checksum_element, file_checksum, stored_algorithm};
 use super::super::bucket::s3_date;
 use super::super::object::{self, tagging_header, upload_headers};
-use super::super::operations::Also;
+use super::super::protection;
 use super::super::tagging::request_tag_context;
 use super::super::{copy, empty, find_bucket, no_such_bucket, xml_reply, S3Request};
 use super::{
@@ -27,10 +27,7 @@ fn new_upload_id() -> String {
 /// `s3:PutObject` (and `s3:PutObjectTagging` when tags come along).
 fn authorize_put(r: &S3Request, state: &State, bucket: &Bucket, tags: &[(String, String)]) -> AwsResult<()> {
     r.authorize_op(state, Some(bucket), request_tag_context(tags))?;
-    if !tags.is_empty() {
-        r.authorize_also(state, Also::Tagging, None, Some(bucket), RequestContext::new())?;
-    }
-    Ok(())
+    object::authorize_upload_extras(r, state, bucket, !tags.is_empty())
 }
 
 pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
@@ -46,6 +43,8 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
     authorize_put(r, &state, bucket, &tags)?;
+    let protection = protection::for_upload(r, bucket, r.ctx.shared.now())?;
+    let encryption = protection::encryption_headers(&protection);
     let checksum = requested_checksum(r)?;
     let upload = Upload {
         id: new_upload_id(),
@@ -60,6 +59,7 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         checksum_type: checksum.map(|(_, k)| k.to_string()),
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         parts: std::collections::BTreeMap::new(),
+        protection,
     };
     let id = upload.id.clone();
     state
@@ -78,6 +78,9 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         response = response
             .with_header("x-amz-checksum-algorithm", algorithm.name())
             .with_header("x-amz-checksum-type", kind);
+    }
+    for (name, value) in encryption {
+        response = response.with_header(name, &value);
     }
     Ok(response)
 }
