@@ -9,7 +9,10 @@
 // without permissions writes and reads objects under two run-* prefixes,
 // and the Policy view must show the least-privilege policy for that user:
 // the observed actions on the exact object ARN, a run-*/* pattern when
-// "generalise prefixes" is ticked, and the explanations.
+// "generalise prefixes" is ticked, and the explanations. Last, S3 CORS: a
+// page served from another origin fetches an object (with a header that
+// makes the browser send a preflight) from a bucket whose CORS rules allow
+// that origin, and is refused a method the rules do not allow.
 //
 // Run by .ci/run: `node tests/browser/console.mjs`. The binary is
 // $IAM_EMULATOR_BIN or target/release/iam-emulator; the browser
@@ -18,6 +21,7 @@
 // Prints one line per check and closes with `browser: N passed, N failed`.
 
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { createHash, createHmac } from "node:crypto";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -394,6 +398,52 @@ async function main() {
       await generalise.uncheck();
       await shownPolicy((d) => JSON.stringify(resourcesOf(d)) === JSON.stringify([RUN_123, RUN_456]));
       assert((await explanations.getByRole("listitem").filter({ hasText: "generalises" }).count()) === 0, "a generalisation is still explained after unticking");
+    });
+
+    await check("S3 CORS: a page on another origin fetches an object; a method the rules lack is refused", async () => {
+      const site = createServer((_, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end("<!doctype html><title>another origin</title><p>cors probe</p>");
+      });
+      await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+      const origin = `http://127.0.0.1:${site.address().port}`;
+      try {
+        const s3 = (method, p, query = [], body = "") => signed(emulator.endpoint, ROOT, { service: "s3", method, path: p, query, body });
+        const must = async (what, reply, ok = [200, 204]) => {
+          const r = await reply;
+          assert(ok.includes(r.status), `${what}: HTTP ${r.status}: ${r.text}`);
+        };
+        await must("CreateBucket", s3("PUT", "/cors-site"));
+        await must("PutObject", s3("PUT", "/cors-site/hello.txt", [], "hello from S3\n"));
+        await must("DeletePublicAccessBlock", s3("DELETE", "/cors-site", [["publicAccessBlock", ""]]));
+        const publicRead = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::cors-site/*" }] };
+        await must("PutBucketPolicy", s3("PUT", "/cors-site", [["policy", ""]], JSON.stringify(publicRead)));
+        const rules = `<CORSConfiguration><CORSRule><AllowedOrigin>${origin}</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedHeader>x-probe</AllowedHeader><ExposeHeader>ETag</ExposeHeader></CORSRule></CORSConfiguration>`;
+        await must("PutBucketCors", s3("PUT", "/cors-site", [["cors", ""]], rules));
+        const other = await context.newPage();
+        await other.goto(origin);
+        const url = `${emulator.endpoint}/cors-site/hello.txt`;
+        const got = await other.evaluate(async (u) => {
+          const r = await fetch(u, { headers: { "x-probe": "1" } });
+          return { status: r.status, text: await r.text(), etag: r.headers.get("etag") };
+        }, url);
+        assert(got.status === 200 && got.text === "hello from S3\n", `cross-origin GET: ${JSON.stringify(got)}`);
+        assert(got.etag && got.etag.length > 2, `the exposed ETag header: ${JSON.stringify(got)}`);
+        const refused = await other.evaluate(async (u) => {
+          try {
+            await fetch(u, { method: "DELETE" });
+            return "fetched";
+          } catch (e) {
+            return `refused: ${e.name}`;
+          }
+        }, url);
+        assert(refused.startsWith("refused"), `a DELETE the CORS rules do not allow was ${refused}`);
+        const still = await s3("GET", "/cors-site/hello.txt");
+        assert(still.status === 200, `the object after the refused DELETE: HTTP ${still.status}`);
+        await other.close();
+      } finally {
+        site.close();
+      }
     });
 
     await check("no page errors, nothing fetched from elsewhere", async () => {
