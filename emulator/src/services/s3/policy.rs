@@ -22,7 +22,7 @@ use crate::state::iam::Document;
 use crate::state::s3::{Bucket, PublicAccessBlock};
 use crate::state::State;
 use iam_evaluator::validate::{check_write, WriteError, WriteTarget};
-use iam_evaluator::{NamedPolicy, PrincipalKind, RequestContext};
+use iam_evaluator::{NamedPolicy, RequestContext};
 use std::sync::Arc;
 
 /// S3's quota on a bucket policy's size.
@@ -61,14 +61,11 @@ pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPol
     }]
 }
 
-/// Authorizes a bucket-policy operation; the owner's root always may.
+/// Authorizes a bucket-policy operation. That the owner's root always may
+/// is the evaluator's rule (`iam_evaluator` rules.rs), so the decision
+/// log, `explain` and the reply agree.
 fn authorize_policy_op(r: &S3Request, state: &State, bucket: &Bucket) -> AwsResult<()> {
-    let result = r.authorize_op(state, Some(bucket), RequestContext::new());
-    let owner_root = r.caller.principal.kind == PrincipalKind::Root && super::is_owner(r.caller, bucket);
-    if owner_root {
-        return Ok(());
-    }
-    result
+    r.authorize_op(state, Some(bucket), RequestContext::new())
 }
 
 pub fn get_policy(r: &S3Request) -> AwsResult<HttpResponse> {
