@@ -24,6 +24,17 @@ fn random_string(alphabet: &[u8], len: usize) -> String {
         .collect()
 }
 
+/// `len` lower-case letters and digits, as the ids of AWS Organizations
+/// have them (`o-…`, `r-…`, `ou-…-…`, `p-…`).
+pub fn lower_alnum(len: usize) -> String {
+    random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", len)
+}
+
+/// Twelve random digits: a new account id.
+pub fn account_id() -> String {
+    random_string(b"0123456789", 12)
+}
+
 /// A unique id such as `AIDA` + 17 characters (21 in all), as IAM returns.
 pub fn unique_id(prefix: &str) -> String {
     format!("{prefix}{}", random_string(ID_ALPHABET, 21 - prefix.len()))

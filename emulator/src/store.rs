@@ -13,7 +13,8 @@
 //! Records: `account/ID` (one account's IAM entities), `session/AKID`,
 //! `bucket/NAME` (a bucket without its objects), `object/BUCKET/KEY`,
 //! `stream/ACCOUNT/REGION/NAME`, `analyzer/ARN` (an Access Analyzer analyzer
-//! with its rules, findings and previews), `policy-generation/JOB`; apart from them, the observed requests
+//! with its rules, findings and previews), `policy-generation/JOB`, `organization/ID` (one organization with its
+//! OUs, accounts, policies and handshakes); apart from them, the observed requests
 //! that `policy generate` reads (saved without waiting for the disk, as
 //! they acknowledge nothing; a clean shutdown flushes them). A request's changes (the keys its writes
 //! touched, see [`crate::state::tracked`]) are written in one transaction
@@ -339,6 +340,11 @@ fn load_record(state: &mut State, key: &str, value: &[u8], scratch: &Scratch) ->
         "policy-generation" => {
             let job = serde_json::from_slice(value).map_err(json_err)?;
             state.access_analyzer.generations.insert(rest.to_string(), job);
+        }
+        "organization" => {
+            state
+                .organizations
+                .load(serde_json::from_slice(value).map_err(json_err)?);
         }
         _ => return Err("unknown record kind".into()),
     }

@@ -692,6 +692,41 @@
             ]),
             "No customer managed policies.",
           ),
+          section("Instance profiles", 4, a.instanceProfiles || [], (p) =>
+            entityCard("Instance profile", p, [
+              kv([
+                ["Path", p.path],
+                ["Role", p.roles.length ? p.roles : "none"],
+                ["Created", p.created],
+                ["Tags", tagsText(p.tags)],
+              ]),
+            ]),
+            "No instance profiles.",
+          ),
+          section("OpenID Connect providers", 4, a.oidcProviders || [], (p) =>
+            entityCard("OIDC provider", { ...p, name: p.url }, [
+              kv([
+                ["URL (the issuer without its scheme)", h("code", {}, p.url)],
+                ["Client ids (audiences)", p.clientIds.length ? p.clientIds : "none"],
+                ["Thumbprints", p.thumbprints.length ? p.thumbprints : "none"],
+                ["Created", p.created],
+                ["Tags", tagsText(p.tags)],
+              ]),
+            ]),
+            "No OpenID Connect providers.",
+          ),
+          section("SAML providers", 4, a.samlProviders || [], (p) =>
+            entityCard("SAML provider", p, [
+              kv([
+                ["Entity id (issuer)", p.entityId],
+                ["Signing certificates", p.signingCertificates],
+                ["Valid until", p.validUntil],
+                ["Created", p.created],
+                ["Tags", tagsText(p.tags)],
+              ]),
+            ]),
+            "No SAML providers.",
+          ),
         ),
       );
     }

@@ -3,7 +3,8 @@
 //! Accounts with their root access key ids, users (groups, tags, inline
 //! and attached policies, permissions boundary, access key ids), groups
 //! (members, policies), roles (trust policy, policies, boundary), customer
-//! managed policies; STS sessions; S3 buckets with their policy, Block
+//! managed policies, instance profiles, OIDC and SAML identity providers;
+//! STS sessions; S3 buckets with their policy, Block
 //! Public Access settings and whether the policy is public. Each policy
 //! document comes pretty-printed with its `ValidatePolicy` findings (see
 //! [`super::pretty`]); an attached managed policy is listed by ARN, its
@@ -270,9 +271,58 @@ fn account_json(account: &Account, root_keys: &[&str], managed: &mut BTreeMap<St
             })
         })
         .collect();
+    let oidc: Vec<Value> = account
+        .providers
+        .oidc
+        .values()
+        .map(|p| {
+            json!({
+                "arn": p.arn,
+                "url": p.url,
+                "clientIds": p.client_ids,
+                "thumbprints": p.thumbprints,
+                "created": crate::ids::iso8601(p.created),
+                "tags": tags(&p.tags),
+            })
+        })
+        .collect();
+    let saml: Vec<Value> = account
+        .providers
+        .saml
+        .values()
+        .map(|p| {
+            json!({
+                "arn": p.arn,
+                "name": p.name,
+                "entityId": p.entity_id,
+                "signingCertificates": p.signing_certificates.len(),
+                "validUntil": p.valid_until.map(crate::ids::iso8601),
+                "created": crate::ids::iso8601(p.created),
+                "tags": tags(&p.tags),
+            })
+        })
+        .collect();
+    let profiles: Vec<Value> = account
+        .instance_profiles
+        .values()
+        .map(|p| {
+            json!({
+                "name": p.name,
+                "arn": p.arn,
+                "id": p.id,
+                "path": p.path,
+                "created": crate::ids::iso8601(p.created),
+                "roles": p.roles,
+                "tags": tags(&p.tags),
+            })
+        })
+        .collect();
     json!({
         "id": account.id,
         "rootArn": account.root_arn(),
+        "instanceProfiles": profiles,
+        "oidcProviders": oidc,
+        "samlProviders": saml,
         "rootAccessKeys": root_keys,
         "users": users,
         "groups": groups,

@@ -3,10 +3,11 @@
 //! code as a PNG), [`certificate`] (X.509 PEM certificates and private
 //! keys), [`ssh_key`] (SSH public keys and their fingerprints) and
 //! [`password`] (console passwords against a password policy, and their
-//! hashes). The IAM handlers ([`crate::services::iam`]) use them.
+//! hashes), [`saml_metadata`] (SAML identity providers' metadata). The IAM handlers ([`crate::services::iam`]) use them.
 
 pub mod certificate;
 pub mod password;
 pub mod qr;
+pub mod saml_metadata;
 pub mod ssh_key;
 pub mod totp;

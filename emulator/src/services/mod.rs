@@ -1,4 +1,4 @@
-//! The services (IAM, STS, S3, Kinesis, Access Analyzer). [`routing`] names
+//! The services (IAM, STS, S3, Kinesis, Access Analyzer, Organizations). [`routing`] names
 //! the service a request is for; each one reads its protocol, turns the call
 //! into (principal, action, resource, context), asks [`crate::authorize`],
 //! and acts on the state. None re-implements a policy rule.
@@ -6,6 +6,7 @@
 pub mod access_analyzer;
 pub mod iam;
 pub mod kinesis;
+pub mod organizations;
 pub mod routing;
 pub mod s3;
 pub mod sts;
@@ -29,6 +30,7 @@ pub fn dispatch(service: Service, ctx: &Ctx, caller: &Caller) -> HttpResponse {
         Service::S3 => s3::handle(ctx, caller),
         Service::Kinesis => kinesis::handle(ctx, caller),
         Service::AccessAnalyzer => access_analyzer::handle(ctx, caller),
+        Service::Organizations => organizations::handle(ctx, caller),
     }
 }
 
@@ -42,6 +44,9 @@ pub fn error_response(service: Service, err: &AwsError, request_id: &str) -> Htt
     }
     if service == Service::Kinesis {
         return kinesis::error_response(err, request_id);
+    }
+    if service == Service::Organizations {
+        return organizations::error_response(err, request_id);
     }
     let namespace = match service {
         Service::Sts => STS_NAMESPACE,

@@ -11,16 +11,18 @@ pub enum Service {
     S3,
     Kinesis,
     AccessAnalyzer,
+    Organizations,
 }
 
 impl Service {
     /// Every service the emulator serves.
-    pub const ALL: [Service; 5] = [
+    pub const ALL: [Service; 6] = [
         Service::Iam,
         Service::Sts,
         Service::S3,
         Service::Kinesis,
         Service::AccessAnalyzer,
+        Service::Organizations,
     ];
 
     /// botocore's name of the service (`accessanalyzer`, not the signing
@@ -32,6 +34,7 @@ impl Service {
             Service::S3 => "s3",
             Service::Kinesis => "kinesis",
             Service::AccessAnalyzer => "accessanalyzer",
+            Service::Organizations => "organizations",
         }
     }
 }
@@ -54,6 +57,12 @@ pub(crate) fn route_unsigned(req: &HttpRequest) -> Service {
     {
         return Service::Kinesis;
     }
+    if req
+        .header("x-amz-target")
+        .is_some_and(|t| t.starts_with(super::organizations::TARGET_PREFIX))
+    {
+        return Service::Organizations;
+    }
     let form = req
         .header("content-type")
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
@@ -73,6 +82,7 @@ pub fn service_named(scope_service: &str) -> Service {
         "sts" => Service::Sts,
         "kinesis" => Service::Kinesis,
         "access-analyzer" => Service::AccessAnalyzer,
+        "organizations" => Service::Organizations,
         _ => Service::S3,
     }
 }

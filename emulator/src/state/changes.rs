@@ -24,6 +24,7 @@ pub fn any(state: &State) -> bool {
         || state.buckets.is_touched()
         || state.kinesis.is_touched()
         || state.access_analyzer.is_touched()
+        || state.organizations.is_touched()
 }
 
 /// The records to write, and forgets the writes. With `serialize` false
@@ -103,6 +104,13 @@ pub fn take(state: &mut State, serialize: bool) -> Result<Vec<Change>, String> {
             state.access_analyzer.generations.get(&job).map(|g| g as _),
         );
     }
+    for id in state.organizations.take_touched() {
+        put(
+            &mut out,
+            format!("organization/{id}"),
+            state.organizations.get(&id).map(|o| o as _),
+        );
+    }
     match failed {
         Some(e) => Err(e),
         None => Ok(out),
@@ -124,6 +132,7 @@ pub fn retouch(state: &mut State, changes: &[Change]) {
             "account" => state.accounts.touch(rest.to_string()),
             "session" => state.sessions.touch(rest.to_string()),
             "bucket" => state.buckets.touch(rest.to_string()),
+            "organization" => state.organizations.touch(rest.to_string()),
             "object" => {
                 if let Some((bucket, object)) = rest.split_once('/') {
                     state.buckets.touch(bucket.to_string());

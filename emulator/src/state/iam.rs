@@ -134,6 +134,12 @@ pub struct Account {
     /// MFA devices, server certificates, password policy, alias, reports.
     #[serde(default)]
     pub credentials: super::credentials::AccountCredentials,
+    /// OIDC and SAML identity providers.
+    #[serde(default)]
+    pub providers: super::providers::Providers,
+    /// Instance profiles, by lower-cased name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub instance_profiles: BTreeMap<String, super::instance_profiles::InstanceProfile>,
 }
 
 impl Account {
@@ -145,6 +151,8 @@ impl Account {
             roles: BTreeMap::new(),
             policies: BTreeMap::new(),
             credentials: super::credentials::AccountCredentials::default(),
+            providers: super::providers::Providers::default(),
+            instance_profiles: BTreeMap::new(),
         }
     }
 

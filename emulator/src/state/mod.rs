@@ -1,5 +1,6 @@
 //! Emulator state: accounts and their IAM entities, access keys and STS
-//! sessions, S3 buckets, Kinesis streams, Access Analyzer's analyzers. In memory; one lock guards it
+//! sessions, S3 buckets, Kinesis streams, Access Analyzer's analyzers,
+//! organizations. In memory; one lock guards it
 //! (requests are short).
 //!
 //! Names of users, groups, roles and policies are unique per account
@@ -11,7 +12,10 @@ pub mod access_analyzer;
 pub mod changes;
 pub mod credentials;
 pub mod iam;
+pub mod instance_profiles;
 pub mod kinesis;
+pub mod organizations;
+pub mod providers;
 pub mod s3;
 pub mod tracked;
 
@@ -79,6 +83,8 @@ pub struct State {
     pub kinesis: kinesis::Kinesis,
     /// IAM Access Analyzer: analyzers and policy generation jobs.
     pub access_analyzer: access_analyzer::AccessAnalyzer,
+    /// AWS Organizations: organizations, and each account's membership.
+    pub organizations: organizations::Organizations,
 }
 
 impl State {
@@ -99,6 +105,7 @@ impl State {
         self.buckets.clear();
         self.kinesis.clear();
         self.access_analyzer.clear();
+        self.organizations.clear();
         self.ensure_root_accounts();
     }
 

@@ -178,14 +178,20 @@ fn group_detail_xml(x: &mut Xml, g: &Group) {
     attached_xml(x, &g.attached);
 }
 
-fn role_detail_xml(x: &mut Xml, r: &Role) {
+fn role_detail_xml(x: &mut Xml, account: &Account, r: &Role) {
     x.elem("Path", &r.path);
     x.elem("RoleName", &r.name);
     x.elem("RoleId", &r.id);
     x.elem("Arn", &r.arn);
     x.elem("CreateDate", &ids::iso8601(r.created));
     x.elem("AssumeRolePolicyDocument", &encode_document(&r.trust.text));
-    x.with("InstanceProfileList", |_| {});
+    x.with("InstanceProfileList", |x| {
+        for profile in account.profiles_of_role(&r.name) {
+            x.with("member", |x| {
+                super::instance_profiles::profile_xml(x, account, profile);
+            });
+        }
+    });
     inline_list_xml(x, "RolePolicyList", &r.inline);
     attached_xml(x, &r.attached);
     if let Some(b) = &r.boundary {
@@ -250,9 +256,12 @@ pub fn get_account_authorization_details(state: &mut State, call: &Call) -> AwsR
         }
     });
     x.with("RoleDetailList", |x| {
+        let Some(account) = state.account(&call.account) else {
+            return;
+        };
         for e in &page.items {
             if let Entity::Role(r) = e {
-                x.with("member", |x| role_detail_xml(x, r));
+                x.with("member", |x| role_detail_xml(x, account, r));
             }
         }
     });
@@ -320,8 +329,8 @@ fn usage(state: &State, call: &Call) -> Vec<(&'static str, usize)> {
                 .filter(|d| d.assigned.is_some())
                 .count(),
         ),
-        ("InstanceProfiles", 0),
-        ("Providers", 0),
+        ("InstanceProfiles", a.instance_profiles.len()),
+        ("Providers", a.provider_count()),
         ("ServerCertificates", a.credentials.server_certificates.len()),
         ("GlobalEndpointTokenVersion", 1),
     ]

@@ -3,7 +3,7 @@
 //! keys and the further questions the row names, and asks the evaluator
 //! each one before the handler runs. Handlers never authorize.
 
-use super::operations::{Key, Kind, On, Operation};
+use super::operations::{Key, Kind, On};
 use super::{tag_context, Call};
 use crate::error::{AwsError, AwsResult};
 use crate::state::iam::{key, Account};
@@ -14,7 +14,7 @@ use iam_evaluator::{PrincipalKind, RequestContext};
 pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     let row = call.operation;
     let resource = resource_arn(state, call, row.on)?;
-    let context = request_keys(state, call, row);
+    let context = keys_of(state, call, row.keys, row.on);
     if row.renames {
         if let Some(target) = renamed_arn(state, call, row.on) {
             if target != resource {
@@ -25,7 +25,8 @@ pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     call.authorize_with(state, row.action, &resource, context)?;
     for also in row.also {
         let arn = resource_arn(state, call, also.on)?;
-        call.authorize_with(state, also.action, &arn, RequestContext::new())?;
+        let context = keys_of(state, call, also.keys, also.on);
+        call.authorize_with(state, also.action, &arn, context)?;
     }
     Ok(())
 }
@@ -37,6 +38,7 @@ pub fn existing_arn<'a>(account: &'a Account, kind: Kind, name: &str) -> Option<
         Kind::User => account.users.get(&k).map(|e| e.arn.as_str()),
         Kind::Group => account.groups.get(&k).map(|e| e.arn.as_str()),
         Kind::Role => account.roles.get(&k).map(|e| e.arn.as_str()),
+        Kind::InstanceProfile => account.instance_profiles.get(&k).map(|e| e.arn.as_str()),
         Kind::ServerCertificate => account
             .credentials
             .server_certificates
@@ -70,6 +72,10 @@ pub fn resource_arn(state: &State, call: &Call, on: On) -> AwsResult<String> {
                 .ok_or_else(|| {
                     AwsError::access_denied(format!("The Access Key with id {id} cannot be found."))
                 })?
+        }
+        On::NewOidcProvider => {
+            let url = super::providers::oidc_url(call.params.required("Url")?)?;
+            crate::state::providers::oidc_arn(&call.account, &url)
         }
     })
 }
@@ -125,14 +131,15 @@ fn renamed_arn(state: &State, call: &Call, on: On) -> Option<String> {
     Some(call.arn(kind.resource_type(), path, new_name.unwrap_or(current_name)))
 }
 
-/// The condition keys the row says the request carries.
-fn request_keys(state: &State, call: &Call, row: &Operation) -> RequestContext {
-    let mut context = if row.keys.contains(&Key::RequestTags) {
+/// The condition keys a row (or a further question) says the request
+/// carries, for the resource `on`.
+fn keys_of(state: &State, call: &Call, keys: &[Key], on: On) -> RequestContext {
+    let mut context = if keys.contains(&Key::RequestTags) {
         tag_context(&call.params.pairs("Tags", "Key", "Value"))
     } else {
         RequestContext::new()
     };
-    for k in row.keys {
+    for k in keys {
         match k {
             Key::RequestTags => {}
             Key::TagKeys => {
@@ -146,7 +153,7 @@ fn request_keys(state: &State, call: &Call, row: &Operation) -> RequestContext {
                     .params
                     .get("PermissionsBoundary")
                     .map(str::to_string)
-                    .or_else(|| current_boundary(state, call, row.on));
+                    .or_else(|| current_boundary(state, call, on));
                 if let Some(arn) = boundary {
                     context.set("iam:PermissionsBoundary", arn);
                 }
@@ -160,6 +167,13 @@ fn request_keys(state: &State, call: &Call, row: &Operation) -> RequestContext {
                 if let Some(name) = call.params.get("AWSServiceName") {
                     context.set("iam:AWSServiceName", name);
                 }
+            }
+            Key::PassedToEc2Instances => {
+                context.set("iam:PassedToService", "ec2.amazonaws.com");
+                context.set(
+                    "iam:AssociatedResourceArn",
+                    format!("arn:aws:ec2:*:{}:instance/*", call.account),
+                );
             }
             Key::CredentialService => {
                 let service = call

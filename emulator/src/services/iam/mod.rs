@@ -2,6 +2,7 @@
 //! [`users`], [`keys`], [`groups`], [`roles`], [`inline`] policies,
 //! [`managed`] policies and attachments, [`boundaries`], [`tags`],
 //! account-wide views ([`account`]) and the policy simulator ([`simulate`]);
+//! identity [`providers`] (OIDC, SAML), [`instance_profiles`];
 //! the credentials beside access keys: virtual MFA devices ([`mfa`]),
 //! console passwords and the password policy ([`passwords`]), the account
 //! alias ([`aliases`]), server and signing [`certificates`], [`ssh_keys`]
@@ -17,11 +18,13 @@ pub mod certificates;
 pub mod door;
 pub mod groups;
 pub mod inline;
+pub mod instance_profiles;
 pub mod keys;
 pub mod managed;
 pub mod mfa;
 pub mod operations;
 pub mod passwords;
+pub mod providers;
 pub mod reports;
 pub mod roles;
 pub mod service_credentials;
@@ -108,6 +111,13 @@ impl Call<'_> {
                 .get(&crate::state::iam::key(name))
                 .filter(|r| r.arn == resource)
                 .map(|r| &r.tags),
+            Some(r) if r.starts_with("oidc-provider/") => account.oidc_provider(resource).map(|p| &p.tags),
+            Some(r) if r.starts_with("saml-provider/") => account.saml_provider(resource).map(|p| &p.tags),
+            Some(r) if r.starts_with("instance-profile/") => account
+                .instance_profiles
+                .get(&crate::state::iam::key(name))
+                .filter(|p| p.arn == resource)
+                .map(|p| &p.tags),
             Some(r) if r.starts_with("server-certificate/") => account
                 .credentials
                 .server_certificates
@@ -322,18 +332,20 @@ pub fn tags_xml(x: &mut Xml, tags: &[(String, String)]) {
     });
 }
 
-/// Validates `Tags.member.N` on create calls (at most 50, key 1–128, value ≤ 256).
+/// The request's `Tags.member.N` (their lengths, patterns and number are
+/// the model's, checked before the handler): a key may appear once, case
+/// aside ("Tag keys are case insensitive").
 pub fn read_tags(params: &Params) -> AwsResult<Vec<(String, String)>> {
     let tags = params.pairs("Tags", "Key", "Value");
-    if tags.len() > 50 {
-        return Err(AwsError::limit_exceeded(
-            "The number of tags has reached the maximum limit.",
-        ));
-    }
-    for (k, v) in &tags {
-        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            return Err(AwsError::validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]"));
+    let mut seen: Vec<String> = Vec::with_capacity(tags.len());
+    for (k, _) in &tags {
+        let k = crate::state::iam::key(k);
+        if seen.contains(&k) {
+            return Err(AwsError::invalid_input(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
         }
+        seen.push(k);
     }
     Ok(tags)
 }

@@ -12,8 +12,8 @@
 //! operation in neither list.
 
 use super::{
-    account, aliases, boundaries, certificates, groups, inline, keys, managed, mfa, passwords, reports,
-    roles, service_credentials, simulate, ssh_keys, tags, users, Handler,
+    account, aliases, boundaries, certificates, groups, inline, instance_profiles, keys, managed, mfa,
+    passwords, providers, reports, roles, service_credentials, simulate, ssh_keys, tags, users, Handler,
 };
 
 /// The kinds of IAM resource an action acts on: the Service Authorization
@@ -67,6 +67,8 @@ pub enum On {
     UserOrCaller,
     /// The user owning the access key `AccessKeyId`.
     KeyOwner,
+    /// The OIDC provider being created: its ARN from `Url`.
+    NewOidcProvider,
 }
 
 impl On {
@@ -76,6 +78,7 @@ impl On {
             On::Any | On::Listing(_) => None,
             On::Named(kind, _) | On::New(kind, _) | On::ArnIn(kind, _) => Some(kind),
             On::UserOrCaller | On::KeyOwner => Some(Kind::User),
+            On::NewOidcProvider => Some(Kind::OidcProvider),
         }
     }
 }
@@ -94,6 +97,12 @@ pub enum Key {
     PolicyArn,
     /// `iam:AWSServiceName` from `AWSServiceName`.
     AwsServiceName,
+    /// A role passed to EC2 through an instance profile:
+    /// `iam:PassedToService` `ec2.amazonaws.com` and
+    /// `iam:AssociatedResourceArn` `arn:aws:ec2:*:ACCT:instance/*` ("The
+    /// ARN value must be arn:aws:ec2:*:CallerAccountId:instance/*",
+    /// AddRoleToInstanceProfile).
+    PassedToEc2Instances,
     /// `iam:ServiceSpecificCredentialServiceName`: `ServiceName`, else the
     /// service of the credential `ServiceSpecificCredentialId`.
     CredentialService,
@@ -106,6 +115,7 @@ pub enum Key {
 pub struct Also {
     pub action: &'static str,
     pub on: On,
+    pub keys: &'static [Key],
 }
 
 /// One served operation.
@@ -149,13 +159,16 @@ const fn keyed(
     }
 }
 
-use Kind::{Group, Mfa, Policy, Role, ServerCertificate, User};
-use On::{Any, ArnIn, KeyOwner, Listing, Named, New, UserOrCaller};
+use Kind::{Group, InstanceProfile, Mfa, OidcProvider, Policy, Role, SamlProvider, ServerCertificate, User};
+use On::{Any, ArnIn, KeyOwner, Listing, Named, New, NewOidcProvider, UserOrCaller};
 
 const USER: On = Named(User, "UserName");
 const GROUP: On = Named(Group, "GroupName");
 const ROLE: On = Named(Role, "RoleName");
 const POLICY: On = ArnIn(Policy, "PolicyArn");
+const OIDC: On = ArnIn(OidcProvider, "OpenIDConnectProviderArn");
+const SAML: On = ArnIn(SamlProvider, "SAMLProviderArn");
+const PROFILE: On = Named(InstanceProfile, "InstanceProfileName");
 const BOUNDARY: &[Key] = &[Key::Boundary];
 const TAGS: &[Key] = &[Key::RequestTags];
 const TAG_KEYS: &[Key] = &[Key::TagKeys];
@@ -514,6 +527,195 @@ pub const OPERATIONS: &[Operation] = &[
         POLICY,
         tags::list_policy_tags,
     ),
+    // instance profiles
+    keyed(
+        "CreateInstanceProfile",
+        "iam:CreateInstanceProfile",
+        New(InstanceProfile, "InstanceProfileName"),
+        TAGS,
+        instance_profiles::create_instance_profile,
+    ),
+    op(
+        "GetInstanceProfile",
+        "iam:GetInstanceProfile",
+        PROFILE,
+        instance_profiles::get_instance_profile,
+    ),
+    op(
+        "DeleteInstanceProfile",
+        "iam:DeleteInstanceProfile",
+        PROFILE,
+        instance_profiles::delete_instance_profile,
+    ),
+    op(
+        "ListInstanceProfiles",
+        "iam:ListInstanceProfiles",
+        Listing(InstanceProfile),
+        instance_profiles::list_instance_profiles,
+    ),
+    op(
+        "ListInstanceProfilesForRole",
+        "iam:ListInstanceProfilesForRole",
+        ROLE,
+        instance_profiles::list_instance_profiles_for_role,
+    ),
+    // "The caller of this operation must be granted the PassRole permission
+    // on the IAM role by a permissions policy." (AddRoleToInstanceProfile)
+    Operation {
+        also: &[Also {
+            action: "iam:PassRole",
+            on: ROLE,
+            keys: &[Key::PassedToEc2Instances],
+        }],
+        ..op(
+            "AddRoleToInstanceProfile",
+            "iam:AddRoleToInstanceProfile",
+            PROFILE,
+            instance_profiles::add_role_to_instance_profile,
+        )
+    },
+    op(
+        "RemoveRoleFromInstanceProfile",
+        "iam:RemoveRoleFromInstanceProfile",
+        PROFILE,
+        instance_profiles::remove_role_from_instance_profile,
+    ),
+    keyed(
+        "TagInstanceProfile",
+        "iam:TagInstanceProfile",
+        PROFILE,
+        TAGS,
+        tags::tag_instance_profile,
+    ),
+    keyed(
+        "UntagInstanceProfile",
+        "iam:UntagInstanceProfile",
+        PROFILE,
+        TAG_KEYS,
+        tags::untag_instance_profile,
+    ),
+    op(
+        "ListInstanceProfileTags",
+        "iam:ListInstanceProfileTags",
+        PROFILE,
+        tags::list_instance_profile_tags,
+    ),
+    // OpenID Connect providers
+    keyed(
+        "CreateOpenIDConnectProvider",
+        "iam:CreateOpenIDConnectProvider",
+        NewOidcProvider,
+        TAGS,
+        providers::create_oidc_provider,
+    ),
+    op(
+        "GetOpenIDConnectProvider",
+        "iam:GetOpenIDConnectProvider",
+        OIDC,
+        providers::get_oidc_provider,
+    ),
+    op(
+        "DeleteOpenIDConnectProvider",
+        "iam:DeleteOpenIDConnectProvider",
+        OIDC,
+        providers::delete_oidc_provider,
+    ),
+    op(
+        "ListOpenIDConnectProviders",
+        "iam:ListOpenIDConnectProviders",
+        Any,
+        providers::list_oidc_providers,
+    ),
+    op(
+        "UpdateOpenIDConnectProviderThumbprint",
+        "iam:UpdateOpenIDConnectProviderThumbprint",
+        OIDC,
+        providers::update_oidc_thumbprint,
+    ),
+    op(
+        "AddClientIDToOpenIDConnectProvider",
+        "iam:AddClientIDToOpenIDConnectProvider",
+        OIDC,
+        providers::add_client_id,
+    ),
+    op(
+        "RemoveClientIDFromOpenIDConnectProvider",
+        "iam:RemoveClientIDFromOpenIDConnectProvider",
+        OIDC,
+        providers::remove_client_id,
+    ),
+    keyed(
+        "TagOpenIDConnectProvider",
+        "iam:TagOpenIDConnectProvider",
+        OIDC,
+        TAGS,
+        tags::tag_oidc_provider,
+    ),
+    keyed(
+        "UntagOpenIDConnectProvider",
+        "iam:UntagOpenIDConnectProvider",
+        OIDC,
+        TAG_KEYS,
+        tags::untag_oidc_provider,
+    ),
+    op(
+        "ListOpenIDConnectProviderTags",
+        "iam:ListOpenIDConnectProviderTags",
+        OIDC,
+        tags::list_oidc_provider_tags,
+    ),
+    // SAML providers
+    keyed(
+        "CreateSAMLProvider",
+        "iam:CreateSAMLProvider",
+        New(SamlProvider, "Name"),
+        TAGS,
+        providers::create_saml_provider,
+    ),
+    op(
+        "GetSAMLProvider",
+        "iam:GetSAMLProvider",
+        SAML,
+        providers::get_saml_provider,
+    ),
+    op(
+        "UpdateSAMLProvider",
+        "iam:UpdateSAMLProvider",
+        SAML,
+        providers::update_saml_provider,
+    ),
+    op(
+        "DeleteSAMLProvider",
+        "iam:DeleteSAMLProvider",
+        SAML,
+        providers::delete_saml_provider,
+    ),
+    op(
+        "ListSAMLProviders",
+        "iam:ListSAMLProviders",
+        Any,
+        providers::list_saml_providers,
+    ),
+    keyed(
+        "TagSAMLProvider",
+        "iam:TagSAMLProvider",
+        SAML,
+        TAGS,
+        tags::tag_saml_provider,
+    ),
+    keyed(
+        "UntagSAMLProvider",
+        "iam:UntagSAMLProvider",
+        SAML,
+        TAG_KEYS,
+        tags::untag_saml_provider,
+    ),
+    op(
+        "ListSAMLProviderTags",
+        "iam:ListSAMLProviderTags",
+        SAML,
+        tags::list_saml_provider_tags,
+    ),
     // account-wide views
     op(
         "GetAccountAuthorizationDetails",
@@ -842,17 +1044,9 @@ pub const OPERATIONS: &[Operation] = &[
 /// botocore's IAM operations without a row yet. Shrinks to nothing.
 pub const NOT_SERVED: &[&str] = &[
     "AcceptDelegationRequest",
-    "AddClientIDToOpenIDConnectProvider",
-    "AddRoleToInstanceProfile",
     "AssociateDelegationRequest",
     "CreateDelegationRequest",
-    "CreateInstanceProfile",
-    "CreateOpenIDConnectProvider",
-    "CreateSAMLProvider",
     "CreateServiceLinkedRole",
-    "DeleteInstanceProfile",
-    "DeleteOpenIDConnectProvider",
-    "DeleteSAMLProvider",
     "DeleteServiceLinkedRole",
     "DisableOrganizationsRootCredentialsManagement",
     "DisableOrganizationsRootSessions",
@@ -866,38 +1060,18 @@ pub const NOT_SERVED: &[&str] = &[
     "GetContextKeysForPrincipalPolicy",
     "GetDelegationRequest",
     "GetHumanReadableSummary",
-    "GetInstanceProfile",
-    "GetOpenIDConnectProvider",
     "GetOrganizationsAccessReport",
     "GetOutboundWebIdentityFederationInfo",
-    "GetSAMLProvider",
     "GetServiceLastAccessedDetails",
     "GetServiceLastAccessedDetailsWithEntities",
     "GetServiceLinkedRoleDeletionStatus",
     "ListDelegationRequests",
-    "ListInstanceProfileTags",
-    "ListInstanceProfiles",
-    "ListInstanceProfilesForRole",
-    "ListOpenIDConnectProviderTags",
-    "ListOpenIDConnectProviders",
     "ListOrganizationsFeatures",
     "ListPoliciesGrantingServiceAccess",
-    "ListSAMLProviderTags",
-    "ListSAMLProviders",
     "RejectDelegationRequest",
-    "RemoveClientIDFromOpenIDConnectProvider",
-    "RemoveRoleFromInstanceProfile",
     "SendDelegationToken",
     "SetSecurityTokenServicePreferences",
-    "TagInstanceProfile",
-    "TagOpenIDConnectProvider",
-    "TagSAMLProvider",
-    "UntagInstanceProfile",
-    "UntagOpenIDConnectProvider",
-    "UntagSAMLProvider",
     "UpdateDelegationRequest",
-    "UpdateOpenIDConnectProviderThumbprint",
-    "UpdateSAMLProvider",
 ];
 
 /// The row of the operation named `name`.
@@ -1010,6 +1184,19 @@ mod tests {
         }
     }
 
+    fn probes(key: Key) -> &'static [&'static str] {
+        match key {
+            Key::RequestTags => &["aws:RequestTag/Team"],
+            Key::TagKeys => &["aws:TagKeys"],
+            Key::Boundary => &["iam:PermissionsBoundary"],
+            Key::PolicyArn => &["iam:PolicyARN"],
+            Key::AwsServiceName => &["iam:AWSServiceName"],
+            Key::PassedToEc2Instances => &["iam:PassedToService", "iam:AssociatedResourceArn"],
+            Key::CredentialService => &["iam:ServiceSpecificCredentialServiceName"],
+            Key::CredentialAgeDays => &["iam:ServiceSpecificCredentialAgeDays"],
+        }
+    }
+
     /// Each condition key a row sets is one the reference lists for its action.
     #[test]
     fn every_row_key_is_one_its_action_takes() {
@@ -1019,16 +1206,22 @@ mod tests {
             let lists = service.condition_key_lists(action);
             let takes = |key: &str| lists.iter().any(|l| l.contains(key));
             for key in row.keys {
-                let probe = match key {
-                    Key::RequestTags => "aws:RequestTag/Team",
-                    Key::TagKeys => "aws:TagKeys",
-                    Key::Boundary => "iam:PermissionsBoundary",
-                    Key::PolicyArn => "iam:PolicyARN",
-                    Key::AwsServiceName => "iam:AWSServiceName",
-                    Key::CredentialService => "iam:ServiceSpecificCredentialServiceName",
-                    Key::CredentialAgeDays => "iam:ServiceSpecificCredentialAgeDays",
-                };
-                assert!(takes(probe), "{}: {probe}", row.name);
+                for probe in probes(*key) {
+                    assert!(takes(probe), "{}: {probe}", row.name);
+                }
+            }
+            for also in row.also {
+                let (service, action) = catalog.action(also.action).unwrap();
+                let lists = service.condition_key_lists(action);
+                for key in also.keys {
+                    for probe in probes(*key) {
+                        assert!(
+                            lists.iter().any(|l| l.contains(probe)),
+                            "{}: {probe}",
+                            also.action
+                        );
+                    }
+                }
             }
         }
     }

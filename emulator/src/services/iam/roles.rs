@@ -86,6 +86,13 @@ fn trust_document(state: &State, text: &str) -> AwsResult<Document> {
                 )));
             }
         }
+        for provider in &principal.items.federated {
+            if !federated_exists(state, provider) {
+                return Err(AwsError::malformed_policy(format!(
+                    "Invalid principal in policy: \"Federated\":\"{provider}\""
+                )));
+            }
+        }
     }
     if policy_size(text) > MAX_TRUST_POLICY_SIZE {
         return Err(AwsError::limit_exceeded(format!(
@@ -93,6 +100,31 @@ fn trust_document(state: &State, text: &str) -> AwsResult<Document> {
         )));
     }
     Ok(document)
+}
+
+/// A `Federated` principal is an identity provider's ARN (an OIDC or SAML
+/// provider, which must exist in an account the emulator holds) or a
+/// provider AWS names by domain (`cognito-identity.amazonaws.com`,
+/// `accounts.google.com`, …), taken as given.
+fn federated_exists(state: &State, provider: &str) -> bool {
+    if !provider.starts_with("arn:") {
+        return true;
+    }
+    let Some(parsed) = iam_evaluator::arn::Arn::parse(provider).filter(|a| a.service == "iam") else {
+        return false;
+    };
+    let oidc = parsed.resource.starts_with("oidc-provider/");
+    if !oidc && !parsed.resource.starts_with("saml-provider/") {
+        return false;
+    }
+    let Some(account) = state.account(parsed.account) else {
+        return true;
+    };
+    if oidc {
+        account.oidc_provider(provider).is_some()
+    } else {
+        account.saml_provider(provider).is_some()
+    }
 }
 
 /// IAM checks that a user or role named as a principal exists; the emulator
@@ -243,7 +275,12 @@ pub fn update_assume_role_policy(state: &mut State, call: &Call) -> AwsResult<Xm
 pub fn delete_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let name = call.params.required("RoleName")?.to_string();
     let role = find(state, call, &name)?;
-    let conflict = if !role.inline.is_empty() {
+    let in_profile = state
+        .account(&call.account)
+        .is_some_and(|a| a.profiles_of_role(&role.name).next().is_some());
+    let conflict = if in_profile {
+        Some("Cannot delete entity, must remove roles from instance profile first.")
+    } else if !role.inline.is_empty() {
         Some("Cannot delete entity, must delete policies first.")
     } else if !role.attached.is_empty() {
         Some("Cannot delete entity, must detach all policies first.")

@@ -1,14 +1,14 @@
-//! Tags of users, roles, customer-managed policies, virtual MFA devices
-//! and server certificates: Tag*, Untag*, List*Tags. One implementation
-//! serves them all; the request's tags are
-//! the `aws:RequestTag/*` and `aws:TagKeys` condition keys of the call.
+//! Tags of users, roles, customer-managed policies, identity providers,
+//! instance profiles, virtual MFA devices and server certificates: Tag*,
+//! Untag*, List*Tags. One implementation serves them all; the request's
+//! tags are the `aws:RequestTag/*` and `aws:TagKeys` condition keys of the
+//! call (the door sets them from the operation's row).
 
 use super::{page_tail, paginate, read_tags, Call};
 use crate::error::{AwsError, AwsResult};
 use crate::protocol::xml::Xml;
 use crate::state::iam::{key, Tags};
 use crate::state::State;
-use iam_evaluator::RequestContext;
 
 /// AWS's quota of tags on one IAM resource.
 const MAX_TAGS: usize = 50;
@@ -19,6 +19,9 @@ pub enum Target {
     User,
     Role,
     Policy,
+    OidcProvider,
+    SamlProvider,
+    InstanceProfile,
     Mfa,
     ServerCertificate,
 }
@@ -29,6 +32,9 @@ impl Target {
             Target::User => "UserName",
             Target::Role => "RoleName",
             Target::Policy => "PolicyArn",
+            Target::OidcProvider => "OpenIDConnectProviderArn",
+            Target::SamlProvider => "SAMLProviderArn",
+            Target::InstanceProfile => "InstanceProfileName",
             Target::Mfa => "SerialNumber",
             Target::ServerCertificate => "ServerCertificateName",
         }
@@ -44,6 +50,9 @@ impl Target {
                 .get_mut(id)
                 .map(|p| &mut p.tags)
                 .ok_or_else(|| AwsError::no_such_entity(format!("Policy {id} was not found."))),
+            Target::OidcProvider => Ok(&mut super::providers::oidc_mut(state, call, id)?.tags),
+            Target::SamlProvider => Ok(&mut super::providers::saml_mut(state, call, id)?.tags),
+            Target::InstanceProfile => Ok(&mut super::instance_profiles::find_mut(state, call, id)?.tags),
             Target::Mfa => state
                 .account_mut(&call.account)
                 .credentials
@@ -68,27 +77,12 @@ impl Target {
     }
 }
 
-/// Rejects a request that names one key twice (keys ignore case in IAM).
-fn check_duplicates(tags: &[(String, String)]) -> AwsResult<()> {
-    let mut seen: Vec<String> = Vec::new();
-    for (k, _) in tags {
-        if seen.contains(&key(k)) {
-            return Err(AwsError::invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
-        seen.push(key(k));
-    }
-    Ok(())
-}
-
 pub fn tag(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
     let id = call.params.required(target.param())?.to_string();
     let tags = read_tags(call.params)?;
     if tags.is_empty() {
         return Err(AwsError::missing_parameter("Tags"));
     }
-    check_duplicates(&tags)?;
     let existing = target.tags_mut(state, call, &id)?;
     let mut merged = existing.clone();
     for (k, v) in tags {
@@ -112,8 +106,6 @@ pub fn untag(target: Target, state: &mut State, call: &Call) -> AwsResult<Xml> {
     if keys.is_empty() {
         return Err(AwsError::missing_parameter("TagKeys"));
     }
-    let mut context = RequestContext::new();
-    context.set_multi("aws:TagKeys", keys.iter().cloned());
     let existing = target.tags_mut(state, call, &id)?;
     existing.retain(|(k, _)| !keys.iter().any(|gone| key(gone) == key(k)));
     Ok(Xml::default())
@@ -165,6 +157,33 @@ pub fn untag_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
 }
 pub fn list_policy_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
     list(Target::Policy, state, call)
+}
+pub fn tag_oidc_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::OidcProvider, state, call)
+}
+pub fn untag_oidc_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::OidcProvider, state, call)
+}
+pub fn list_oidc_provider_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::OidcProvider, state, call)
+}
+pub fn tag_saml_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::SamlProvider, state, call)
+}
+pub fn untag_saml_provider(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::SamlProvider, state, call)
+}
+pub fn list_saml_provider_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::SamlProvider, state, call)
+}
+pub fn tag_instance_profile(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    tag(Target::InstanceProfile, state, call)
+}
+pub fn untag_instance_profile(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    untag(Target::InstanceProfile, state, call)
+}
+pub fn list_instance_profile_tags(state: &mut State, call: &Call) -> AwsResult<Xml> {
+    list(Target::InstanceProfile, state, call)
 }
 pub fn tag_mfa_device(state: &mut State, call: &Call) -> AwsResult<Xml> {
     tag(Target::Mfa, state, call)
