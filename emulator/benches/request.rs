@@ -126,6 +126,7 @@ fn app() -> App {
             secret: DEFAULT_SECRET_KEY.into(),
         }],
         default_account: DEFAULT_ACCOUNT.into(),
+        s3_defaults: iam_emulator::state::s3::S3Defaults::Current,
     })
 }
 

@@ -23,6 +23,8 @@ pub struct Config {
     pub auth: AuthMode,
     pub root_keys: Vec<RootKey>,
     pub default_account: String,
+    /// What new S3 buckets get (`--s3-defaults`).
+    pub s3_defaults: crate::state::s3::S3Defaults,
 }
 
 /// Value of the moto-compatible no-auth counter meaning "never enforce".
@@ -51,7 +53,8 @@ struct NoAuthBudget {
 impl App {
     /// An emulator whose state lives in memory only.
     pub fn new(config: Config) -> Self {
-        let state = State::new(config.root_keys.clone());
+        let mut state = State::new(config.root_keys.clone());
+        state.s3_defaults = config.s3_defaults;
         App {
             config,
             shared: Shared::new(
@@ -68,6 +71,7 @@ impl App {
     /// An emulator keeping its state in `state_dir` (loaded now), or why not.
     pub fn open(config: Config, state_dir: &std::path::Path) -> Result<Self, String> {
         let mut state = State::new(config.root_keys.clone());
+        state.s3_defaults = config.s3_defaults;
         crate::state::changes::take(&mut state, false)?;
         let (store, scratch) = Store::open(state_dir, &mut state)?;
         state.ensure_root_accounts();

@@ -3,6 +3,7 @@
 
 use crate::app::{parse_root_key, App, Config};
 use crate::auth::AuthMode;
+use crate::state::s3::S3Defaults;
 use crate::state::{RootKey, DEFAULT_ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_SECRET_KEY};
 use clap::Args;
 use std::path::PathBuf;
@@ -38,6 +39,16 @@ pub struct ServeArgs {
     /// killed itself.
     #[arg(long = "exit-with-stdin")]
     pub exit_with_stdin: bool,
+    /// What new S3 buckets get: current (Block Public Access on, ACLs
+    /// disabled, SSE-S3) or legacy (S3 before April 2023: Block Public
+    /// Access off, Object Ownership ObjectWriter, no default encryption).
+    #[arg(
+        long = "s3-defaults",
+        env = "IAM_EMULATOR_S3_DEFAULTS",
+        value_enum,
+        default_value = "current"
+    )]
+    pub s3_defaults: S3Defaults,
 }
 
 /// The configuration the flags describe, or why they are wrong.
@@ -70,6 +81,7 @@ pub fn config(args: &ServeArgs) -> Result<Config, String> {
         auth: args.auth,
         root_keys,
         default_account: DEFAULT_ACCOUNT.into(),
+        s3_defaults: args.s3_defaults,
     })
 }
 

@@ -471,6 +471,7 @@ fn app(auth: AuthMode) -> App {
             secret: DEFAULT_SECRET_KEY.into(),
         }],
         default_account: DEFAULT_ACCOUNT.into(),
+        s3_defaults: iam_emulator::state::s3::S3Defaults::Current,
     })
 }
 

@@ -48,6 +48,7 @@ pub use client::{
 };
 pub use fixtures::{Applied, FixtureError, Fixtures};
 pub use iam_emulator::auth::AuthMode;
+pub use iam_emulator::state::s3::S3Defaults;
 pub use process::find_binary;
 pub use reply::{url_decode, Reply};
 pub use s3::{Payload, S3Call};
@@ -69,6 +70,7 @@ pub struct Builder {
     root_keys: Vec<RootKey>,
     account: Option<String>,
     state_dir: Option<std::path::PathBuf>,
+    s3_defaults: S3Defaults,
 }
 
 impl Builder {
@@ -139,6 +141,23 @@ impl Builder {
         self
     }
 
+    /// `--s3-defaults legacy`: new buckets get S3's pre-2023 defaults
+    /// (Block Public Access off, Object Ownership `ObjectWriter`).
+    ///
+    /// ```
+    /// use iam_harness::{Emulator, S3Defaults};
+    /// let emu = Emulator::builder().s3_defaults(S3Defaults::Legacy).start();
+    /// let root = emu.client(&emu.root_credentials());
+    /// root.create_bucket("old-style");
+    /// let reply = root.s3("GET", "/old-style", &[("ownershipControls", "")], &[], b"");
+    /// assert_eq!(reply.text("ObjectOwnership").as_deref(), Some("ObjectWriter"));
+    /// ```
+    #[must_use]
+    pub fn s3_defaults(mut self, defaults: S3Defaults) -> Self {
+        self.s3_defaults = defaults;
+        self
+    }
+
     /// Starts the server (as `iam-emulator serve --listen 127.0.0.1:0`).
     pub fn start(self) -> Emulator {
         let account = self.account.unwrap_or_else(|| DEFAULT_ACCOUNT.to_string());
@@ -161,6 +180,7 @@ impl Builder {
             auth: self.auth,
             root_keys,
             default_account: account,
+            s3_defaults: self.s3_defaults,
         };
         let app = match &self.state_dir {
             Some(dir) => App::open(config, dir).unwrap_or_else(|e| panic!("{e}")),
@@ -256,6 +276,7 @@ impl Emulator {
             root_keys: Vec::new(),
             account: None,
             state_dir: None,
+            s3_defaults: S3Defaults::Current,
         }
     }
 

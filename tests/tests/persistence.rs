@@ -248,6 +248,7 @@ fn a_second_emulator_on_the_same_folder_is_refused() {
         auth: iam_harness::AuthMode::Strict,
         root_keys: Vec::new(),
         default_account: "123456789012".into(),
+        s3_defaults: iam_emulator::state::s3::S3Defaults::Current,
     };
     let err = iam_emulator::app::App::open(config, &dir.0).expect_err("the folder is in use");
     assert!(err.contains("another iam-emulator is using this folder"), "{err}");

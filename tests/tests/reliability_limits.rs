@@ -44,6 +44,7 @@ fn server(limits: Limits) -> Server {
             secret: DEFAULT_SECRET_KEY.into(),
         }],
         default_account: DEFAULT_ACCOUNT.into(),
+        s3_defaults: iam_emulator::state::s3::S3Defaults::Current,
     }));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {

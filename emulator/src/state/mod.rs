@@ -85,6 +85,8 @@ pub struct State {
     pub access_analyzer: access_analyzer::AccessAnalyzer,
     /// AWS Organizations: organizations, and each account's membership.
     pub organizations: organizations::Organizations,
+    /// What new buckets get (`serve --s3-defaults`); configuration, kept by reset.
+    pub s3_defaults: s3::S3Defaults,
 }
 
 impl State {

@@ -29,6 +29,33 @@ impl PublicAccessBlock {
     };
 }
 
+/// The settings new buckets get (`serve --s3-defaults`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum S3Defaults {
+    /// S3's defaults since April 2023: Block Public Access on, Object
+    /// Ownership `BucketOwnerEnforced` (ACLs disabled), SSE-S3 encryption.
+    #[default]
+    Current,
+    /// S3's defaults before April 2023, which older test suites (ceph
+    /// s3-tests, many applications' fixtures) assume: Block Public Access
+    /// off, Object Ownership `ObjectWriter` (ACLs enabled, the writer owns
+    /// what it uploads), no default encryption.
+    Legacy,
+}
+
+impl S3Defaults {
+    /// Gives a bucket just created these defaults.
+    pub fn apply(self, bucket: &mut Bucket) {
+        match self {
+            S3Defaults::Current => {}
+            S3Defaults::Legacy => {
+                bucket.public_access_block = None;
+                bucket.ownership = Some("ObjectWriter".to_string());
+            }
+        }
+    }
+}
+
 /// An object's body: in memory (a small body of an emulator without
 /// `--state-dir`), or a file removed when no object or reply uses it.
 /// Bodies of a state folder are always files (made durable before the

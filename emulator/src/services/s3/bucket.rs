@@ -82,6 +82,7 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
             });
             bucket.configs.insert("object-lock".into(), config);
         }
+        state.s3_defaults.apply(&mut bucket);
         state.buckets.insert(name.clone(), bucket);
     }
     Ok(empty(200).with_header("location", &format!("/{name}")))
