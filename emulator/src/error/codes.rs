@@ -198,6 +198,7 @@ codes! {
         PolicyTooLarge = 400,
         PreconditionFailed = 412,
         ReplicationConfigurationNotFoundError = 404,
+        ServerSideEncryptionConfigurationNotFoundError = 404,
         TooManyConfigurations = 400,
         TooManyParts = 400,
         XAmzContentSHA256Mismatch = 400,

@@ -51,6 +51,7 @@ impl S3Defaults {
             S3Defaults::Legacy => {
                 bucket.public_access_block = None;
                 bucket.ownership = Some("ObjectWriter".to_string());
+                bucket.unencrypted_by_default = true;
             }
         }
     }
@@ -223,6 +224,10 @@ pub struct Bucket {
     /// Created with `x-amz-bucket-object-lock-enabled: true`.
     #[serde(default)]
     pub object_lock_enabled: bool,
+    /// Created under `--s3-defaults legacy`: without an encryption
+    /// configuration, objects are stored unencrypted (S3 before 2023).
+    #[serde(default)]
+    pub unencrypted_by_default: bool,
 }
 
 impl Bucket {
@@ -241,6 +246,7 @@ impl Bucket {
             uploads: BTreeMap::new(),
             configs: BTreeMap::new(),
             object_lock_enabled: false,
+            unencrypted_by_default: false,
         }
     }
 

@@ -305,7 +305,7 @@ fn get(r: &S3Request, kind: &Kind) -> AwsResult<HttpResponse> {
     r.authorize_op(&state, Some(bucket), RequestContext::new())?;
     let stored = bucket.configs.get(&key);
     if kind.key == ENCRYPTION.key {
-        return Ok(encryption_reply(bucket));
+        return encryption_reply(bucket);
     }
     if kind.key == METADATA_TABLE.key || kind.key == METADATA.key {
         let stored = stored.ok_or_else(|| missing_error(kind, &bucket.name))?;
@@ -422,10 +422,17 @@ fn list(r: &S3Request, kind: &Kind, root: &str) -> AwsResult<HttpResponse> {
     }))
 }
 
-/// GetBucketEncryption: what was put, else SSE-S3, as every bucket has.
-fn encryption_reply(bucket: &Bucket) -> HttpResponse {
-    let (algorithm, key, bucket_key) = super::protection::bucket_default(bucket);
-    xml_reply(ENCRYPTION.root, |x| {
+/// GetBucketEncryption: what was put, else SSE-S3, as every bucket has
+/// (but those of `--s3-defaults legacy`, as S3 before 2023).
+fn encryption_reply(bucket: &Bucket) -> AwsResult<HttpResponse> {
+    let (algorithm, key, bucket_key) = super::protection::bucket_default(bucket).ok_or_else(|| {
+        AwsError::new(
+            S3::ServerSideEncryptionConfigurationNotFoundError,
+            "The server side encryption configuration was not found",
+        )
+        .with_resource(&bucket.name)
+    })?;
+    Ok(xml_reply(ENCRYPTION.root, |x| {
         x.with("Rule", |x| {
             x.with("ApplyServerSideEncryptionByDefault", |x| {
                 x.elem("SSEAlgorithm", &algorithm);
@@ -433,7 +440,7 @@ fn encryption_reply(bucket: &Bucket) -> HttpResponse {
             });
             x.elem("BucketKeyEnabled", if bucket_key { "true" } else { "false" });
         });
-    })
+    }))
 }
 
 /// The metadata table Gets: the destination put, as its result, ACTIVE.

@@ -40,9 +40,14 @@ pub fn aws_managed_key(region: &str, account: &str) -> String {
     )
 }
 
-/// The bucket's default encryption: algorithm, KMS key, bucket key.
-pub fn bucket_default(bucket: &Bucket) -> (String, Option<String>, bool) {
-    let rule = bucket.configs.get("encryption").and_then(|c| c.child("Rule"));
+/// The bucket's default encryption: algorithm, KMS key, bucket key; none
+/// for a bucket of `--s3-defaults legacy` without an encryption configuration.
+pub fn bucket_default(bucket: &Bucket) -> Option<(String, Option<String>, bool)> {
+    let config = bucket.configs.get("encryption");
+    if config.is_none() && bucket.unencrypted_by_default {
+        return None;
+    }
+    let rule = config.and_then(|c| c.child("Rule"));
     let by_default = rule.and_then(|r| r.child("ApplyServerSideEncryptionByDefault"));
     let algorithm = by_default
         .and_then(|d| d.trimmed("SSEAlgorithm"))
@@ -53,7 +58,7 @@ pub fn bucket_default(bucket: &Bucket) -> (String, Option<String>, bool) {
         .filter(|k| !k.is_empty())
         .map(str::to_string);
     let bucket_key = rule.and_then(|r| r.trimmed("BucketKeyEnabled")) == Some("true");
-    (algorithm, key, bucket_key)
+    Some((algorithm, key, bucket_key))
 }
 
 /// The SSE-C key MD5 of the request (`x-amz-server-side-encryption-customer-*`
@@ -116,8 +121,17 @@ fn encryption(r: &S3Request, bucket: &Bucket, into: &mut Protection) -> AwsResul
             "x-amz-server-side-encryption-aws-kms-key-id is only valid with aws:kms or aws:kms:dsse server-side encryption",
         ));
     }
-    let (default_algorithm, default_key, default_bucket_key) = bucket_default(bucket);
-    let algorithm = requested.map_or(default_algorithm, str::to_string);
+    let default = bucket_default(bucket);
+    let Some(algorithm) = requested
+        .map(str::to_string)
+        .or_else(|| default.as_ref().map(|d| d.0.clone()))
+    else {
+        // Unencrypted by default, and the upload asks for nothing.
+        into.sse = None;
+        return Ok(());
+    };
+    let (default_key, default_bucket_key) =
+        default.map_or((None, false), |(_, key, bucket_key)| (key, bucket_key));
     if algorithm.starts_with("aws:kms") {
         let key = key_id
             .map(str::to_string)
