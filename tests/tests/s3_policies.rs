@@ -283,6 +283,21 @@ fn the_owners_root_can_always_manage_the_bucket_policy() {
 
     // The root of the owning account gets, puts and deletes the policy.
     let got = root.s3("GET", "/locked", &[("policy", "")], &[], b"").expect_ok();
+    // The evaluator decides so, and the log agrees with the reply.
+    let logged = emu.decisions(1)[0].clone();
+    assert_eq!(
+        (
+            logged["action"].as_str(),
+            logged["decision"].as_str(),
+            logged["rule"]["name"].as_str()
+        ),
+        (
+            Some("s3:GetBucketPolicy"),
+            Some("allowed"),
+            Some("bucketOwnerRoot")
+        ),
+        "{logged}"
+    );
     let got: serde_json::Value = serde_json::from_str(&got.body).unwrap();
     assert_eq!(got, serde_json::from_str::<serde_json::Value>(&lockout).unwrap());
     assert_eq!(put_policy(&root, "locked", &lockout).status, 204);

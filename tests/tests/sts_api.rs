@@ -320,3 +320,67 @@ fn assume_role_across_accounts_needs_both_trust_and_identity_policy() {
     root.put_user_policy("alice", "assume-any", &allow("sts:AssumeRole", "*"));
     let _ = assume(&alice_client, &stranger, "audit").expect_error(403, "AccessDenied");
 }
+
+/// The decisions one request logged, by its request id.
+fn decisions_of(emu: &Emulator, reply: &Reply) -> Vec<serde_json::Value> {
+    let id = reply.text("RequestId").expect("a RequestId");
+    let found = emu
+        .get(&format!("/_emulator/decisions?requestId={id}"))
+        .expect_ok()
+        .json();
+    found["decisions"].as_array().cloned().unwrap_or_default()
+}
+
+// STS API Reference, GetCallerIdentity: "If an administrator attaches a policy to your identity
+// that explicitly denies access to the sts:GetCallerIdentity action, you can still perform this
+// operation." The request is authorized like every other: the decision log says allowed, and why.
+#[test]
+fn get_caller_identity_under_an_explicit_deny_is_allowed_and_logged_so() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let _ = root.create_user("denied");
+    let key = root.create_access_key("denied");
+    let deny_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+    let _ = root.put_user_policy("denied", "nothing", deny_all).expect_ok();
+    let client = emu.client(&key);
+    let me = identity(&client);
+    assert_eq!(
+        me.text("Arn").as_deref(),
+        Some("arn:aws:iam::123456789012:user/denied")
+    );
+    let logged = decisions_of(&emu, &me);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["decision"], "allowed");
+    assert_eq!(logged[0]["rule"]["name"], "needsNoPermission", "{:?}", logged[0]);
+    // GetSessionToken likewise ("You cannot use policies to control authentication operations").
+    let token = sts(&client, &[("Action", "GetSessionToken")]).expect_ok();
+    assert_eq!(decisions_of(&emu, &token)[0]["rule"]["name"], "needsNoPermission");
+}
+
+// GetAccessKeyInfo is an action a policy must allow (Service Authorization Reference: Read, on *).
+#[test]
+fn get_access_key_info_needs_sts_get_access_key_info() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let _ = root.create_user("auditor");
+    let key = root.create_access_key("auditor");
+    let client = emu.client(&key);
+    let ask = [
+        ("Action", "GetAccessKeyInfo"),
+        ("AccessKeyId", key.access_key_id.as_str()),
+    ];
+    let denied = sts(&client, &ask).expect_error(403, "AccessDenied");
+    assert!(
+        denied
+            .error_message()
+            .unwrap()
+            .contains("is not authorized to perform: sts:GetAccessKeyInfo"),
+        "{}",
+        denied.body
+    );
+    let _ = root
+        .put_user_policy("auditor", "info", &allow("sts:GetAccessKeyInfo", "*"))
+        .expect_ok();
+    let info = sts(&client, &ask).expect_ok();
+    assert_eq!(info.text("Account").as_deref(), Some("123456789012"));
+}

@@ -27,10 +27,10 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     let result = require_signed(caller).and_then(|()| {
         let mut state = ctx.shared.state();
         match action.as_str() {
-            "GetCallerIdentity" => Ok(get_caller_identity(&state, caller)),
+            "GetCallerIdentity" => get_caller_identity(ctx, &state, caller),
             "AssumeRole" => assume_role(ctx, &mut state, caller, &params),
             "GetSessionToken" => get_session_token(ctx, &mut state, caller, &params),
-            "GetAccessKeyInfo" => get_access_key_info(&state, caller, &params),
+            "GetAccessKeyInfo" => get_access_key_info(ctx, &state, caller, &params),
             "" => Err(AwsError::new(Query::MissingAction, "Missing Action")),
             other => Err(AwsError::new(
                 Query::InvalidAction,
@@ -67,13 +67,16 @@ fn user_id(state: &State, caller: &Caller) -> String {
     }
 }
 
-/// GetCallerIdentity needs no permission (AWS: "No permissions are required").
-fn get_caller_identity(state: &State, caller: &Caller) -> Xml {
+/// GetCallerIdentity. Authorized like every call; the evaluator allows it
+/// whatever the policies say (`iam_evaluator::Rule::NeedsNoPermission`), so
+/// the decision log and `explain` say why.
+fn get_caller_identity(ctx: &Ctx, state: &State, caller: &Caller) -> AwsResult<Xml> {
+    authorize(ctx, state, caller, Question::new("sts:GetCallerIdentity", "*"))?;
     let mut x = Xml::default();
     x.elem("UserId", &user_id(state, caller));
     x.elem("Account", caller.account.as_deref().unwrap_or_default());
     x.elem("Arn", &caller.principal.arn);
-    x
+    Ok(x)
 }
 
 fn credentials_xml(x: &mut Xml, session: &Session) {
@@ -119,11 +122,6 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
         )));
     }
     let duration = params.int("DurationSeconds", 900, 43200)?;
-    if caller.principal.kind == PrincipalKind::Root {
-        return Err(AwsError::access_denied(
-            "Roles may not be assumed by root accounts.",
-        ));
-    }
     let role_account = iam_evaluator::arn::Arn::parse(&role_arn)
         .map(|a| a.account.to_string())
         .filter(|a| !a.is_empty())
@@ -261,11 +259,15 @@ fn packed_policy_size(session: &Session) -> Option<usize> {
 fn get_session_token(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
     let duration = params.int("DurationSeconds", 900, 129_600)?.unwrap_or(43200);
     let account = caller.account.clone().unwrap_or_default();
+    // Which credentials may call it at all is checked first, as AWS does
+    // (no policy is asked); whether it is allowed is the evaluator's
+    // (it needs no permission).
     if caller.owner == Some(KeyOwner::Session) {
         return Err(AwsError::access_denied(
             "Cannot call GetSessionToken with session credentials",
         ));
     }
+    authorize(ctx, state, caller, Question::new("sts:GetSessionToken", "*"))?;
     let mut session = new_session(
         &account,
         caller.principal.arn.clone(),
@@ -310,8 +312,12 @@ fn caller_session_mfa(state: &State, caller: &Caller) -> Option<OffsetDateTime> 
     state.sessions.get(key)?.mfa_authenticated
 }
 
-fn get_access_key_info(state: &State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
+/// GetAccessKeyInfo: unlike GetCallerIdentity, a policy must allow
+/// `sts:GetAccessKeyInfo` (the Service Authorization Reference lists it as
+/// a Read action on `*`).
+fn get_access_key_info(ctx: &Ctx, state: &State, caller: &Caller, params: &Params) -> AwsResult<Xml> {
     let key_id = params.required("AccessKeyId")?;
+    authorize(ctx, state, caller, Question::new("sts:GetAccessKeyInfo", "*"))?;
     let account = state
         .root_keys
         .iter()

@@ -10,7 +10,8 @@
 //!
 //! S3 User Guide ("Bucket policies"): the root user of the account that
 //! owns a bucket can always get, put and delete its policy, even when the
-//! policy denies it, so that nobody can lock a bucket for good.
+//! policy denies it, so that nobody can lock a bucket for good; the
+//! evaluator decides that (`iam_evaluator::Rule::BucketOwnerRoot`).
 
 use super::malformed_xml;
 use super::{empty, find_bucket, no_such_bucket, xml_reply, S3Request};
@@ -61,9 +62,10 @@ pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPol
     }]
 }
 
-/// Authorizes a bucket-policy operation. That the owner's root always may
-/// is the evaluator's rule (`iam_evaluator` rules.rs), so the decision
-/// log, `explain` and the reply agree.
+/// Authorizes a bucket-policy operation. That the owner's root may always
+/// perform these (even against a denying bucket policy) is the evaluator's
+/// rule (`iam_evaluator::Rule::BucketOwnerRoot`), so the decision log, the
+/// trace and the reply agree.
 fn authorize_policy_op(r: &S3Request, state: &State, bucket: &Bucket) -> AwsResult<()> {
     r.authorize_op(state, Some(bucket), RequestContext::new())
 }
