@@ -3,11 +3,13 @@
 //! record the decision, and enforce it (strict) or only log it (soft).
 
 use crate::auth::{AuthMode, Caller};
-use crate::error::AwsError;
+use crate::error::{AwsError, Query};
 use crate::shared::Ctx;
 use crate::state::iam::Document;
 use crate::state::{KeyOwner, State};
-use iam_evaluator::{evaluate, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext};
+use iam_evaluator::{
+    evaluate, AwsOwned, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext, Rule,
+};
 
 /// One authorization question.
 pub struct Question<'a> {
@@ -67,12 +69,16 @@ pub fn authorize_with_message(
 ) -> Result<(), AwsError> {
     let (request, policies) = prepare(ctx, state, caller, question);
     let decision = evaluate(&request, &policies);
-    // Every decision, enforced or not, is an observation for policy generation.
-    ctx.shared.observed.record(crate::observations::Observation::of(
-        &request,
-        &decision,
-        ctx.shared.now(),
-    ));
+    // Every decision, enforced or not, is an observation for policy
+    // generation, except for actions that need no permission: no policy
+    // has to grant them.
+    if decision.rule != Some(Rule::NeedsNoPermission) {
+        ctx.shared.observed.record(crate::observations::Observation::of(
+            &request,
+            &decision,
+            ctx.shared.now(),
+        ));
+    }
     let enforced = ctx.mode == AuthMode::Strict;
     let allowed = decision.is_allowed();
     let message = match wording {
@@ -82,19 +88,44 @@ pub fn authorize_with_message(
         Wording::S3Plain => "Access Denied".to_string(),
         Wording::S3WithoutResource => decision.denial_message_showing(None).unwrap_or_default(),
     };
+    let error = (!allowed).then(|| denial_error(&decision, message));
     // The decision is kept as it is; its JSON is rendered only when read.
-    let reply_message = (!allowed).then(|| message.clone());
+    let reply_message = error.as_ref().map(|e| e.message.clone());
     ctx.shared
         .decisions
         .record(ctx.request_id, decision, enforced, reply_message);
-    if allowed {
+    let Some(error) = error else {
         return Ok(());
-    }
+    };
     if enforced {
-        return Err(AwsError::access_denied(message));
+        return Err(error);
     }
-    tracing::warn!(request_id = ctx.request_id, "soft mode: would deny: {message}");
+    tracing::warn!(
+        request_id = ctx.request_id,
+        "soft mode: would deny: {}",
+        error.message
+    );
     Ok(())
+}
+
+/// The error a denial is answered with: `AccessDenied` with `message`,
+/// except where AWS answers the evaluator's rule with an error of its own.
+/// IAM: a change to a service-linked or `/aws-reserved/` role is
+/// `UnmodifiableEntity` (400) "Cannot perform the operation on the
+/// protected role 'NAME' - this role is only modifiable by AWS".
+fn denial_error(decision: &iam_evaluator::Decision, message: String) -> AwsError {
+    match decision.rule {
+        Some(Rule::AwsOwnedResource {
+            owner: AwsOwned::ServiceLinkedRole | AwsOwned::ReservedRole,
+        }) => {
+            let name = decision.resource.rsplit('/').next().unwrap_or_default();
+            AwsError::new(
+                Query::UnmodifiableEntity,
+                format!("Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"),
+            )
+        }
+        _ => AwsError::access_denied(message),
+    }
 }
 
 /// The evaluator's decision for the question.

@@ -45,7 +45,8 @@ pub struct Request {
     /// The resource ARN, or `*` for actions without a resource.
     pub resource: String,
     /// The account that owns the resource. `None`: the account in the
-    /// resource ARN, else the caller's (e.g. S3 bucket ARNs have none).
+    /// resource ARN, else the caller's (e.g. S3 bucket ARNs have none; AWS
+    /// managed policies, account `aws`, count as the caller's).
     pub resource_account: Option<String>,
     pub context: RequestContext,
 }
@@ -57,6 +58,10 @@ impl Request {
             return Some(account);
         }
         match Arn::parse(&self.resource) {
+            // AWS managed policies (`arn:aws:iam::aws:policy/…`) are usable
+            // from every account, and IAM authorizes calls on them as on the
+            // caller's own resources (changing them is `rules::AwsOwned`'s).
+            Some(arn) if arn.account == "aws" => self.principal.account.as_deref(),
             Some(arn) if !arn.account.is_empty() => Some(arn.account),
             _ => self.principal.account.as_deref(),
         }

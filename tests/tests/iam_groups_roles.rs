@@ -1345,3 +1345,81 @@ fn resource_tags_of_users_reach_conditions() {
         .query("iam", &[("Action", "GetUser"), ("UserName", "pathed")])
         .expect_ok();
 }
+
+// ---- AWS-owned roles ----
+
+/// Moves role `name` under `path` in the state, as IAM would hold a
+/// service-linked or IAM Identity Center role (CreateRole cannot put one there).
+fn move_under(emu: &Emulator, name: &str, path: &str) -> String {
+    let mut state = emu.app().state();
+    let role = state
+        .account_mut("123456789012")
+        .roles
+        .get_mut(&iam_emulator::state::iam::key(name))
+        .expect("the role exists");
+    role.path = path.to_string();
+    role.arn = format!("arn:aws:iam::123456789012:role{path}{name}");
+    role.arn.clone()
+}
+
+// IAM API Reference, UnmodifiableEntity: "service-linked roles are protected AWS resources. Only
+// the service that depends on the service-linked role can modify or delete the role on your
+// behalf." IAM User Guide, "Update a service-linked role": "You can edit the description of any
+// role." Even the root user gets UnmodifiableEntity, and the decision log says why.
+#[test]
+fn service_linked_and_reserved_roles_are_unmodifiable() {
+    let (emu, root) = setup();
+    let admin_policy =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    for (name, path) in [
+        ("AWSServiceRoleForTest", "/aws-service-role/test.amazonaws.com/"),
+        ("AWSReservedSSO_Admin_0123", "/aws-reserved/sso.amazonaws.com/"),
+    ] {
+        let _ = ok(
+            &root,
+            &[
+                ("Action", "CreateRole"),
+                ("RoleName", name),
+                ("AssumeRolePolicyDocument", TRUST_ACCOUNT),
+            ],
+        );
+        let arn = move_under(&emu, name, path);
+        let protected = format!("Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS");
+        for params in [
+            vec![("Action", "DeleteRole"), ("RoleName", name)],
+            vec![
+                ("Action", "PutRolePolicy"),
+                ("RoleName", name),
+                ("PolicyName", "p"),
+                ("PolicyDocument", admin_policy),
+            ],
+            vec![
+                ("Action", "AttachRolePolicy"),
+                ("RoleName", name),
+                ("PolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            ],
+            vec![
+                ("Action", "UpdateAssumeRolePolicy"),
+                ("RoleName", name),
+                ("PolicyDocument", TRUST_ACCOUNT),
+            ],
+        ] {
+            error(&root, &params, 400, "UnmodifiableEntity", &protected);
+        }
+        let logged = emu.decisions(1)[0].clone();
+        assert_eq!(logged["rule"]["name"], "awsOwnedResource", "{logged}");
+        assert_eq!(logged["resource"], arn.as_str());
+        // Reading is up to the policies.
+        let got = ok(&root, &[("Action", "GetRole"), ("RoleName", name)]);
+        assert_eq!(got.text("Arn").as_deref(), Some(arn.as_str()));
+    }
+    // A service-linked role's description may be edited.
+    let _ = ok(
+        &root,
+        &[
+            ("Action", "UpdateRoleDescription"),
+            ("RoleName", "AWSServiceRoleForTest"),
+            ("Description", "edited"),
+        ],
+    );
+}

@@ -962,3 +962,46 @@ fn managed_policies_grant_through_their_default_version() {
     .expect_ok();
     let _ = emu.assert_call_denied(&bob, "iam:ListUsers", &[]);
 }
+
+// IAM User Guide, "AWS managed policies": "You cannot change the permissions defined in AWS
+// managed policies." Nobody, not even the root user, deletes, versions or tags one; reading and
+// attaching it are up to the policies.
+#[test]
+fn aws_managed_policies_cannot_be_changed() {
+    let emu = iam_harness::Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    for params in [
+        vec![("Action", "DeletePolicy"), ("PolicyArn", arn)],
+        vec![
+            ("Action", "CreatePolicyVersion"),
+            ("PolicyArn", arn),
+            ("PolicyDocument", document),
+        ],
+        vec![
+            ("Action", "SetDefaultPolicyVersion"),
+            ("PolicyArn", arn),
+            ("VersionId", "v1"),
+        ],
+        vec![
+            ("Action", "TagPolicy"),
+            ("PolicyArn", arn),
+            ("Tags.member.1.Key", "k"),
+            ("Tags.member.1.Value", "v"),
+        ],
+    ] {
+        let reply = root.query("iam", &params).expect_error(403, "AccessDenied");
+        let message = reply.error_message().unwrap_or_default();
+        assert!(
+            message.contains(&format!("on resource: {arn}")) && message.contains("only AWS may change"),
+            "{message}"
+        );
+        let logged = emu.decisions(1)[0].clone();
+        assert_eq!(logged["rule"]["owner"], "managedPolicy", "{logged}");
+    }
+    let got = root
+        .query("iam", &[("Action", "GetPolicy"), ("PolicyArn", arn)])
+        .expect_ok();
+    assert_eq!(got.text("Arn").as_deref(), Some(arn));
+}

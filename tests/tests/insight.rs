@@ -54,7 +54,7 @@ fn a_policy_generated_in_soft_mode_allows_the_flow_in_strict_mode() {
         assert!(reply.is_ok(), "soft mode lets {what} through: {}", reply.body);
     }
     let answer = policy_of(&soft, "arn:aws:iam::123456789012:user/ci", "");
-    // GetCallerIdentity needs no permission (it is never authorized), so 7.
+    // GetCallerIdentity needs no permission (no policy has to grant it), so 7.
     assert_eq!(answer["observed"], 7, "{answer}");
     assert_eq!(answer["denied"], 7, "ci has no policy: {answer}");
     let findings = answer["findings"].as_array().unwrap();

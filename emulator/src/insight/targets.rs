@@ -70,12 +70,9 @@ impl<'s> Target<'s> {
     /// for `caller`.
     pub fn question<'q>(&'q self, action: &'q str, caller: &'q Caller) -> Question<'q> {
         let mut question = Question::new(action, &self.arn);
-        // AWS managed policies are authorized as the caller's own (IAM's Call::authorize).
-        question.resource_account = if self.arn.starts_with("arn:aws:iam::aws:") {
-            caller.account.as_deref()
-        } else {
-            self.account.as_deref()
-        };
+        // AWS managed policies count as the caller's own: the evaluator's
+        // `Request::owning_account` says so (`self.account` is `None` for them).
+        question.resource_account = self.account.as_deref();
         match &self.kind {
             Kind::Bucket(bucket) => {
                 question.resource_policies =

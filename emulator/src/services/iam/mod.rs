@@ -66,11 +66,8 @@ impl Call<'_> {
         resource: &str,
         context: RequestContext,
     ) -> AwsResult<()> {
-        // AWS managed policies (`arn:aws:iam::aws:policy/…`) are usable from
-        // every account; IAM authorizes calls on them as on the caller's own.
-        let resource_account = resource
-            .starts_with("arn:aws:iam::aws:")
-            .then_some(self.account.as_str());
+        // AWS managed policies are authorized as the caller's own: the
+        // evaluator's `Request::owning_account` says so.
         let mut context = context;
         for (k, v) in self.resource_tags(state, resource) {
             context.set_default(&format!("aws:ResourceTag/{k}"), v.clone());
@@ -78,7 +75,6 @@ impl Call<'_> {
         }
         let question = Question {
             extra_context: context,
-            resource_account,
             ..Question::new(action, resource)
         };
         authorize(self.ctx, state, self.caller, question)
