@@ -28,10 +28,11 @@ async fn run(emu: &Emulator, alice: &Credentials) -> Result<(), String> {
         .force_path_style(true)
         .build();
     let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+    let written = b"region,total\neu,42\n".to_vec();
     s3.put_object()
         .bucket("reports")
         .key("q3.csv")
-        .body(b"region,total\neu,42\n".to_vec().into())
+        .body(written.clone().into())
         .send()
         .await
         .map_err(|e| format!("PutObject: {e:?}"))?;
@@ -43,8 +44,15 @@ async fn run(emu: &Emulator, alice: &Credentials) -> Result<(), String> {
         .await
         .map_err(|e| format!("{e:?}"))?;
     let body = got.body.collect().await.map_err(|e| e.to_string())?.into_bytes();
+    if body.as_ref() != written.as_slice() {
+        return Err(format!(
+            "GetObject read back {:?}, not what PutObject wrote ({:?})",
+            String::from_utf8_lossy(&body),
+            String::from_utf8_lossy(&written)
+        ));
+    }
     println!(
-        "read back {} bytes (SDK default checksums verified by the emulator)",
+        "read back the {} bytes written (SDK default checksums verified by the emulator)",
         body.len()
     );
 

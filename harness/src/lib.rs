@@ -49,7 +49,7 @@ pub use client::{
 pub use fixtures::{Applied, FixtureError, Fixtures};
 pub use iam_emulator::auth::AuthMode;
 pub use iam_emulator::state::s3::S3Defaults;
-pub use process::find_binary;
+pub use process::{binary_or_skip, find_binary};
 pub use reply::{url_decode, Reply};
 pub use s3::{Payload, S3Call};
 

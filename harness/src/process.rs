@@ -45,6 +45,27 @@ pub fn find_binary() -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.is_file())
 }
 
+/// Whether a test that runs the binary can go on: `true` when
+/// [`find_binary`] finds one. Without one the test is skipped with a
+/// notice naming it, except under CI (`CI` set), where a missing binary
+/// fails the test: a suite that silently checks nothing must not pass.
+///
+/// # Panics
+/// When there is no binary and `CI` is set.
+#[must_use]
+pub fn binary_or_skip(test: &str) -> bool {
+    if find_binary().is_some() {
+        return true;
+    }
+    let why = "no iam-emulator binary (set IAM_EMULATOR_BIN or run `cargo build --release -p iam-emulator`)";
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {why}; under CI this fails instead of skipping"
+    );
+    println!("skipping {test}: {why}");
+    false
+}
+
 /// A running `iam-emulator serve` child process.
 #[derive(Debug)]
 pub(crate) struct ServerProcess {

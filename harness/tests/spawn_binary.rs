@@ -1,25 +1,14 @@
 //! `Emulator::spawn_binary`: the release binary as a child process, with
 //! the same API as the in-process emulator. Skipped (with a notice) when
-//! there is no binary: build it with `cargo build --release -p
+//! there is no binary, failed instead under CI: build it with `cargo build --release -p
 //! iam-emulator` or point `IAM_EMULATOR_BIN` at one (`.ci/run` does both).
 
-use iam_harness::{find_binary, Emulator, Fixtures};
+use iam_harness::{binary_or_skip, Emulator, Fixtures};
 use std::time::{Duration, Instant};
-
-/// Whether the binary is there; prints why the test is skipped if not.
-fn have_binary(test: &str) -> bool {
-    if find_binary().is_some() {
-        return true;
-    }
-    println!(
-        "skipping {test}: no iam-emulator binary (set IAM_EMULATOR_BIN or run `cargo build --release -p iam-emulator`)"
-    );
-    false
-}
 
 #[test]
 fn the_binary_answers_the_same_api() {
-    if !have_binary("the_binary_answers_the_same_api") {
+    if !binary_or_skip("the_binary_answers_the_same_api") {
         return;
     }
     let emu = Emulator::spawn_binary();
@@ -67,7 +56,7 @@ fn the_binary_answers_the_same_api() {
 
 #[test]
 fn flags_are_passed_and_root_keys_known() {
-    if !have_binary("flags_are_passed_and_root_keys_known") {
+    if !binary_or_skip("flags_are_passed_and_root_keys_known") {
         return;
     }
     let emu = Emulator::spawn_binary_with(&[
@@ -95,7 +84,7 @@ fn flags_are_passed_and_root_keys_known() {
 
 #[test]
 fn dropping_stops_the_process() {
-    if !have_binary("dropping_stops_the_process") {
+    if !binary_or_skip("dropping_stops_the_process") {
         return;
     }
     let emu = Emulator::spawn_binary();
@@ -115,7 +104,7 @@ fn dropping_stops_the_process() {
 
 #[test]
 fn a_binary_that_refuses_its_flags_is_reported() {
-    if !have_binary("a_binary_that_refuses_its_flags_is_reported") {
+    if !binary_or_skip("a_binary_that_refuses_its_flags_is_reported") {
         return;
     }
     let failure = std::panic::catch_unwind(|| Emulator::spawn_binary_with(&["--auth", "sideways"]))

@@ -197,6 +197,11 @@ fn acknowledged_writes_survive_kill_9() {
         let ledger = ledger.lock().unwrap();
         acked_total = ledger.users.len() + ledger.objects.values().filter(|(_, a)| *a).count();
     }
+    // A run in which no write was acknowledged would check nothing.
+    assert!(
+        acked_total > 0,
+        "no write was acknowledged in {rounds} rounds: the test checked nothing"
+    );
     let emu = spawn(&dir);
     let (users, objects) = check(&emu, &ledger.lock().unwrap());
     println!(

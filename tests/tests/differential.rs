@@ -34,6 +34,9 @@ const SEED: u64 = 0x1a3_2012_1017_5eed;
 const CASES: usize = 3000;
 /// The test fails if the oracle could not decide more than this share (%).
 const MAX_SKIPPED_PERCENT: usize = 15;
+/// Each outcome (allowed, explicit deny, implicit deny) must be at least
+/// this share of the compared cases.
+const MIN_OUTCOME_PERCENT: usize = 20;
 /// How many unexplained disagreements are printed in full (env `DIFFERENTIAL_SHOW` overrides).
 const SHOW: usize = 10;
 
@@ -1610,6 +1613,15 @@ fn agrees_with_iam_simulate() {
     );
     if !skip_reasons.is_empty() {
         eprintln!("differential: skipped because {skip_reasons:?}");
+    }
+    // Agreement means little unless the generated cases reach every
+    // outcome often (the reference-model test asks the same of its cases).
+    for outcome in ["allowed", "explicitDeny", "implicitDeny"] {
+        let n = outcomes.get(outcome).copied().unwrap_or(0);
+        assert!(
+            n * 100 >= compared * MIN_OUTCOME_PERCENT,
+            "{outcome}: {n} of {compared} compared cases, below {MIN_OUTCOME_PERCENT}% ({outcomes:?})"
+        );
     }
     assert!(
         skipped * 100 < total * MAX_SKIPPED_PERCENT,

@@ -8,11 +8,11 @@
 //!
 //! `IAM_LOAD_SECS` sets the duration (default 10 s, what CI runs; the
 //! figures in `docs/reliability.md` are from a 30 s run). Skipped with a
-//! notice when there is no release binary. Figures go to
+//! notice when there is no release binary (failed instead under CI). Figures go to
 //! `target/reliability/reliability_load.json`.
 
 use iam_emulator_tests::reliability::{rss_kib, write_figures};
-use iam_harness::{find_binary, Client, Credentials, Emulator};
+use iam_harness::{binary_or_skip, Client, Credentials, Emulator};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -114,8 +114,7 @@ fn client_loop(
 
 #[test]
 fn sixty_four_clients_mixing_writes_reads_and_denials() {
-    if find_binary().is_none() {
-        println!("skipping: no iam-emulator binary (cargo build --release -p iam-emulator)");
+    if !binary_or_skip("sixty_four_clients_mixing_writes_reads_and_denials") {
         return;
     }
     let secs: u64 = std::env::var("IAM_LOAD_SECS")

@@ -3,9 +3,9 @@
 //! 200 with the right ETag, then exits 0 — within the drain bound.
 //!
 //! Runs the release binary (`IAM_EMULATOR_BIN`, or `target/release`);
-//! skipped with a notice when there is none (`.ci/run` builds it first).
+//! skipped with a notice when there is none, failed under CI (`.ci/run` builds it first).
 
-use iam_harness::{find_binary, Emulator, Payload};
+use iam_harness::{binary_or_skip, Emulator, Payload};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -16,8 +16,7 @@ const PIECE: usize = 256 * 1024;
 
 #[test]
 fn sigterm_lets_an_upload_in_flight_finish_then_exits_0() {
-    if find_binary().is_none() {
-        println!("skipping: no iam-emulator binary (cargo build --release -p iam-emulator)");
+    if !binary_or_skip("sigterm_lets_an_upload_in_flight_finish_then_exits_0") {
         return;
     }
     let emu = Emulator::spawn_binary();
