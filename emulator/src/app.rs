@@ -262,7 +262,7 @@ pub fn parse_root_key(text: &str) -> Result<RootKey, String> {
             "--root-key {text:?}: expected ACCOUNT:ACCESS_KEY_ID:SECRET"
         ));
     };
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+    if !iam_evaluator::arn::is_account_id(account) {
         return Err(format!("--root-key {text:?}: the account id must be 12 digits"));
     }
     if key.len() < 16 || secret.is_empty() {

@@ -47,6 +47,17 @@ pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The account an account principal names: a bare account id, or the
+/// account's root ARN `arn:aws:iam::ACCOUNT:root` (IAM User Guide, "AWS
+/// account principals": either form names the account).
+pub fn account_principal(text: &str) -> Option<&str> {
+    let id = text
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.strip_suffix(":root"))
+        .unwrap_or(text);
+    is_account_id(id).then_some(id)
+}
+
 /// Does the ARN pattern (with `*`/`?`) match `arn`? `"*"` matches anything.
 pub fn matches(pattern: &str, arn: &str) -> bool {
     segments_match(

@@ -112,7 +112,7 @@ impl Builder {
     #[must_use]
     pub fn account(mut self, id: &str) -> Self {
         assert!(
-            id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()),
+            iam_evaluator::arn::is_account_id(id),
             "account id {id:?} should be 12 digits"
         );
         self.account = Some(id.to_string());

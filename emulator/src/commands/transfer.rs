@@ -72,7 +72,7 @@ pub fn parse(text: &str) -> Result<Exported, String> {
         ));
     }
     for (id, account) in &exported.accounts {
-        if id != &account.id || id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        if id != &account.id || !iam_evaluator::arn::is_account_id(id) {
             return Err(format!(
                 "account {id:?}: the id must be 12 digits and match the account's own id"
             ));

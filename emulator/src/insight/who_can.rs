@@ -147,7 +147,12 @@ fn outside_accounts(state: &State, action: &str, target: &Target) -> Vec<Subject
             let Some(principals) = statement.principal.as_ref().filter(|p| !p.negated) else {
                 continue;
             };
-            accounts.extend(principals.items.aws.iter().filter_map(|p| account_of(p)));
+            let named = principals.items.aws.iter();
+            accounts.extend(
+                named
+                    .filter_map(|p| iam_evaluator::arn::account_principal(p))
+                    .map(str::to_string),
+            );
             others.extend(principals.items.service.iter().map(|s| (true, s.clone())));
             others.extend(principals.items.federated.iter().map(|f| (false, f.clone())));
         }
@@ -165,13 +170,4 @@ fn outside_accounts(state: &State, action: &str, target: &Target) -> Vec<Subject
             Subject::outsider(state, principal)
         }))
         .collect()
-}
-
-/// `123456789012` or `arn:aws:iam::123456789012:root` → the account id.
-fn account_of(text: &str) -> Option<String> {
-    let id = text
-        .strip_prefix("arn:aws:iam::")
-        .and_then(|rest| rest.strip_suffix(":root"))
-        .unwrap_or(text);
-    (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_string())
 }

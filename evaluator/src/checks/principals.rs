@@ -20,7 +20,7 @@
 //! (principal element only: action `*`, no resource, no condition) says it
 //! applies, so `NotPrincipal` and every matching rule are the evaluator's.
 
-use crate::arn::Arn;
+use crate::arn::{is_account_id, Arn};
 use crate::decision::Request;
 use crate::policy::{Listed, Policy, Statement};
 use crate::principal::{Principal, PrincipalKind};
@@ -140,10 +140,6 @@ fn federated(provider: &str) -> Principal {
         kind: PrincipalKind::Federated,
         canonical_user: None,
     }
-}
-
-fn is_account_id(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A name no entry contains: a short one when there is one, else one

@@ -219,16 +219,11 @@ fn resource_owner(call: &Call) -> AwsResult<Option<String>> {
     let Some(owner) = call.params.get("ResourceOwner") else {
         return Ok(None);
     };
-    let account = owner
-        .strip_prefix("arn:aws:iam::")
-        .and_then(|rest| rest.strip_suffix(":root"))
-        .unwrap_or(owner);
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(Some(account.to_string()))
-    } else {
-        Err(AwsError::invalid_input(format!(
+    match iam_evaluator::arn::account_principal(owner) {
+        Some(account) => Ok(Some(account.to_string())),
+        None => Err(AwsError::invalid_input(format!(
             "'{owner}' is not a valid as a Resource Owner."
-        )))
+        ))),
     }
 }
 

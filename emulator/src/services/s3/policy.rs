@@ -145,7 +145,7 @@ fn read_policy(state: &State, bucket: &str, text: &str) -> AwsResult<Document> {
 /// root ARN, or a user/role of an account the emulator holds. Entries of
 /// accounts the emulator does not hold are accepted (they may exist in AWS).
 fn principal_exists(state: &State, entry: &str) -> bool {
-    if entry == "*" || (entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit())) {
+    if entry == "*" || iam_evaluator::arn::is_account_id(entry) {
         return true;
     }
     let Some(arn) = iam_evaluator::arn::Arn::parse(entry) else {
