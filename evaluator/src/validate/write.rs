@@ -269,7 +269,7 @@ fn statement_grammar(node: &Node, number: usize) -> Result<(), WriteError> {
             return Err(at(format!("both {name} and {not}")));
         }
     }
-    let effect = node.get("Effect").ok_or_else(|| at("no Effect".into()))?;
+    let effect = node.get(grammar::EFFECT).ok_or_else(|| at("no Effect".into()))?;
     if !effect
         .value
         .as_str()
@@ -278,12 +278,13 @@ fn statement_grammar(node: &Node, number: usize) -> Result<(), WriteError> {
         return Err(at("Effect must be Allow or Deny".into()));
     }
     for m in members {
-        match m.key.as_str() {
-            "Sid" => string(&m.value, "Sid")?,
-            "Action" | "NotAction" | "Resource" | "NotResource" => string_or_strings(&m.value, &m.key)?,
-            "Principal" | "NotPrincipal" => principal_grammar(&m.value)?,
-            "Condition" => condition_grammar(&m.value)?,
-            _ => {}
+        let key = m.key.as_str();
+        match Negatable::of(key) {
+            Some((Negatable::Principal, _)) => principal_grammar(&m.value)?,
+            Some(_) => string_or_strings(&m.value, key)?,
+            None if key == grammar::SID => string(&m.value, grammar::SID)?,
+            None if key == grammar::CONDITION => condition_grammar(&m.value)?,
+            None => {}
         }
     }
     Ok(())
