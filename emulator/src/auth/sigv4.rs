@@ -5,21 +5,14 @@
 
 use crate::error::{AwsError, Common};
 use crate::http::form_pairs;
+use crate::protocol::percent::{uri_encode, UNRESERVED_AND_SLASH};
 use hmac::{Hmac, Mac};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::utf8_percent_encode;
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
-
-/// RFC 3986 unreserved characters stay as they are; everything else is %XX.
-const URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-const URI_ENCODE_PATH: &AsciiSet = &URI_ENCODE.remove(b'/');
 
 /// The credential scope: `AKID/DATE/REGION/SERVICE/aws4_request`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,7 +181,7 @@ pub fn canonical_request(input: &CanonicalInput) -> String {
     out.push_str(input.method);
     out.push('\n');
     if input.double_encode_path {
-        out.extend(utf8_percent_encode(path, URI_ENCODE_PATH));
+        out.extend(utf8_percent_encode(path, UNRESERVED_AND_SLASH));
     } else {
         out.push_str(path);
     }
@@ -256,10 +249,6 @@ fn push_canonical_query(out: &mut String, raw: &str, presigned: bool) {
         out.push('=');
         out.push_str(v);
     }
-}
-
-pub fn uri_encode(text: &str) -> String {
-    utf8_percent_encode(text, URI_ENCODE).to_string()
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {

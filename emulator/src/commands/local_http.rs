@@ -63,7 +63,12 @@ fn dechunk(mut rest: &str) -> String {
 pub fn with_query(path: &str, params: &[(&str, Option<&str>)]) -> String {
     let pairs: Vec<String> = params
         .iter()
-        .filter_map(|(name, value)| Some(format!("{name}={}", crate::auth::sigv4::uri_encode((*value)?))))
+        .filter_map(|(name, value)| {
+            Some(format!(
+                "{name}={}",
+                crate::protocol::percent::uri_encode((*value)?)
+            ))
+        })
         .collect();
     format!("{path}?{}", pairs.join("&"))
 }

@@ -138,8 +138,7 @@ impl Asked {
             string(body, field)?.ok_or_else(|| error(field, format!("{field} is required")))
         };
         let pairs = super::evaluate::context(body)?;
-        let context =
-            crate::commands::explain::parse_context(&pairs).map_err(|message| error("context", message))?;
+        let context = crate::explain::parse_context(&pairs).map_err(|message| error("context", message))?;
         let text = match string(body, "format")?.as_deref() {
             None | Some("json") => false,
             Some("text") => true,

@@ -16,7 +16,7 @@
 //! `--context` takes them. A blank policy text counts as not given.
 
 use super::BodyError;
-use crate::commands::explain::{ExplainInput, PolicyText, DEFAULT_PRINCIPAL};
+use crate::explain::{ExplainInput, PolicyText, DEFAULT_PRINCIPAL};
 use serde_json::Value;
 
 /// Reads the JSON body into the input `explain` decides from.

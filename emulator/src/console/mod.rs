@@ -6,7 +6,7 @@
 //! Its JSON endpoints (admin endpoints: no auth, loopback use):
 //! - `POST /_emulator/evaluate`: decide one request from policies given as
 //!   text; the reply is exactly what `iam-emulator explain --json` prints
-//!   for the same input (both go through [`crate::commands::explain::decide_input`]).
+//!   for the same input (both go through [`crate::explain::decide_input`]).
 //! - `POST /_emulator/validate`: Access Analyzer's findings for one policy
 //!   (`policyDocument`, `policyType`, `validatePolicyResourceType`, as
 //!   `ValidatePolicy` takes them).
@@ -90,7 +90,7 @@ pub fn evaluate(req: &HttpRequest) -> HttpResponse {
         Ok(input) => input,
         Err(e) => return bad_request(e.field, &e.message),
     };
-    match crate::commands::explain::decide_input(&input) {
+    match crate::explain::decide_input(&input) {
         Ok(decision) => HttpResponse::json(200, &decision.to_json()),
         Err(e) => bad_request(e.field, &e.message),
     }

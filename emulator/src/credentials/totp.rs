@@ -40,7 +40,7 @@ pub fn base32(seed: &[u8]) -> String {
 /// `otpauth://totp/Amazon%20Web%20Services:LABEL?secret=…&issuer=Amazon%20Web%20Services`.
 pub fn otpauth_uri(seed: &[u8], label: &str) -> String {
     const ISSUER: &str = "Amazon%20Web%20Services";
-    let label = crate::auth::sigv4::uri_encode(label);
+    let label = crate::protocol::percent::uri_encode(label);
     format!(
         "otpauth://totp/{ISSUER}:{label}?secret={}&issuer={ISSUER}",
         base32(seed)

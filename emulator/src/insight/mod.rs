@@ -5,10 +5,11 @@
 //! - [`crate::observations`] (below the App): every authorized request
 //!   (any auth mode) becomes an [`Observation`], kept in the bounded
 //!   [`ObservationLog`].
-//! - [`generate`]: observations of one principal → an identity policy
-//!   granting exactly what was observed, with explanations;
-//!   [`generalise`]: how resources are written (exactly, or folded into
-//!   prefix patterns on request).
+//! - [`generate`] (in [`crate::observations`], which Access Analyzer's
+//!   policy generation shares): observations of one principal → an
+//!   identity policy granting exactly what was observed, with
+//!   explanations; [`generalise`]: how resources are written (exactly, or
+//!   folded into prefix patterns on request).
 //! - [`who_can`] and [`can`]: every principal allowed an action on a
 //!   resource, and everything one principal may do on the resources that
 //!   exist; [`subjects`] (the principals) and [`targets`] (the resources)
@@ -26,13 +27,11 @@
 
 pub mod answers;
 pub mod can;
-pub mod generalise;
-pub mod generate;
 pub mod subjects;
 pub mod targets;
 pub mod who_can;
 
-pub use crate::observations::{Observation, ObservationLog, Verdict};
+pub use crate::observations::{generalise, generate, Observation, ObservationLog, Verdict};
 pub use generalise::Generalise;
 pub use generate::{generate, Generated, Options};
 

@@ -11,7 +11,7 @@ use super::archive_rules::read_filter;
 use super::wire::{self, not_found, not_in_enum, timestamp, validation};
 use super::{filter, scan, Call};
 use crate::error::AwsResult;
-use crate::insight::generate::{self, Options};
+use crate::observations::generate::{self, Options};
 use crate::state::access_analyzer::{Access, Analyzer, Finding, FindingStatus, Recommendation};
 use crate::state::State;
 use serde_json::{json, Value};

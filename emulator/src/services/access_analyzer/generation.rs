@@ -1,7 +1,7 @@
 //! Policy generation (`StartPolicyGeneration`, `GetGeneratedPolicy`,
 //! `ListPolicyGenerations`, `CancelPolicyGeneration`), answered by the
 //! least-privilege generator of `GET /_emulator/policy`
-//! ([`crate::insight::generate`]): the requests the emulator observed play
+//! ([`crate::observations::generate`]): the requests the emulator observed play
 //! the part of CloudTrail's events. `cloudTrailDetails` is accepted and its
 //! `startTime`/`endTime` bound the observations used; without it, every
 //! observation of the principal counts. A role's ARN stands for every
@@ -13,7 +13,7 @@
 use super::wire::{self, not_found, read_timestamp, timestamp, validation};
 use super::Call;
 use crate::error::AwsResult;
-use crate::insight::generate::{self, Options};
+use crate::observations::generate::{self, Options};
 use crate::state::access_analyzer::PolicyGeneration;
 use crate::state::State;
 use serde_json::{json, Value};

@@ -278,7 +278,7 @@ pub fn simulation_document(text: &str) -> AwsResult<crate::state::iam::Document>
 
 /// A policy document as IAM returns it: URL-encoded (RFC 3986).
 pub fn encode_document(text: &str) -> String {
-    crate::auth::sigv4::uri_encode(text)
+    crate::protocol::percent::uri_encode(text)
 }
 
 /// One page of a listing: `Marker` / `MaxItems` in, `IsTruncated` / `Marker` out.

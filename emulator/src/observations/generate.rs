@@ -21,7 +21,7 @@
 //!   but a condition inferred from a few requests would deny the next one.
 
 use super::generalise::{self, Folded, Generalise};
-use crate::observations::{Observation, Verdict};
+use super::{Observation, Verdict};
 use iam_evaluator::Catalog;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

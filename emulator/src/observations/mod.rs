@@ -7,6 +7,14 @@
 //! keys the service catalog lists for that action (its own keys and those
 //! of its resource types), so that `aws:SourceIp` or `aws:CurrentTime` do
 //! not bloat a log meant to hold a whole test suite.
+//!
+//! [`generate`] turns one principal's observations into a least-privilege
+//! policy ([`generalise`]: how its resources are written). It is pure and
+//! sits here, below the services, so that the admin endpoints (through
+//! [`crate::insight`]) and Access Analyzer's policy generation share it.
+
+pub mod generalise;
+pub mod generate;
 
 use iam_evaluator::catalog::NameSet;
 use iam_evaluator::{Catalog, Decision, Outcome, Request};
