@@ -7,16 +7,20 @@
 //! list streams and shards), [`records`] (put and get records, shard
 //! iterators), [`tags`] (stream tags); [`tokens`] holds the opaque shard
 //! iterators and NextTokens, [`input`] reads the JSON body, [`wire`]
-//! shapes errors. Every operation is authorized as the Service
-//! Authorization Reference maps it: `kinesis:<Operation>` on
-//! `arn:aws:kinesis:REGION:ACCOUNT:stream/NAME` (`ListStreams` on `*`),
-//! with `aws:ResourceTag/*` of the stream and `aws:RequestTag/*` /
-//! `aws:TagKeys` where the reference lists them.
+//! shapes errors. [`operations`] is the operation table: each served
+//! operation's IAM action as the Service Authorization Reference maps it
+//! (`kinesis:<Operation>` on `arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`,
+//! `ListStreams` on `*`) and its handler. A handler finds its stream and
+//! asks through [`Call::authorize`], the one door, which reads the action
+//! from the call's row (with `aws:ResourceTag/*` of the stream and the
+//! request's `aws:RequestTag/*` / `aws:TagKeys`); no handler names its
+//! action.
 //!
 //! CBOR (`application/x-amz-cbor-1.1`, the Java SDKs' default for Kinesis)
 //! is refused with a message saying how to turn it off.
 
 pub mod input;
+pub mod operations;
 pub mod records;
 pub mod streams;
 pub mod tags;
@@ -34,6 +38,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::state::kinesis::Stream;
 use crate::state::State;
 use iam_evaluator::RequestContext;
+use operations::{Handler, Operation};
 use serde_json::{json, Value};
 use std::io::Read;
 
@@ -42,49 +47,6 @@ pub const TARGET_PREFIX: &str = "Kinesis_20131202.";
 
 /// The largest request body read (PutRecords: 10 MiB of data, base64).
 const MAX_REQUEST_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Every Kinesis operation, to tell "not implemented yet" from "unknown".
-const OPERATIONS: &[&str] = &[
-    "AddTagsToStream",
-    "CreateStream",
-    "DecreaseStreamRetentionPeriod",
-    "DeleteResourcePolicy",
-    "DeleteStream",
-    "DeregisterStreamConsumer",
-    "DescribeAccountSettings",
-    "DescribeLimits",
-    "DescribeStream",
-    "DescribeStreamConsumer",
-    "DescribeStreamSummary",
-    "DisableEnhancedMonitoring",
-    "EnableEnhancedMonitoring",
-    "GetRecords",
-    "GetResourcePolicy",
-    "GetShardIterator",
-    "IncreaseStreamRetentionPeriod",
-    "ListShards",
-    "ListStreamConsumers",
-    "ListStreams",
-    "ListTagsForResource",
-    "ListTagsForStream",
-    "MergeShards",
-    "PutRecord",
-    "PutRecords",
-    "PutResourcePolicy",
-    "RegisterStreamConsumer",
-    "RemoveTagsFromStream",
-    "SplitShard",
-    "StartStreamEncryption",
-    "StopStreamEncryption",
-    "SubscribeToShard",
-    "TagResource",
-    "UntagResource",
-    "UpdateAccountSettings",
-    "UpdateMaxRecordSize",
-    "UpdateShardCount",
-    "UpdateStreamMode",
-    "UpdateStreamWarmThroughput",
-];
 
 pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     if wire::is_cbor(ctx.req) {
@@ -103,39 +65,34 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
     HttpResponse::new(200, JSON_CONTENT_TYPE, body).with_header("x-amzn-requestid", ctx.request_id)
 }
 
-/// Reads the call and runs its operation.
+/// Reads the call and runs its operation's handler.
 fn call(ctx: &Ctx, caller: &Caller) -> AwsResult<Value> {
     require_signed(caller)?;
-    let operation = operation(ctx.req)?;
+    let name = operation(ctx.req)?;
+    let Some(operation) = operations::find(name) else {
+        return Err(if operations::NOT_SERVED.contains(&name) {
+            AwsError::new(
+                Json::NotImplemented,
+                format!("Kinesis {name} is not implemented by iam-emulator yet."),
+            )
+        } else {
+            AwsError::new(
+                Json::UnknownOperationException,
+                format!("Unknown operation {TARGET_PREFIX}{name}"),
+            )
+        });
+    };
     let call = Call {
         ctx,
         caller,
+        operation,
         input: Input::parse(&read_body(ctx.req)?)?,
         region: region_of(caller),
     };
     let mut state = ctx.shared.state();
-    match operation {
-        "CreateStream" => streams::create(&call, &mut state),
-        "DeleteStream" => streams::delete(&call, &mut state),
-        "DescribeStream" => streams::describe(&call, &state),
-        "DescribeStreamSummary" => streams::describe_summary(&call, &state),
-        "ListStreams" => streams::list_streams(&call, &state),
-        "ListShards" => streams::list_shards(&call, &state),
-        "PutRecord" => records::put_record(&call, &mut state),
-        "PutRecords" => records::put_records(&call, &mut state),
-        "GetShardIterator" => records::get_shard_iterator(&call, &state),
-        "GetRecords" => records::get_records(&call, &state),
-        "AddTagsToStream" => tags::add(&call, &mut state),
-        "RemoveTagsFromStream" => tags::remove(&call, &mut state),
-        "ListTagsForStream" => tags::list(&call, &state),
-        other if OPERATIONS.contains(&other) => Err(AwsError::new(
-            Json::NotImplemented,
-            format!("Kinesis {other} is not implemented by iam-emulator yet."),
-        )),
-        other => Err(AwsError::new(
-            Json::UnknownOperationException,
-            format!("Unknown operation {TARGET_PREFIX}{other}"),
-        )),
+    match operation.handler {
+        Handler::Read(handler) => handler(&call, &state),
+        Handler::Write(handler) => handler(&call, &mut state),
     }
 }
 
@@ -182,6 +139,8 @@ fn region_of(caller: &Caller) -> String {
 pub struct Call<'a> {
     pub ctx: &'a Ctx<'a>,
     pub caller: &'a Caller,
+    /// The operation's row of the table.
+    pub operation: &'static Operation,
     pub input: Input,
     /// The region of the credential scope.
     pub region: String,
@@ -241,9 +200,35 @@ impl Call<'_> {
         }
     }
 
-    /// Decides `action` on the stream (with its tags, when it exists) and
-    /// enforces it; `extra` holds request keys (`aws:RequestTag/*`, …).
-    pub fn authorize(
+    /// **The door**: decides the operation's action, as its row names it,
+    /// on the stream (with its tags, when it exists) and enforces it;
+    /// `extra` holds request keys (`aws:RequestTag/*`, …).
+    pub fn authorize(&self, state: &State, stream: &StreamRef, extra: RequestContext) -> AwsResult<()> {
+        self.ask(state, self.operation.action, stream, extra)
+    }
+
+    /// The door for the row's further action, asked when the request
+    /// carries what needs it (CreateStream with `Tags`).
+    pub fn authorize_also(&self, state: &State, stream: &StreamRef, extra: RequestContext) -> AwsResult<()> {
+        let action = self.operation.also.ok_or_else(|| {
+            AwsError::new(
+                Json::InternalFailure,
+                format!("{} has no further action in the table", self.operation.name),
+            )
+        })?;
+        self.ask(state, action, stream, extra)
+    }
+
+    /// The door for an operation on no stream (`ListStreams`: `*`).
+    pub fn authorize_any(&self, state: &State) -> AwsResult<()> {
+        let question = Question {
+            resource_account: Some(self.account()),
+            ..Question::new(self.operation.action, "*")
+        };
+        authorize(self.ctx, state, self.caller, question)
+    }
+
+    fn ask(
         &self,
         state: &State,
         action: &str,
@@ -260,15 +245,6 @@ impl Call<'_> {
             extra_context: extra,
             resource_account: Some(&stream.account),
             ..Question::new(action, &arn)
-        };
-        authorize(self.ctx, state, self.caller, question)
-    }
-
-    /// Decides an action without a resource (`ListStreams`: `*`).
-    pub fn authorize_any(&self, state: &State, action: &str) -> AwsResult<()> {
-        let question = Question {
-            resource_account: Some(self.account()),
-            ..Question::new(action, "*")
         };
         authorize(self.ctx, state, self.caller, question)
     }
@@ -315,26 +291,15 @@ impl StreamRef {
 
     /// Reads a stream ARN; `None` when it is not one.
     pub fn parse_arn(arn: &str) -> Option<StreamRef> {
-        let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some("kinesis"), Some(region), Some(account), Some(resource)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
-        };
-        let name = resource.strip_prefix("stream/")?;
-        let valid = partition.starts_with("aws")
-            && !region.is_empty()
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit())
+        let parts = iam_evaluator::arn::Arn::parse(arn).filter(|a| a.service == "kinesis")?;
+        let name = parts.resource.strip_prefix("stream/")?;
+        let valid = parts.partition.starts_with("aws")
+            && !parts.region.is_empty()
+            && iam_evaluator::arn::is_account_id(parts.account)
             && check_stream_name(name).is_ok();
         valid.then(|| StreamRef {
-            account: account.to_string(),
-            region: region.to_string(),
+            account: parts.account.to_string(),
+            region: parts.region.to_string(),
             name: name.to_string(),
         })
     }

@@ -104,7 +104,7 @@ fn put(stream: &mut Stream, entry: Entry, at: OffsetDateTime) -> Value {
 pub fn put_record(call: &Call, state: &mut State) -> AwsResult<Value> {
     let stream = call.stream_ref()?;
     let entry = Entry::read(&call.input)?;
-    call.authorize(state, "kinesis:PutRecord", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find_mut(state)?;
     entry.check_size(found)?;
     let mut reply = put(found, entry, call.now());
@@ -115,7 +115,7 @@ pub fn put_record(call: &Call, state: &mut State) -> AwsResult<Value> {
 pub fn put_records(call: &Call, state: &mut State) -> AwsResult<Value> {
     let stream = call.stream_ref()?;
     let entries = read_entries(&call.input)?;
-    call.authorize(state, "kinesis:PutRecords", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find_mut(state)?;
     for entry in &entries {
         entry.check_size(found)?;
@@ -250,7 +250,7 @@ pub fn get_shard_iterator(call: &Call, state: &State) -> AwsResult<Value> {
     let stream = call.stream_ref()?;
     let shard_id = call.input.required_str("ShardId")?;
     let start = Start::read(&call.input)?;
-    call.authorize(state, "kinesis:GetShardIterator", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find(state)?;
     let shard = found
         .shard_index(shard_id)
@@ -285,7 +285,7 @@ pub fn get_records(call: &Call, state: &State) -> AwsResult<Value> {
             )));
         }
     }
-    call.authorize(state, "kinesis:GetRecords", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find(state)?;
     let shard = found
         .shard_index(&iterator.shard_id)

@@ -31,12 +31,12 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
     let tags = call.input.string_map("Tags")?.unwrap_or_default();
     check_tags(&tags, 0)?;
     let context = request_tag_context(&tags);
-    call.authorize(state, "kinesis:CreateStream", &stream, context.clone())?;
+    call.authorize(state, &stream, context.clone())?;
     // "If you pass the Tags parameter, in addition to having the
     // kinesis:CreateStream permission, you must also have the
     // kinesis:AddTagsToStream permission for the stream that will be created."
     if !tags.is_empty() {
-        call.authorize(state, "kinesis:AddTagsToStream", &stream, context)?;
+        call.authorize_also(state, &stream, context)?;
     }
     if stream.get(state).is_some() {
         return Err(AwsError::new(
@@ -135,7 +135,7 @@ pub fn check_tags(tags: &[(String, String)], existing: usize) -> AwsResult<()> {
 
 pub fn delete(call: &Call, state: &mut State) -> AwsResult<Value> {
     let stream = call.stream_ref()?;
-    call.authorize(state, "kinesis:DeleteStream", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     state
         .kinesis
         .remove(&stream.account, &stream.region, &stream.name)
@@ -147,7 +147,7 @@ pub fn describe(call: &Call, state: &State) -> AwsResult<Value> {
     let stream = call.stream_ref()?;
     let limit = call.input.page_size("Limit", 10000, 100)?;
     let start = call.input.str("ExclusiveStartShardId")?;
-    call.authorize(state, "kinesis:DescribeStream", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find(state)?;
     let after: Vec<&Shard> = found
         .shards
@@ -171,12 +171,7 @@ pub fn describe(call: &Call, state: &State) -> AwsResult<Value> {
 
 pub fn describe_summary(call: &Call, state: &State) -> AwsResult<Value> {
     let stream = call.stream_ref()?;
-    call.authorize(
-        state,
-        "kinesis:DescribeStreamSummary",
-        &stream,
-        RequestContext::new(),
-    )?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find(state)?;
     Ok(json!({"StreamDescriptionSummary": {
         "StreamName": found.name,
@@ -212,7 +207,7 @@ pub fn list_streams(call: &Call, state: &State) -> AwsResult<Value> {
         Some(token) => Some(page_token(call, token, &scope)?),
         None => call.input.str("ExclusiveStartStreamName")?.map(str::to_string),
     };
-    call.authorize_any(state, "kinesis:ListStreams")?;
+    call.authorize_any(state)?;
     let streams: Vec<&Stream> = state
         .kinesis
         .streams(call.account(), &call.region)
@@ -245,7 +240,7 @@ pub fn list_shards(call: &Call, state: &State) -> AwsResult<Value> {
         Some(token) => shards_token(call, token)?,
         None => (call.stream_ref()?, shard_filter_start(call)?),
     };
-    call.authorize(state, "kinesis:ListShards", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find(state)?;
     let shards: Vec<&Shard> = found
         .shards

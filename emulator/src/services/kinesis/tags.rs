@@ -22,12 +22,7 @@ pub fn add(call: &Call, state: &mut State) -> AwsResult<Value> {
         ));
     }
     check_tags(&tags, 0)?;
-    call.authorize(
-        state,
-        "kinesis:AddTagsToStream",
-        &stream,
-        request_tag_context(&tags),
-    )?;
+    call.authorize(state, &stream, request_tag_context(&tags))?;
     let found = stream.find_mut(state)?;
     let added = tags.iter().filter(|(k, _)| !found.tags.contains_key(k)).count();
     check_tags(&[], found.tags.len() + added)?;
@@ -50,7 +45,7 @@ pub fn remove(call: &Call, state: &mut State) -> AwsResult<Value> {
     }
     let mut context = RequestContext::new();
     context.set_multi("aws:TagKeys", keys.iter().cloned());
-    call.authorize(state, "kinesis:RemoveTagsFromStream", &stream, context)?;
+    call.authorize(state, &stream, context)?;
     let found = stream.find_mut(state)?;
     for key in &keys {
         found.tags.remove(key);
@@ -62,7 +57,7 @@ pub fn list(call: &Call, state: &State) -> AwsResult<Value> {
     let stream = call.stream_ref()?;
     let limit = call.input.page_size("Limit", 50, 50)?;
     let start = call.input.str("ExclusiveStartTagKey")?;
-    call.authorize(state, "kinesis:ListTagsForStream", &stream, RequestContext::new())?;
+    call.authorize(state, &stream, RequestContext::new())?;
     let found = stream.find(state)?;
     let after: Vec<(&String, &String)> = found
         .tags

@@ -1,0 +1,174 @@
+//! Kinesis's operation table: each served operation's IAM action, as the
+//! Service Authorization Reference names it, a further action where the
+//! reference asks for one, and its handler. [`NOT_SERVED`] lists the rest
+//! of botocore's model (`emulator/data/botocore/kinesis.json`), answered
+//! `NotImplemented`; a test walks the model so that neither list misses
+//! an operation, and checks each action against the action catalog.
+
+use super::{records, streams, tags, Call};
+use crate::error::AwsResult;
+use crate::state::State;
+use serde_json::Value;
+
+/// A handler: reads the state, or changes it.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Read(fn(&Call, &State) -> AwsResult<Value>),
+    Write(fn(&Call, &mut State) -> AwsResult<Value>),
+}
+
+/// One row of the table.
+pub struct Operation {
+    pub name: &'static str,
+    /// The action the door asks for.
+    pub action: &'static str,
+    /// A further action the door asks for when the request needs it:
+    /// "If you pass the Tags parameter, in addition to having the
+    /// kinesis:CreateStream permission, you must also have the
+    /// kinesis:AddTagsToStream permission for the stream that will be
+    /// created" (Kinesis API Reference, CreateStream).
+    pub also: Option<&'static str>,
+    pub handler: Handler,
+}
+
+const fn op(name: &'static str, action: &'static str, handler: Handler) -> Operation {
+    Operation {
+        name,
+        action,
+        also: None,
+        handler,
+    }
+}
+
+use Handler::{Read, Write};
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        also: Some("kinesis:AddTagsToStream"),
+        ..op("CreateStream", "kinesis:CreateStream", Write(streams::create))
+    },
+    op("DeleteStream", "kinesis:DeleteStream", Write(streams::delete)),
+    op(
+        "DescribeStream",
+        "kinesis:DescribeStream",
+        Read(streams::describe),
+    ),
+    op(
+        "DescribeStreamSummary",
+        "kinesis:DescribeStreamSummary",
+        Read(streams::describe_summary),
+    ),
+    op("ListStreams", "kinesis:ListStreams", Read(streams::list_streams)),
+    op("ListShards", "kinesis:ListShards", Read(streams::list_shards)),
+    op("PutRecord", "kinesis:PutRecord", Write(records::put_record)),
+    op("PutRecords", "kinesis:PutRecords", Write(records::put_records)),
+    op(
+        "GetShardIterator",
+        "kinesis:GetShardIterator",
+        Read(records::get_shard_iterator),
+    ),
+    op("GetRecords", "kinesis:GetRecords", Read(records::get_records)),
+    op("AddTagsToStream", "kinesis:AddTagsToStream", Write(tags::add)),
+    op(
+        "RemoveTagsFromStream",
+        "kinesis:RemoveTagsFromStream",
+        Write(tags::remove),
+    ),
+    op("ListTagsForStream", "kinesis:ListTagsForStream", Read(tags::list)),
+];
+
+/// botocore's Kinesis operations without a row: answered `NotImplemented`.
+pub const NOT_SERVED: &[&str] = &[
+    "DecreaseStreamRetentionPeriod",
+    "DeleteResourcePolicy",
+    "DeregisterStreamConsumer",
+    "DescribeAccountSettings",
+    "DescribeLimits",
+    "DescribeStreamConsumer",
+    "DisableEnhancedMonitoring",
+    "EnableEnhancedMonitoring",
+    "GetResourcePolicy",
+    "IncreaseStreamRetentionPeriod",
+    "ListStreamConsumers",
+    "ListTagsForResource",
+    "MergeShards",
+    "PutResourcePolicy",
+    "RegisterStreamConsumer",
+    "SplitShard",
+    "StartStreamEncryption",
+    "StopStreamEncryption",
+    "SubscribeToShard",
+    "TagResource",
+    "UntagResource",
+    "UpdateAccountSettings",
+    "UpdateMaxRecordSize",
+    "UpdateShardCount",
+    "UpdateStreamMode",
+    "UpdateStreamWarmThroughput",
+];
+
+/// The row of the operation named `name`.
+pub fn find(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|o| o.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// botocore's Kinesis operations, vendored (scripts/gen-botocore-operations.py).
+    const BOTOCORE: &str = include_str!("../../../data/botocore/kinesis.json");
+
+    fn botocore_names() -> Vec<String> {
+        let model: serde_json::Value = serde_json::from_str(BOTOCORE).unwrap();
+        model["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_botocore_operation_has_a_row_or_is_listed_as_not_served() {
+        let names = botocore_names();
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|n| find(n).is_none() && !NOT_SERVED.contains(&n.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "neither served nor listed: {missing:?}");
+        for name in NOT_SERVED {
+            assert!(find(name).is_none(), "{name} has a row: take it off NOT_SERVED");
+            assert!(
+                names.iter().any(|n| n == name),
+                "{name} is not in botocore's model"
+            );
+        }
+        for row in OPERATIONS {
+            assert!(
+                names.iter().any(|n| n == row.name),
+                "{} is not in botocore's model",
+                row.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_action_is_in_the_catalog_and_acts_on_a_stream_or_on_nothing() {
+        let catalog = iam_evaluator::Catalog::get();
+        for row in OPERATIONS {
+            for action in std::iter::once(row.action).chain(row.also) {
+                let (_, found) = catalog
+                    .action(action)
+                    .unwrap_or_else(|| panic!("{}: {action} is not in the catalog", row.name));
+                let types: Vec<&str> = found.resource_types.iter().map(|r| r.name).collect();
+                let expected: &[&str] = if row.name == "ListStreams" {
+                    &[]
+                } else {
+                    &["stream"]
+                };
+                assert_eq!(types, expected, "{}: {action}", row.name);
+            }
+        }
+    }
+}
