@@ -679,3 +679,24 @@ fn denials_read_as_aws_words_them_and_are_in_the_decision_log() {
 fn assert_error(reply: &Reply, status: u16, code: &str, message: &str) {
     reply.assert_error(status, code, message);
 }
+
+/// An anonymous ListBuckets or CreateBucket is denied by the evaluator
+/// (no policy can grant an anonymous caller either), so the decision log
+/// says what the reply says.
+#[test]
+fn anonymous_list_and_create_bucket_are_denied_and_logged_as_denied() {
+    let emu = Emulator::start();
+    for (method, path, action) in [
+        ("GET", "/", "s3:ListAllMyBuckets"),
+        ("PUT", "/anonymous-bucket", "s3:CreateBucket"),
+    ] {
+        let _ = emu
+            .anonymous_s3(method, path, &[], &[], b"")
+            .expect_error(403, "AccessDenied");
+        let logged = &emu.decisions(1)[0];
+        assert_eq!(logged["action"], action, "{logged:#}");
+        assert_eq!(logged["decision"], "implicitDeny", "{logged:#}");
+    }
+    let listed = root(&emu).s3("GET", "/", &[], &[], b"").expect_ok();
+    assert!(!listed.body.contains("anonymous-bucket"), "{}", listed.body);
+}

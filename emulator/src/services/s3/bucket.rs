@@ -31,12 +31,15 @@ pub fn valid_bucket_name(name: &str) -> bool {
 
 pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
     let name = r.bucket_name()?.to_string();
+    let mut state = r.ctx.shared.state();
+    // The evaluator decides first, so an anonymous caller's denial is
+    // logged as one; only in soft mode does a caller without an account
+    // get this far, and a bucket needs an owner.
+    r.authorize_op(&state, None, RequestContext::new())?;
     let account = r
         .account()
         .ok_or_else(|| AwsError::access_denied("Access Denied"))?
         .to_string();
-    let mut state = r.ctx.shared.state();
-    r.authorize_op(&state, None, RequestContext::new())?;
     let lock = r
         .header("x-amz-bucket-object-lock-enabled")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
@@ -129,13 +132,13 @@ pub fn head_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn list_buckets(r: &S3Request) -> AwsResult<HttpResponse> {
+    let state = r.ctx.shared.state();
+    // The S3 User Guide grants ListAllMyBuckets on `arn:aws:s3:::*`.
+    r.authorize_op(&state, None, RequestContext::new())?;
     let account = r
         .account()
         .ok_or_else(|| AwsError::access_denied("Access Denied"))?
         .to_string();
-    let state = r.ctx.shared.state();
-    // The S3 User Guide grants ListAllMyBuckets on `arn:aws:s3:::*`.
-    r.authorize_op(&state, None, RequestContext::new())?;
     let prefix = r.param("prefix").unwrap_or_default();
     let max = match r.param("max-buckets") {
         Some(v) => v
