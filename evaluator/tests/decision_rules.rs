@@ -285,6 +285,98 @@ fn cross_account_needs_both_sides() {
     assert!(decide(&get_object(OTHER_USER), &both).is_allowed());
 }
 
+/// A bucket policy of account 111111111111 granting `action` on `resource`
+/// to the principal entry `who`.
+fn bucket_grant(who: &str, action: &str, resource: &str) -> NamedPolicy {
+    policy(
+        "bucket-policy",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{who}"}},"Action":"{action}","Resource":"{resource}"}}]}}"#
+        ),
+    )
+}
+
+// Cross-account wildcard intersections, through a role session of another account. "To allow
+// cross-account access, you attach a resource-based policy … You must also attach an
+// identity-based policy to the identity that acts as the principal in the request": the request is
+// allowed exactly where both sides cover the resource, whatever either writes with wildcards. "If
+// the * wildcard is the last character of a resource ARN segment, it can expand to match beyond the
+// colon boundaries"; a `*` inside a segment matches any run of characters, `/` included.
+#[test]
+fn cross_account_session_is_allowed_where_both_wildcards_overlap() {
+    const PARTNER: &str = "arn:aws:sts::222222222222:assumed-role/LogReader/ci";
+    const ROLE: &str = "arn:aws:iam::222222222222:role/LogReader";
+    /// (identity policy resource, bucket policy resource, [(requested resource, allowed)]).
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, bool)]);
+    let cases: &[Case] = &[
+        // Identity `arn:aws:s3:::*`, bucket policy on one prefix: the prefix only.
+        (
+            "arn:aws:s3:::*",
+            "arn:aws:s3:::logs/AWSLogs/*",
+            &[
+                (
+                    "arn:aws:s3:::logs/AWSLogs/111111111111/CloudTrail/x.json.gz",
+                    true,
+                ),
+                ("arn:aws:s3:::logs/AWSLogs/", true),
+                ("arn:aws:s3:::logs/other/x.json.gz", false),
+                ("arn:aws:s3:::logs", false),
+            ],
+        ),
+        // Nested prefixes: the narrower one decides, whichever side writes it.
+        (
+            "arn:aws:s3:::logs/AWSLogs/*",
+            "arn:aws:s3:::logs/*",
+            &[
+                ("arn:aws:s3:::logs/AWSLogs/111111111111/a", true),
+                ("arn:aws:s3:::logs/Other/a", false),
+            ],
+        ),
+        // Extension patterns: `*.csv` on one side, a folder on the other.
+        (
+            "arn:aws:s3:::data/*.csv",
+            "arn:aws:s3:::data/reports/*",
+            &[
+                ("arn:aws:s3:::data/reports/q3.csv", true),
+                ("arn:aws:s3:::data/reports/2024/q3.csv", true),
+                ("arn:aws:s3:::data/reports/q3.csv.gz", false),
+                ("arn:aws:s3:::data/q3.csv", false),
+            ],
+        ),
+    ];
+    for (identity, bucket, resources) in cases {
+        let set = PolicySet {
+            identity: vec![allow("s3:GetObject", identity)],
+            resource: vec![bucket_grant(ROLE, "s3:GetObject", bucket)],
+            ..PolicySet::default()
+        };
+        for (resource, expected) in *resources {
+            let d = decide(&request(PARTNER, "s3:GetObject", resource), &set);
+            assert_eq!(
+                d.is_allowed(),
+                *expected,
+                "identity {identity}, bucket policy {bucket}, {resource}:\n{}",
+                d.explain()
+            );
+        }
+        // A permissions boundary on the role narrows the session the same way.
+        let bounded = PolicySet {
+            boundary: Some(allow("s3:GetObject", "arn:aws:s3:::*/AWSLogs/111111111111/*")),
+            ..set
+        };
+        for (resource, expected) in *resources {
+            let d = decide(&request(PARTNER, "s3:GetObject", resource), &bounded);
+            let within = resource.contains("/AWSLogs/111111111111/");
+            assert_eq!(
+                d.is_allowed(),
+                *expected && within,
+                "bounded, {resource}:\n{}",
+                d.explain()
+            );
+        }
+    }
+}
+
 // "using a wildcard (*) with an Allow effect grants access to all users, including anonymous users".
 #[test]
 fn anonymous_needs_a_public_resource_policy() {
