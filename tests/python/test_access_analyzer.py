@@ -305,12 +305,21 @@ def test_unused_keys_and_permissions(fresh_emulator):
         {"Effect": "Allow", "Action": ["iam:GetUser", "iam:ListUsers"], "Resource": "*"}))
     used = iam.create_access_key(UserName="worker")["AccessKey"]
     idle = iam.create_access_key(UserName="worker")["AccessKey"]
+    iam.create_login_profile(UserName="worker", Password="Never-signed-in-1")
+    iam.create_user(UserName="newcomer")
     emulator_json(emulator, "/_emulator/clock", {"advance_seconds": 31 * 86400})
+    # A password set after the clock moved is not unused yet.
+    iam.create_login_profile(UserName="newcomer", Password="Just-set-today-2")
     emulator.client("iam", used["AccessKeyId"], used["SecretAccessKey"]).get_user()
     findings = aa.list_findings_v2(analyzerArn=arn)["findings"]
     keys = [aa.get_finding_v2(analyzerArn=arn, id=f["id"])["findingDetails"][0] for f in findings
             if f["findingType"] == "UnusedIAMUserAccessKey" and f["status"] == "ACTIVE"]
     assert [k["unusedIamUserAccessKeyDetails"]["accessKeyId"] for k in keys] == [idle["AccessKeyId"]]
+    # A console password never used since it was set, older than the age.
+    passwords = [f for f in findings if f["findingType"] == "UnusedIAMUserPassword" and f["status"] == "ACTIVE"]
+    assert [f["resource"] for f in passwords] == [iam.get_user(UserName="worker")["User"]["Arn"]]
+    details = aa.get_finding_v2(analyzerArn=arn, id=passwords[0]["id"])["findingDetails"][0]
+    assert details == {"unusedIamUserPasswordDetails": {}}
     [permission] = [f for f in findings if f["findingType"] == "UnusedPermission" and f["status"] == "ACTIVE"]
     details = aa.get_finding_v2(analyzerArn=arn, id=permission["id"])["findingDetails"][0]
     unused = details["unusedPermissionDetails"]

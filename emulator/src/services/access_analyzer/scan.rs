@@ -436,8 +436,14 @@ fn unused_access(
                     }));
                 }
             }
-            // Console passwords (UnusedIAMUserPassword) join here once users
-            // keep login profiles.
+            // A console password counts from its last sign-in, or from
+            // when it was set if it was never used.
+            if let Some(profile) = &user.credentials.login_profile {
+                let last = user.credentials.password_last_used;
+                if last.unwrap_or(profile.created) < since {
+                    found.push(finding(Access::UnusedIAMUserPassword { last_accessed: last }));
+                }
+            }
             if activity.active.contains_key(&user.arn) {
                 let caller = user_caller(&account.id, user);
                 for access in unused_permissions(state, &caller, &user.arn, &activity, since) {
