@@ -150,7 +150,7 @@ fn other_services_get_the_generic_name_and_unknown_ones_are_refused() {
 #[test]
 fn the_role_is_deleted_only_as_a_service_linked_role() {
     let (_emu, root) = setup();
-    create(&root, "elasticloadbalancing.amazonaws.com", None).expect_ok();
+    let _ = create(&root, "elasticloadbalancing.amazonaws.com", None).expect_ok();
     let name = "AWSServiceRoleForElasticLoadBalancing";
     error(
         &root,
@@ -259,8 +259,8 @@ fn each_call_is_its_own_action_on_the_roles_arn() {
         {"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"arn:aws:iam::*:role/aws-service-role/*",
          "Condition":{"StringEquals":{"iam:AWSServiceName":"ecs.amazonaws.com"}}},
         {"Effect":"Allow","Action":"iam:DeleteServiceLinkedRole","Resource":"arn:aws:iam::*:role/aws-service-role/ecs.amazonaws.com/*"}]}"#;
-    root.put_user_policy("dev", "slr", policy).expect_ok();
-    create(&dev, "ecs.amazonaws.com", None).expect_ok();
+    let _ = root.put_user_policy("dev", "slr", policy).expect_ok();
+    let _ = create(&dev, "ecs.amazonaws.com", None).expect_ok();
     let _ = create(&dev, "rds.amazonaws.com", None).expect_error(403, "AccessDenied");
     let task = ok(
         &dev,
@@ -291,8 +291,8 @@ fn roles_and_deletion_tasks_survive_a_restart() {
     let task = {
         let emu = Emulator::builder().state_dir(&dir).start();
         let root = emu.client(&emu.root_credentials());
-        create(&root, "spot.amazonaws.com", None).expect_ok();
-        create(&root, "rds.amazonaws.com", None).expect_ok();
+        let _ = create(&root, "spot.amazonaws.com", None).expect_ok();
+        let _ = create(&root, "rds.amazonaws.com", None).expect_ok();
         ok(
             &root,
             &[

@@ -115,13 +115,27 @@ pub fn default_permissions(request: &DelegationRequest, arn: &str) -> NamedPolic
         }));
     }
     if request.only_send_by_owner {
-        let deny = match &request.owner_id {
+        // The owner as `aws:PrincipalArn` names it (a role session by its role).
+        let owner_principal = request
+            .owner_id
+            .as_deref()
+            .and_then(|owner| iam_evaluator::Principal::from_arn(owner).ok())
+            .and_then(|owner| {
+                let mut context = iam_evaluator::RequestContext::new();
+                context.add_principal_keys(&owner);
+                match context.get("aws:PrincipalArn") {
+                    Some(iam_evaluator::ContextValue::Single(arn)) => Some(arn.clone()),
+                    _ => None,
+                }
+            });
+        let deny = match owner_principal {
             Some(owner) => serde_json::json!({
                 "Sid": "OnlySendByOwner",
                 "Effect": "Deny",
-                "NotPrincipal": {"AWS": owner},
+                "Principal": "*",
                 "Action": "iam:SendDelegationToken",
                 "Resource": arn,
+                "Condition": {"StringNotEquals": {"aws:PrincipalArn": owner}},
             }),
             None => serde_json::json!({
                 "Sid": "OnlySendByOwner",
