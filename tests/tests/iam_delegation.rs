@@ -161,7 +161,7 @@ fn a_request_goes_from_the_partner_to_its_owner_and_is_finalized() {
     assert_eq!(checked.text("PermissionCheckResult").as_deref(), Some("DENIED"));
     // Listed for its owner's account only.
     let listed = ok(&w.alice, &[("Action", "ListDelegationRequests")]);
-    assert_eq!(listed.texts("DelegationRequestId"), [id.clone()]);
+    assert_eq!(listed.texts("DelegationRequestId"), std::slice::from_ref(&id));
     assert_eq!(listed.text("isTruncated").as_deref(), Some("false"));
     let bob_arn = format!("arn:aws:iam::{CUSTOMER}:user/bob");
     let filtered = ok(

@@ -264,7 +264,7 @@ fn policies_granting_each_service_as_the_evaluator_matches_actions() {
     );
     assert_eq!(reply.texts("EntityType"), ["USER", "GROUP"]);
     assert_eq!(reply.texts("EntityName"), ["alice", "devs"]);
-    assert_eq!(reply.texts("PolicyArn"), [not_iam.clone()]);
+    assert_eq!(reply.texts("PolicyArn"), std::slice::from_ref(&not_iam));
     assert_eq!(reply.text("IsTruncated").as_deref(), Some("false"));
     // Past 100 namespaces, the reply is paged.
     let many: Vec<(String, String)> = (1..=105)
@@ -394,7 +394,7 @@ fn a_users_report_lists_the_services_its_policies_grant_with_their_last_use() {
     );
     assert_eq!(report.text("JobType").as_deref(), Some("ACTION_LEVEL"));
     assert_eq!(report.texts("ActionName"), ["ListUsers"]);
-    assert_eq!(report.texts("LastAccessedEntity"), [alice.clone()]);
+    assert_eq!(report.texts("LastAccessedEntity"), std::slice::from_ref(&alice));
     error(
         &root,
         &[
