@@ -57,6 +57,24 @@ const ACCESS_LEVELS = new Map([
   ["Permissions management, Write", "Permissions management"],
 ]);
 
+// Actions botocore's models serve that the source does not list yet, each
+// with the access level and resource type of its siblings in the Service
+// Authorization Reference. An addition is used only while the source lacks
+// the action, so a refresh that brings it takes the source's row.
+const ADDITIONS = {
+  iam: [
+    // IAM temporary delegation (botocore 2025-11): UpdateDelegationRequest,
+    // beside Accept/Reject/Associate/SendDelegationToken, all "Write" on
+    // delegation-request*.
+    {
+      name: "UpdateDelegationRequest",
+      accessLevel: "Write",
+      resourceTypes: [{ name: "delegation-request", required: true }],
+      conditionKeys: [],
+    },
+  ],
+};
+
 function loadPackage(args) {
   if (args[0] === "--from") {
     return { dir: args[1], cleanup: () => {} };
@@ -124,7 +142,9 @@ function serviceLines(dir, prefix, name) {
   }
 
   const known = new Set(rts.map((rt) => rt.key.toLowerCase()));
-  const acts = Object.values(actions).sort((a, b) => byLower(a.name, b.name));
+  const listed = new Set(Object.values(actions).map((a) => a.name.toLowerCase()));
+  const added = (ADDITIONS[prefix] ?? []).filter((a) => !listed.has(a.name.toLowerCase()));
+  const acts = [...Object.values(actions), ...added].sort((a, b) => byLower(a.name, b.name));
   for (const action of acts) {
     const what = `${prefix}:${action.name}`;
     const level = ACCESS_LEVELS.get(action.accessLevel);

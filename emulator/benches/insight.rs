@@ -131,6 +131,7 @@ fn observations(n: usize) -> Vec<Observation> {
             resource_account: None,
             context: iam_emulator::observations::Context::default(),
             decision: Verdict::Allowed,
+            region: None,
         })
         .collect()
 }

@@ -90,6 +90,7 @@ fn observed(action: &str, resource: &str, decision: Verdict) -> Observation {
         resource_account: None,
         context: iam_emulator::observations::Context::default(),
         decision,
+        region: None,
     }
 }
 

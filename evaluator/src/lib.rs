@@ -14,7 +14,10 @@
 //! - [`decision`]: AWS's evaluation logic across policy types; [`rules`]:
 //!   AWS's rules beside the policies (actions that need no permission,
 //!   AWS-owned resources, the bucket owner's root).
-//! - [`explain`]: the decision in words and as JSON.
+//! - [`explain`]: the decision in words and as JSON; [`summary`]: a policy
+//!   in plain English.
+//! - [`service_access`]: which services a policy grants (IAM's access
+//!   reports).
 //! - [`catalog`]: the AWS service catalog; [`validate`]: IAM's write-time
 //!   checks and Access Analyzer's `ValidatePolicy` findings; [`checks`]:
 //!   Access Analyzer's custom policy checks (`CheckNoNewAccess`, …).
@@ -51,7 +54,9 @@ pub mod policy;
 pub mod principal;
 pub mod public;
 pub mod rules;
+pub mod service_access;
 pub mod statement;
+pub mod summary;
 pub mod validate;
 pub mod variables;
 pub mod wildcard;

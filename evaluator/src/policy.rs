@@ -42,6 +42,38 @@ impl Policy {
     pub fn substitutes_variables(&self) -> bool {
         self.version == Some(Version::V2012_10_17)
     }
+
+    /// The context keys the document reads: every condition's key, and the
+    /// key of every policy variable in `Resource`/`NotResource` and in
+    /// condition values (when the document's version substitutes them). As
+    /// written, in the order they first appear; a key is listed once,
+    /// whatever its case (keys are case-insensitive).
+    pub fn context_keys(&self) -> Vec<&str> {
+        fn add<'a>(key: &'a str, out: &mut Vec<&'a str>) {
+            if !out.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                out.push(key);
+            }
+        }
+        let mut out = Vec::new();
+        let variables = self.substitutes_variables();
+        for statement in &self.statements {
+            if variables {
+                let resources = statement.resource.iter().flat_map(|r| &r.items);
+                for key in resources.flat_map(|r| crate::variables::keys(r)) {
+                    add(key, &mut out);
+                }
+            }
+            for condition in &statement.conditions {
+                add(&condition.key, &mut out);
+                if variables {
+                    for key in condition.values.iter().flat_map(|v| crate::variables::keys(v)) {
+                        add(key, &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// `Effect`.
@@ -108,4 +140,38 @@ pub struct Condition {
     pub key: String,
     /// Values as strings; JSON numbers and booleans are stringified as IAM does.
     pub values: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Policy;
+
+    #[test]
+    fn context_keys_are_conditions_and_variables_once_each() {
+        let policy = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}/*",
+               "Condition":{"StringEquals":{"aws:PrincipalTag/team":"${aws:PrincipalTag/dept}"},
+                            "Bool":{"AWS:SecureTransport":"true"}}},
+              {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:securetransport":"false"}}}]}"#,
+        )
+        .unwrap();
+        let mut keys = policy.context_keys();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "AWS:SecureTransport",
+                "aws:PrincipalTag/dept",
+                "aws:PrincipalTag/team",
+                "aws:username"
+            ]
+        );
+        // The old language reads `${…}` as text.
+        let old = Policy::parse(
+            r#"{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}}"#,
+        )
+        .unwrap();
+        assert!(old.context_keys().is_empty());
+    }
 }

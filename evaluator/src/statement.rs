@@ -80,11 +80,7 @@ pub fn check_with(
     substitute: bool,
     principals: Principals,
 ) -> StatementResult {
-    let action_hit = statement
-        .action
-        .items
-        .iter()
-        .any(|pattern| wildcard::matches(pattern, &request.action, true));
+    let action_hit = action_listed(statement, &request.action);
     if action_hit == statement.action.negated {
         return Err(if action_hit {
             Mismatch::NotAction
@@ -114,6 +110,22 @@ pub fn check_with(
     } else {
         Err(Mismatch::Condition { failures })
     }
+}
+
+/// Does one of the statement's `Action`/`NotAction` patterns match
+/// `action`? (Actions match ignoring case.)
+fn action_listed(statement: &Statement, action: &str) -> bool {
+    statement
+        .action
+        .items
+        .iter()
+        .any(|pattern| wildcard::matches(pattern, action, true))
+}
+
+/// Is `action` in the statement's action set: listed by `Action`, or not
+/// excluded by `NotAction`? The one rule [`check_with`] applies first.
+pub fn covers_action(statement: &Statement, action: &str) -> bool {
+    action_listed(statement, action) != statement.action.negated
 }
 
 fn check_resource(

@@ -29,6 +29,25 @@ pub fn has_variables(text: &str) -> bool {
     text.contains("${")
 }
 
+/// The context keys the `${…}` variables of `text` read, in order: the
+/// key of `${key, 'default'}` too; not the escapes `${*}`, `${?}`, `${$}`.
+pub fn keys(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let inner = rest[start + 2..start + len].trim();
+        let key = inner.split_once(',').map_or(inner, |(key, _)| key.trim());
+        if !matches!(key, "*" | "?" | "$" | "") {
+            out.push(key);
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
 /// Substitutes variables in a pattern: literal `*`/`?` outside variables stay
 /// wildcards; substituted text is literal.
 pub fn substitute_pattern(text: &str, ctx: &RequestContext) -> Result<Vec<Piece>, Unresolved> {
@@ -124,6 +143,15 @@ mod tests {
         let mut ctx = RequestContext::new();
         ctx.set("aws:username", "alice").set_multi("aws:TagKeys", ["a"]);
         ctx
+    }
+
+    #[test]
+    fn keys_are_the_variables_read_escapes_aside() {
+        assert_eq!(
+            keys("a/${aws:username}/${*}/${aws:PrincipalTag/team, 'x'}/${"),
+            ["aws:username", "aws:PrincipalTag/team"]
+        );
+        assert!(keys("plain").is_empty());
     }
 
     #[test]

@@ -1348,8 +1348,9 @@ fn resource_tags_of_users_reach_conditions() {
 
 // ---- AWS-owned roles ----
 
-/// Moves role `name` under `path` in the state, as IAM would hold a
-/// service-linked or IAM Identity Center role (CreateRole cannot put one there).
+/// Moves role `name` under `path` in the state, as IAM would hold an IAM
+/// Identity Center role (CreateRole cannot put one there, and no IAM call
+/// creates one).
 fn move_under(emu: &Emulator, name: &str, path: &str) -> String {
     let mut state = emu.app().state();
     let role = state
@@ -1371,19 +1372,28 @@ fn service_linked_and_reserved_roles_are_unmodifiable() {
     let (emu, root) = setup();
     let admin_policy =
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
-    for (name, path) in [
-        ("AWSServiceRoleForTest", "/aws-service-role/test.amazonaws.com/"),
-        ("AWSReservedSSO_Admin_0123", "/aws-reserved/sso.amazonaws.com/"),
-    ] {
-        let _ = ok(
-            &root,
-            &[
-                ("Action", "CreateRole"),
-                ("RoleName", name),
-                ("AssumeRolePolicyDocument", TRUST_ACCOUNT),
-            ],
-        );
-        let arn = move_under(&emu, name, path);
+    for name in ["AWSServiceRoleForAutoScaling", "AWSReservedSSO_Admin_0123"] {
+        let arn = if name.starts_with("AWSServiceRoleFor") {
+            ok(
+                &root,
+                &[
+                    ("Action", "CreateServiceLinkedRole"),
+                    ("AWSServiceName", "autoscaling.amazonaws.com"),
+                ],
+            )
+            .text("Arn")
+            .unwrap()
+        } else {
+            let _ = ok(
+                &root,
+                &[
+                    ("Action", "CreateRole"),
+                    ("RoleName", name),
+                    ("AssumeRolePolicyDocument", TRUST_ACCOUNT),
+                ],
+            );
+            move_under(&emu, name, "/aws-reserved/sso.amazonaws.com/")
+        };
         let protected = format!("Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS");
         for params in [
             vec![("Action", "DeleteRole"), ("RoleName", name)],
@@ -1418,7 +1428,7 @@ fn service_linked_and_reserved_roles_are_unmodifiable() {
         &root,
         &[
             ("Action", "UpdateRoleDescription"),
-            ("RoleName", "AWSServiceRoleForTest"),
+            ("RoleName", "AWSServiceRoleForAutoScaling"),
             ("Description", "edited"),
         ],
     );

@@ -90,6 +90,8 @@ codes! {
 codes! {
     /// IAM and STS (AWS Query protocol).
     Query {
+        AccountNotManagementOrDelegatedAdministratorException = 400,
+        CallerIsNotManagementAccountException = 400,
         ConcurrentModification = 409,
         DeleteConflict = 409,
         DuplicateCertificate = 409,
@@ -120,6 +122,8 @@ codes! {
         NotImplemented = 501,
         NotSupportedService = 404,
         OpenIdIdpCommunicationError = 400,
+        OrganizationNotFoundException = 400,
+        OrganizationNotInAllFeaturesModeException = 400,
         OutboundWebIdentityFederationDisabledException = 403,
         PackedPolicyTooLarge = 400,
         PasswordPolicyViolation = 400,
@@ -130,6 +134,7 @@ codes! {
         ReportGenerationLimitExceeded = 409,
         ReportInProgress = 404,
         ReportNotPresent = 410,
+        ServiceAccessNotEnabledException = 400,
         ServiceFailure = 500,
         SessionDurationEscalationException = 403,
         UnmodifiableEntity = 400,

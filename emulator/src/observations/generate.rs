@@ -332,6 +332,7 @@ mod tests {
             resource_account: None,
             context: crate::observations::Context::default(),
             decision,
+            region: None,
         }
     }
 

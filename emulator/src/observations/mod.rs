@@ -66,6 +66,10 @@ pub struct Observation {
     #[serde(default, skip_serializing_if = "Context::is_empty")]
     pub context: Context,
     pub decision: Verdict,
+    /// The region the request was signed for (`aws:RequestedRegion`), when
+    /// it named one: IAM's access reports say where a service was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl Observation {
@@ -80,6 +84,12 @@ impl Observation {
             resource_account: request.resource_account.clone(),
             context: relevant_context(request),
             decision: decision.outcome.into(),
+            region: match request.context.get("aws:RequestedRegion") {
+                Some(iam_evaluator::ContextValue::Single(region)) if !region.is_empty() => {
+                    Some(region.clone())
+                }
+                _ => None,
+            },
         }
     }
 
@@ -348,6 +358,7 @@ mod tests {
             resource_account: None,
             context: Context::default(),
             decision: Verdict::Allowed,
+            region: None,
         }
     }
 

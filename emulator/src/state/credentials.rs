@@ -201,11 +201,13 @@ pub struct CredentialReport {
 }
 
 /// One access report job: what it was asked about, and its result, built
-/// from the observations when it was generated.
+/// from the observations when it was generated (so it reads the same after
+/// a restart, whatever the observation log keeps).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessReport {
     pub kind: AccessReportKind,
-    /// The entity (or Organizations path) the report is about.
+    /// The entity's ARN (a user, group, role or managed policy), or the
+    /// Organizations entity path, the report is about.
     pub subject: String,
     /// `SERVICE_LEVEL` or `ACTION_LEVEL`.
     pub granularity: String,
@@ -228,14 +230,21 @@ pub struct ServiceAccess {
     pub name: String,
     /// The namespace (`s3`).
     pub namespace: String,
-    /// The last authenticated access: when, by whom, in which region.
+    /// The last authenticated access: when, by whom (an entity's ARN, or
+    /// for an Organizations report the account's entity path), in which
+    /// region.
     pub last_accessed: Option<Access>,
-    /// The entities that accessed the service (the WithEntities view).
+    /// The entities that could have used the permissions, each with its
+    /// last access (GetServiceLastAccessedDetailsWithEntities), most
+    /// recent first.
+    #[serde(default)]
     pub entities: Vec<EntityAccess>,
-    /// For ACTION_LEVEL: each action the policies allow that was used.
+    /// For ACTION_LEVEL reports of a tracked service: each action the
+    /// policies allow that was used.
     #[serde(default)]
     pub actions: Vec<ActionAccess>,
-    /// How many of the subject's entities have policies allowing it.
+    /// How many principals (for an Organizations report, accounts)
+    /// attempted to access the service.
     pub total_entities: usize,
 }
 
@@ -262,6 +271,7 @@ pub struct EntityAccess {
 /// One action's last access (ACTION_LEVEL reports).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActionAccess {
+    /// The action's name without its service prefix (`CreateBucket`).
     pub action: String,
     pub last: Option<Access>,
 }

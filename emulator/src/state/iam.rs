@@ -140,6 +140,12 @@ pub struct Account {
     /// Instance profiles, by lower-cased name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub instance_profiles: BTreeMap<String, super::instance_profiles::InstanceProfile>,
+    /// Outbound federation, STS token version, service-linked role deletions.
+    #[serde(default)]
+    pub settings: super::account_settings::AccountSettings,
+    /// Temporary delegation requests this account made (as the partner), by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub delegation_requests: BTreeMap<String, super::delegation::DelegationRequest>,
 }
 
 impl Account {
@@ -153,7 +159,16 @@ impl Account {
             credentials: super::credentials::AccountCredentials::default(),
             providers: super::providers::Providers::default(),
             instance_profiles: BTreeMap::new(),
+            settings: super::account_settings::AccountSettings::default(),
+            delegation_requests: BTreeMap::new(),
         }
+    }
+
+    /// The issuer of the account's outbound web identity tokens while
+    /// EnableOutboundWebIdentityFederation has it on (STS's
+    /// GetWebIdentityToken works only then); `None` otherwise.
+    pub fn outbound_federation_issuer(&self) -> Option<&str> {
+        self.settings.outbound_federation_issuer()
     }
 
     pub fn root_arn(&self) -> String {

@@ -9,8 +9,10 @@
 //! original spelling inside.
 
 pub mod access_analyzer;
+pub mod account_settings;
 pub mod changes;
 pub mod credentials;
+pub mod delegation;
 pub mod iam;
 pub mod instance_profiles;
 pub mod kinesis;

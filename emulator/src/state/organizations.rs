@@ -394,6 +394,10 @@ pub struct Organization {
     /// Trusted service access: service principal → when enabled.
     pub service_access: BTreeMap<String, OffsetDateTime>,
     pub resource_policy: Option<ResourcePolicy>,
+    /// IAM's centralized root access features enabled for the member
+    /// accounts (`RootCredentialsManagement`, `RootSessions`).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub iam_features: BTreeSet<String>,
 }
 
 /// What a target id names.
@@ -655,6 +659,19 @@ impl Organization {
             .collect()
     }
 
+    /// The SCPs that bound `target` (root, OU or account), one list per
+    /// level from the root down (IAM's Organizations access reports).
+    pub fn scp_levels(&self, target: &str) -> Vec<Vec<NamedPolicy>> {
+        self.policy_levels(target, PolicyType::ServiceControl)
+    }
+
+    /// The document of the SCP `id`, customer or AWS managed.
+    pub fn scp_document(&self, id: &str) -> Option<Arc<Policy>> {
+        (self.policy_kind(id) == Some(PolicyType::ServiceControl))
+            .then(|| self.parsed(id))
+            .flatten()
+    }
+
     /// Whether `account` is a delegated administrator of any service.
     pub fn is_any_delegated_admin(&self, account: &str) -> bool {
         self.delegations.iter().any(|d| d.account == account)
@@ -865,6 +882,7 @@ mod tests {
             delegations: Vec::new(),
             service_access: BTreeMap::new(),
             resource_policy: None,
+            iam_features: BTreeSet::new(),
         };
         for (id, parent) in [
             ("ou-ab12-aaaaaaaa", "r-ab12"),

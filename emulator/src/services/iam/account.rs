@@ -332,7 +332,7 @@ fn usage(state: &State, call: &Call) -> Vec<(&'static str, usize)> {
         ("InstanceProfiles", a.instance_profiles.len()),
         ("Providers", a.provider_count()),
         ("ServerCertificates", a.credentials.server_certificates.len()),
-        ("GlobalEndpointTokenVersion", 1),
+        ("GlobalEndpointTokenVersion", a.settings.token_version().number()),
     ]
 }
 

@@ -8,7 +8,7 @@ use super::{tag_context, Call};
 use crate::error::{AwsError, AwsResult};
 use crate::state::iam::{key, Account};
 use crate::state::State;
-use iam_evaluator::{PrincipalKind, RequestContext};
+use iam_evaluator::{NamedPolicy, PrincipalKind, RequestContext};
 
 /// Asks every question `call`'s row names; `Ok` when the call may go on.
 pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
@@ -18,17 +18,31 @@ pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     if row.renames {
         if let Some(target) = renamed_arn(state, call, row.on) {
             if target != resource {
-                call.authorize_with(state, row.action, &target, context.clone())?;
+                call.authorize_with(state, row.action, &target, context.clone(), Vec::new())?;
             }
         }
     }
-    call.authorize_with(state, row.action, &resource, context)?;
+    let policies = resource_policies(state, call, row.on);
+    call.authorize_with(state, row.action, &resource, context, policies)?;
     for also in row.also {
         let arn = resource_arn(state, call, also.on)?;
         let context = keys_of(state, call, also.keys, also.on);
-        call.authorize_with(state, also.action, &arn, context)?;
+        call.authorize_with(state, also.action, &arn, context, Vec::new())?;
     }
     Ok(())
+}
+
+/// The resource-based policies of the resource `on` names: a delegation
+/// request's default permissions for its owner
+/// ([`super::delegation::default_permissions`]).
+fn resource_policies(state: &State, call: &Call, on: On) -> Vec<NamedPolicy> {
+    match on {
+        On::DelegationRequest(_) | On::DelegationRequestArn(_) => super::delegation::target(state, call, on)
+            .map(|(request, arn)| super::delegation::default_permissions(request, &arn))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The ARN of the entity of `kind` called `name` in `account`, if it exists.
@@ -77,6 +91,19 @@ pub fn resource_arn(state: &State, call: &Call, on: On) -> AwsResult<String> {
             let url = super::providers::oidc_url(call.params.required("Url")?)?;
             crate::state::providers::oidc_arn(&call.account, &url)
         }
+        On::NewServiceLinkedRole => super::service_linked_roles::planned_arn(call)?,
+        On::DeletionTaskRole => super::service_linked_roles::task_role_arn(call)?,
+        On::AccessReport => call.arn("access-report", "/", call.params.required("EntityPath")?),
+        On::DelegationRequest(member) | On::DelegationRequestArn(member) => {
+            match super::delegation::target(state, call, on) {
+                Some((_, arn)) => arn,
+                None if matches!(on, On::DelegationRequestArn(_)) => {
+                    call.params.required(member)?.to_string()
+                }
+                None => call.arn("delegation-request", "/", call.params.required(member)?),
+            }
+        }
+        On::NewDelegationRequest => call.arn("delegation-request", "/", "*"),
     })
 }
 
@@ -188,6 +215,37 @@ fn keys_of(state: &State, call: &Call, keys: &[Key], on: On) -> RequestContext {
             Key::CredentialAgeDays => {
                 if let Some(days) = call.params.get("CredentialAgeDays") {
                     context.set("iam:ServiceSpecificCredentialAgeDays", days);
+                }
+            }
+            Key::DelegationRequestOwner => {
+                let owner = match on {
+                    On::DelegationRequest(_) | On::DelegationRequestArn(_) => {
+                        super::delegation::target(state, call, on).and_then(|(r, _)| r.owner_id.clone())
+                    }
+                    _ => call.params.get("OwnerId").map(str::to_string),
+                };
+                if let Some(owner) = owner {
+                    context.set("iam:DelegationRequestOwner", owner);
+                }
+            }
+            Key::DelegationDuration => {
+                if let Some(seconds) = call.params.get("SessionDuration") {
+                    context.set("iam:DelegationDuration", seconds);
+                }
+            }
+            Key::NotificationChannel => {
+                if let Some(channel) = call.params.get("NotificationChannel") {
+                    context.set("iam:NotificationChannel", channel);
+                }
+            }
+            Key::TemplateArn => {
+                if let Some(arn) = call.params.get("Permissions.PolicyTemplateArn") {
+                    context.set("iam:TemplateArn", arn);
+                }
+            }
+            Key::OrganizationsPolicyId => {
+                if let Some(id) = call.params.get("OrganizationsPolicyId") {
+                    context.set("iam:OrganizationsPolicyId", id);
                 }
             }
         }

@@ -7,14 +7,25 @@
 //! console passwords and the password policy ([`passwords`]), the account
 //! alias ([`aliases`]), server and signing [`certificates`], [`ssh_keys`]
 //! and [`service_credentials`]; the credential report ([`reports`]).
+//! [`service_linked_roles`]; the context keys policies read
+//! ([`context_keys`]); which services policies grant and when they were
+//! last used ([`access_reports`], and for an organization
+//! [`org_reports`]); an organization's centralized root access
+//! ([`org_features`]); the account's outbound web identity federation and
+//! STS token version ([`account_settings`]); temporary [`delegation`]
+//! requests.
 //! [`operations`] is the table of operations (action, resource, condition
 //! keys, handler); [`door`] authorizes each call as its row says before
 //! the handler reads or changes anything.
 
+pub mod access_reports;
 pub mod account;
+pub mod account_settings;
 pub mod aliases;
 pub mod boundaries;
 pub mod certificates;
+pub mod context_keys;
+pub mod delegation;
 pub mod door;
 pub mod groups;
 pub mod inline;
@@ -23,11 +34,14 @@ pub mod keys;
 pub mod managed;
 pub mod mfa;
 pub mod operations;
+pub mod org_features;
+pub mod org_reports;
 pub mod passwords;
 pub mod providers;
 pub mod reports;
 pub mod roles;
 pub mod service_credentials;
+pub mod service_linked_roles;
 pub mod simulate;
 pub mod ssh_keys;
 pub mod tags;
@@ -65,6 +79,7 @@ impl Call<'_> {
         action: &str,
         resource: &str,
         context: RequestContext,
+        resource_policies: Vec<iam_evaluator::NamedPolicy>,
     ) -> AwsResult<()> {
         // AWS managed policies are authorized as the caller's own: the
         // evaluator's `Request::owning_account` says so.
@@ -75,6 +90,7 @@ impl Call<'_> {
         }
         let question = Question {
             extra_context: context,
+            resource_policies,
             ..Question::new(action, resource)
         };
         authorize(self.ctx, state, self.caller, question)

@@ -12,8 +12,9 @@
 //! operation in neither list.
 
 use super::{
-    account, aliases, boundaries, certificates, groups, inline, instance_profiles, keys, managed, mfa,
-    passwords, providers, reports, roles, service_credentials, simulate, ssh_keys, tags, users, Handler,
+    access_reports, account, account_settings, aliases, boundaries, certificates, context_keys, delegation,
+    groups, inline, instance_profiles, keys, managed, mfa, org_features, org_reports, passwords, providers,
+    reports, roles, service_credentials, service_linked_roles, simulate, ssh_keys, tags, users, Handler,
 };
 
 /// The kinds of IAM resource an action acts on: the Service Authorization
@@ -29,6 +30,8 @@ pub enum Kind {
     SamlProvider,
     Mfa,
     ServerCertificate,
+    AccessReport,
+    DelegationRequest,
 }
 
 impl Kind {
@@ -44,6 +47,8 @@ impl Kind {
             Kind::SamlProvider => "saml-provider",
             Kind::Mfa => "mfa",
             Kind::ServerCertificate => "server-certificate",
+            Kind::AccessReport => "access-report",
+            Kind::DelegationRequest => "delegation-request",
         }
     }
 }
@@ -69,6 +74,23 @@ pub enum On {
     KeyOwner,
     /// The OIDC provider being created: its ARN from `Url`.
     NewOidcProvider,
+    /// The service-linked role CreateServiceLinkedRole would create: the
+    /// role `AWSServiceName` and `CustomSuffix` name, under
+    /// `/aws-service-role/SERVICE/`.
+    NewServiceLinkedRole,
+    /// The role a service-linked role deletion task (`DeletionTaskId`) deletes.
+    DeletionTaskRole,
+    /// The Organizations entity `EntityPath` names, as an access report:
+    /// `arn:aws:iam::ACCT:access-report/PATH`.
+    AccessReport,
+    /// The delegation request with the id in the input member.
+    DelegationRequest(&'static str),
+    /// The delegation request an ARN in the input member names (any other
+    /// ARN is asked about as given).
+    DelegationRequestArn(&'static str),
+    /// A delegation request being created (its id is not known yet:
+    /// `arn:aws:iam::ACCT:delegation-request/*`).
+    NewDelegationRequest,
 }
 
 impl On {
@@ -79,6 +101,11 @@ impl On {
             On::Named(kind, _) | On::New(kind, _) | On::ArnIn(kind, _) => Some(kind),
             On::UserOrCaller | On::KeyOwner => Some(Kind::User),
             On::NewOidcProvider => Some(Kind::OidcProvider),
+            On::NewServiceLinkedRole | On::DeletionTaskRole => Some(Kind::Role),
+            On::AccessReport => Some(Kind::AccessReport),
+            On::DelegationRequest(_) | On::DelegationRequestArn(_) | On::NewDelegationRequest => {
+                Some(Kind::DelegationRequest)
+            }
         }
     }
 }
@@ -108,6 +135,17 @@ pub enum Key {
     CredentialService,
     /// `iam:ServiceSpecificCredentialAgeDays` from `CredentialAgeDays`.
     CredentialAgeDays,
+    /// `iam:DelegationRequestOwner`: the owner of the delegation request
+    /// acted on, or the `OwnerId` a listing asks for.
+    DelegationRequestOwner,
+    /// `iam:DelegationDuration` from `SessionDuration`.
+    DelegationDuration,
+    /// `iam:NotificationChannel` from `NotificationChannel`.
+    NotificationChannel,
+    /// `iam:TemplateArn` from `Permissions.PolicyTemplateArn`.
+    TemplateArn,
+    /// `iam:OrganizationsPolicyId` from `OrganizationsPolicyId`.
+    OrganizationsPolicyId,
 }
 
 /// A further action an operation needs, on a resource of its own.
@@ -160,7 +198,10 @@ const fn keyed(
 }
 
 use Kind::{Group, InstanceProfile, Mfa, OidcProvider, Policy, Role, SamlProvider, ServerCertificate, User};
-use On::{Any, ArnIn, KeyOwner, Listing, Named, New, NewOidcProvider, UserOrCaller};
+use On::{
+    Any, ArnIn, DeletionTaskRole, KeyOwner, Listing, Named, New, NewDelegationRequest, NewOidcProvider,
+    NewServiceLinkedRole, UserOrCaller,
+};
 
 const USER: On = Named(User, "UserName");
 const GROUP: On = Named(Group, "GroupName");
@@ -175,6 +216,10 @@ const TAG_KEYS: &[Key] = &[Key::TagKeys];
 const MFA: On = ArnIn(Mfa, "SerialNumber");
 const SERVER_CERTIFICATE: On = Named(ServerCertificate, "ServerCertificateName");
 const CREDENTIAL_SERVICE: &[Key] = &[Key::CredentialService];
+/// A user, group or role (or managed policy) by ARN: the sample is a user's.
+const ENTITY_ARN: On = ArnIn(User, "Arn");
+const DELEGATION: On = On::DelegationRequest("DelegationRequestId");
+const OWNER: &[Key] = &[Key::DelegationRequestOwner];
 
 /// The operations served, by name.
 pub const OPERATIONS: &[Operation] = &[
@@ -1039,40 +1084,206 @@ pub const OPERATIONS: &[Operation] = &[
         Any,
         reports::get_credential_report,
     ),
+    // service-linked roles
+    keyed(
+        "CreateServiceLinkedRole",
+        "iam:CreateServiceLinkedRole",
+        NewServiceLinkedRole,
+        &[Key::AwsServiceName],
+        service_linked_roles::create_service_linked_role,
+    ),
+    op(
+        "DeleteServiceLinkedRole",
+        "iam:DeleteServiceLinkedRole",
+        ROLE,
+        service_linked_roles::delete_service_linked_role,
+    ),
+    op(
+        "GetServiceLinkedRoleDeletionStatus",
+        "iam:GetServiceLinkedRoleDeletionStatus",
+        DeletionTaskRole,
+        service_linked_roles::get_service_linked_role_deletion_status,
+    ),
+    // the context keys policies read
+    op(
+        "GetContextKeysForCustomPolicy",
+        "iam:GetContextKeysForCustomPolicy",
+        Any,
+        context_keys::get_context_keys_for_custom_policy,
+    ),
+    op(
+        "GetContextKeysForPrincipalPolicy",
+        "iam:GetContextKeysForPrincipalPolicy",
+        ArnIn(User, "PolicySourceArn"),
+        context_keys::get_context_keys_for_principal_policy,
+    ),
+    // access reports: which services policies grant, and their last use
+    op(
+        "ListPoliciesGrantingServiceAccess",
+        "iam:ListPoliciesGrantingServiceAccess",
+        ENTITY_ARN,
+        access_reports::list_policies_granting_service_access,
+    ),
+    op(
+        "GenerateServiceLastAccessedDetails",
+        "iam:GenerateServiceLastAccessedDetails",
+        ENTITY_ARN,
+        access_reports::generate_service_last_accessed_details,
+    ),
+    op(
+        "GetServiceLastAccessedDetails",
+        "iam:GetServiceLastAccessedDetails",
+        Any,
+        access_reports::get_service_last_accessed_details,
+    ),
+    op(
+        "GetServiceLastAccessedDetailsWithEntities",
+        "iam:GetServiceLastAccessedDetailsWithEntities",
+        Any,
+        access_reports::get_service_last_accessed_details_with_entities,
+    ),
+    keyed(
+        "GenerateOrganizationsAccessReport",
+        "iam:GenerateOrganizationsAccessReport",
+        On::AccessReport,
+        &[Key::OrganizationsPolicyId],
+        org_reports::generate_organizations_access_report,
+    ),
+    op(
+        "GetOrganizationsAccessReport",
+        "iam:GetOrganizationsAccessReport",
+        Any,
+        org_reports::get_organizations_access_report,
+    ),
+    // centralized root access for an organization's member accounts
+    op(
+        "EnableOrganizationsRootCredentialsManagement",
+        "iam:EnableOrganizationsRootCredentialsManagement",
+        Any,
+        org_features::enable_root_credentials_management,
+    ),
+    op(
+        "DisableOrganizationsRootCredentialsManagement",
+        "iam:DisableOrganizationsRootCredentialsManagement",
+        Any,
+        org_features::disable_root_credentials_management,
+    ),
+    op(
+        "EnableOrganizationsRootSessions",
+        "iam:EnableOrganizationsRootSessions",
+        Any,
+        org_features::enable_root_sessions,
+    ),
+    op(
+        "DisableOrganizationsRootSessions",
+        "iam:DisableOrganizationsRootSessions",
+        Any,
+        org_features::disable_root_sessions,
+    ),
+    op(
+        "ListOrganizationsFeatures",
+        "iam:ListOrganizationsFeatures",
+        Any,
+        org_features::list_organizations_features,
+    ),
+    // account settings
+    op(
+        "EnableOutboundWebIdentityFederation",
+        "iam:EnableOutboundWebIdentityFederation",
+        Any,
+        account_settings::enable_outbound_web_identity_federation,
+    ),
+    op(
+        "DisableOutboundWebIdentityFederation",
+        "iam:DisableOutboundWebIdentityFederation",
+        Any,
+        account_settings::disable_outbound_web_identity_federation,
+    ),
+    op(
+        "GetOutboundWebIdentityFederationInfo",
+        "iam:GetOutboundWebIdentityFederationInfo",
+        Any,
+        account_settings::get_outbound_web_identity_federation_info,
+    ),
+    op(
+        "SetSecurityTokenServicePreferences",
+        "iam:SetSecurityTokenServicePreferences",
+        Any,
+        account_settings::set_security_token_service_preferences,
+    ),
+    // temporary delegation requests
+    keyed(
+        "CreateDelegationRequest",
+        "iam:CreateDelegationRequest",
+        NewDelegationRequest,
+        &[
+            Key::DelegationDuration,
+            Key::NotificationChannel,
+            Key::TemplateArn,
+        ],
+        delegation::create_delegation_request,
+    ),
+    keyed(
+        "GetDelegationRequest",
+        "iam:GetDelegationRequest",
+        DELEGATION,
+        OWNER,
+        delegation::get_delegation_request,
+    ),
+    keyed(
+        "ListDelegationRequests",
+        "iam:ListDelegationRequests",
+        Any,
+        OWNER,
+        delegation::list_delegation_requests,
+    ),
+    keyed(
+        "AssociateDelegationRequest",
+        "iam:AssociateDelegationRequest",
+        DELEGATION,
+        OWNER,
+        delegation::associate_delegation_request,
+    ),
+    keyed(
+        "UpdateDelegationRequest",
+        "iam:UpdateDelegationRequest",
+        DELEGATION,
+        OWNER,
+        delegation::update_delegation_request,
+    ),
+    keyed(
+        "AcceptDelegationRequest",
+        "iam:AcceptDelegationRequest",
+        DELEGATION,
+        OWNER,
+        delegation::accept_delegation_request,
+    ),
+    keyed(
+        "RejectDelegationRequest",
+        "iam:RejectDelegationRequest",
+        DELEGATION,
+        OWNER,
+        delegation::reject_delegation_request,
+    ),
+    keyed(
+        "SendDelegationToken",
+        "iam:SendDelegationToken",
+        DELEGATION,
+        OWNER,
+        delegation::send_delegation_token,
+    ),
+    keyed(
+        "GetHumanReadableSummary",
+        "iam:GetHumanReadableSummary",
+        On::DelegationRequestArn("EntityArn"),
+        OWNER,
+        delegation::get_human_readable_summary,
+    ),
 ];
 
-/// botocore's IAM operations without a row yet. Shrinks to nothing.
-pub const NOT_SERVED: &[&str] = &[
-    "AcceptDelegationRequest",
-    "AssociateDelegationRequest",
-    "CreateDelegationRequest",
-    "CreateServiceLinkedRole",
-    "DeleteServiceLinkedRole",
-    "DisableOrganizationsRootCredentialsManagement",
-    "DisableOrganizationsRootSessions",
-    "DisableOutboundWebIdentityFederation",
-    "EnableOrganizationsRootCredentialsManagement",
-    "EnableOrganizationsRootSessions",
-    "EnableOutboundWebIdentityFederation",
-    "GenerateOrganizationsAccessReport",
-    "GenerateServiceLastAccessedDetails",
-    "GetContextKeysForCustomPolicy",
-    "GetContextKeysForPrincipalPolicy",
-    "GetDelegationRequest",
-    "GetHumanReadableSummary",
-    "GetOrganizationsAccessReport",
-    "GetOutboundWebIdentityFederationInfo",
-    "GetServiceLastAccessedDetails",
-    "GetServiceLastAccessedDetailsWithEntities",
-    "GetServiceLinkedRoleDeletionStatus",
-    "ListDelegationRequests",
-    "ListOrganizationsFeatures",
-    "ListPoliciesGrantingServiceAccess",
-    "RejectDelegationRequest",
-    "SendDelegationToken",
-    "SetSecurityTokenServicePreferences",
-    "UpdateDelegationRequest",
-];
+/// botocore's IAM operations without a row yet: none. An operation
+/// botocore adds goes here until it is served.
+pub const NOT_SERVED: &[&str] = &[];
 
 /// The row of the operation named `name`.
 pub fn find(name: &str) -> Option<&'static Operation> {
@@ -1150,6 +1361,8 @@ mod tests {
             Kind::SamlProvider => "arn:aws:iam::123456789012:saml-provider/idp",
             Kind::Mfa => "arn:aws:iam::123456789012:mfa/alice",
             Kind::ServerCertificate => "arn:aws:iam::123456789012:server-certificate/web",
+            Kind::AccessReport => "arn:aws:iam::123456789012:access-report/o-a1b2c3d4e5/r-ab12",
+            Kind::DelegationRequest => "arn:aws:iam::123456789012:delegation-request/e4bdcdae-4f66-11ed",
         }
     }
 
@@ -1194,6 +1407,11 @@ mod tests {
             Key::PassedToEc2Instances => &["iam:PassedToService", "iam:AssociatedResourceArn"],
             Key::CredentialService => &["iam:ServiceSpecificCredentialServiceName"],
             Key::CredentialAgeDays => &["iam:ServiceSpecificCredentialAgeDays"],
+            Key::DelegationRequestOwner => &["iam:DelegationRequestOwner"],
+            Key::DelegationDuration => &["iam:DelegationDuration"],
+            Key::NotificationChannel => &["iam:NotificationChannel"],
+            Key::TemplateArn => &["iam:TemplateArn"],
+            Key::OrganizationsPolicyId => &["iam:OrganizationsPolicyId"],
         }
     }
 

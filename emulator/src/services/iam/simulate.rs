@@ -108,7 +108,7 @@ fn managed_type(arn: &str) -> &'static str {
     }
 }
 
-fn policy_name(arn: &str) -> &str {
+pub fn policy_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
@@ -134,15 +134,20 @@ fn inputs(policies: &EntityPolicies) -> (Vec<Input>, Option<Input>) {
     )
 }
 
-/// The kinds of entity SimulatePrincipalPolicy accepts.
-enum Source {
+/// The kinds of entity SimulatePrincipalPolicy (and the other calls about
+/// an entity's policies) accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
     User,
     Group,
     Role,
 }
 
-/// The identity policies and boundary of the user, group or role `arn`.
-fn entity_policies(state: &State, call: &Call, arn: &str) -> AwsResult<(Source, Vec<Input>, Option<Input>)> {
+/// The user, group or role `arn` names in the caller's account, and the
+/// policies that apply to it (the rule of which apply lives in
+/// `crate::authorize`): `InvalidInput` for an ARN that names none of
+/// them, `NoSuchEntity` for one that does not exist.
+pub fn entity_of(state: &State, call: &Call, arn: &str) -> AwsResult<(Source, EntityPolicies)> {
     let invalid = || AwsError::invalid_input(format!("Invalid ARN: {arn}"));
     let parsed = iam_evaluator::arn::Arn::parse(arn).ok_or_else(invalid)?;
     let (kind, rest) = parsed.resource.split_once('/').ok_or_else(invalid)?;
@@ -155,37 +160,33 @@ fn entity_policies(state: &State, call: &Call, arn: &str) -> AwsResult<(Source, 
             let user = account
                 .and_then(|a| a.users.get(&key(name)))
                 .ok_or_else(|| super::users::no_such_user(name))?;
-            let (identity, boundary) = inputs(&authorize::user_policies(
-                state,
-                account.ok_or_else(invalid)?,
-                user,
-            ));
-            Ok((Source::User, identity, boundary))
+            let policies = authorize::user_policies(state, account.ok_or_else(invalid)?, user);
+            Ok((Source::User, policies))
         }
         "group" => {
             let group = account
                 .and_then(|a| a.groups.get(&key(name)))
                 .ok_or_else(|| super::groups::no_such_group(name))?;
-            let (identity, _) = inputs(&authorize::group_policies(
-                state,
-                account.ok_or_else(invalid)?,
-                group,
-            ));
-            Ok((Source::Group, identity, None))
+            let policies = authorize::group_policies(state, account.ok_or_else(invalid)?, group);
+            Ok((Source::Group, policies))
         }
         "role" => {
             let role = account
                 .and_then(|a| a.roles.get(&key(name)))
                 .ok_or_else(|| super::roles::no_such_role(name))?;
-            let (identity, boundary) = inputs(&authorize::role_policies(
-                state,
-                account.ok_or_else(invalid)?,
-                role,
-            ));
-            Ok((Source::Role, identity, boundary))
+            let policies = authorize::role_policies(state, account.ok_or_else(invalid)?, role);
+            Ok((Source::Role, policies))
         }
         _ => Err(invalid()),
     }
+}
+
+/// The identity policies and boundary of the user, group or role `arn`,
+/// as simulation inputs.
+fn entity_policies(state: &State, call: &Call, arn: &str) -> AwsResult<(Source, Vec<Input>, Option<Input>)> {
+    let (source, policies) = entity_of(state, call, arn)?;
+    let (identity, boundary) = inputs(&policies);
+    Ok((source, identity, boundary))
 }
 
 // ---- the call's inputs ----

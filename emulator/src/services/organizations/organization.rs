@@ -61,6 +61,7 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
         delegations: Vec::new(),
         service_access: BTreeMap::new(),
         resource_policy: None,
+        iam_features: std::collections::BTreeSet::new(),
     };
     org.accounts.insert(
         account.clone(),
