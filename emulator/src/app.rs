@@ -126,6 +126,12 @@ impl App {
         result
     }
 
+    /// Records written to the state folder since it was opened (`None`
+    /// without `--state-dir`).
+    pub fn records_written(&self) -> Option<u64> {
+        self.store.as_ref().map(Store::records_written)
+    }
+
     /// Moves the clock forward by `seconds` (kept with `--state-dir`); the new offset.
     pub fn advance_clock(&self, seconds: i64) -> Result<i64, String> {
         let offset = self.clock.advance(seconds).map_err(|e| e.to_string())?;

@@ -1,4 +1,5 @@
 //! End-to-end tests live under `tests/tests/`. This library holds what they
-//! share: today the bridge to the outside differential oracle.
+//! share: the reliability figures and IAM's call helpers.
 
+pub mod iam;
 pub mod reliability;
