@@ -1,0 +1,369 @@
+//! Virtual MFA devices over the wire, with codes computed here from the
+//! seed the emulator hands out (RFC 6238 with HMAC-SHA1, written out below
+//! so that it is independent of the emulator's own TOTP code): enabling
+//! needs two valid codes, STS sessions created with a code carry
+//! `aws:MultiFactorAuthPresent`, a code is accepted once, each operation
+//! is its own action, the account summary counts devices, and an enabled
+//! device keeps working after a restart.
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use iam_emulator_tests::iam::{allow, denied, iam, ok, refused, StateDir};
+use iam_harness::{Client, Credentials, Emulator, Reply};
+
+/// RFC 4648 Base32 (no padding), as `Base32StringSeed` is written.
+fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bits = 0u64;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.trim_end_matches('=').bytes() {
+        let value = ALPHABET.iter().position(|a| *a == c).expect("Base32 character");
+        bits = (bits << 5) | value as u64;
+        count += 5;
+        if count >= 8 {
+            count -= 8;
+            out.push(u8::try_from((bits >> count) & 0xff).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// The six-digit code of `seed` at Unix time `at` (RFC 6238, 30 s steps;
+/// RFC 4226 §5.3 dynamic truncation).
+fn code_at(seed: &[u8], at: u64) -> String {
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(seed).expect("any key length");
+    mac.update(&(at / 30).to_be_bytes());
+    let hash = mac.finalize().into_bytes();
+    let offset = usize::from(hash[19] & 0x0f);
+    let number = u32::from_be_bytes([
+        hash[offset] & 0x7f,
+        hash[offset + 1],
+        hash[offset + 2],
+        hash[offset + 3],
+    ]);
+    format!("{:06}", number % 1_000_000)
+}
+
+/// The emulator's clock, in Unix seconds (tests advance it).
+fn emulator_now(emu: &Emulator) -> u64 {
+    let offset = emu.clock()["offset_seconds"].as_i64().unwrap_or_default();
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    wall.saturating_add_signed(offset)
+}
+
+/// CreateVirtualMFADevice: the serial number and the seed.
+fn new_device(client: &Client, name: &str) -> (String, Vec<u8>) {
+    let reply = ok(
+        client,
+        &[
+            ("Action", "CreateVirtualMFADevice"),
+            ("VirtualMFADeviceName", name),
+        ],
+    );
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // Both are blobs in the model: Base64 on the wire.
+    let seed = b64
+        .decode(reply.text("Base32StringSeed").expect("seed"))
+        .expect("Base64");
+    let png = b64
+        .decode(reply.text("QRCodePNG").expect("QR code"))
+        .expect("Base64");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG image");
+    let seed = base32_decode(std::str::from_utf8(&seed).expect("Base32 text"));
+    assert_eq!(seed.len(), 40, "AWS's seeds are 40 bytes");
+    (reply.text("SerialNumber").expect("serial"), seed)
+}
+
+fn enable(client: &Client, user: &str, serial: &str, first: &str, second: &str) -> Reply {
+    iam(
+        client,
+        &[
+            ("Action", "EnableMFADevice"),
+            ("UserName", user),
+            ("SerialNumber", serial),
+            ("AuthenticationCode1", first),
+            ("AuthenticationCode2", second),
+        ],
+    )
+}
+
+/// GetSessionToken with a code of the device.
+fn mfa_session(client: &Client, serial: &str, code: &str) -> Reply {
+    client.query(
+        "sts",
+        &[
+            ("Action", "GetSessionToken"),
+            ("SerialNumber", serial),
+            ("TokenCode", code),
+        ],
+    )
+}
+
+const DENY_WITHOUT_MFA: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"},
+  {"Effect":"Deny","Action":"iam:ListUsers","Resource":"*",
+   "Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}"#;
+
+#[test]
+fn an_enabled_device_gives_sessions_mfa() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let alice_keys = root.create_user_with_keys("alice");
+    let alice = emu.client(&alice_keys);
+    root.put_user_policy("alice", "mfa-only", DENY_WITHOUT_MFA);
+    let (serial, seed) = new_device(&root, "alice-phone");
+    assert_eq!(serial, "arn:aws:iam::123456789012:mfa/alice-phone");
+    let now = emulator_now(&emu);
+    refused(
+        &root,
+        &[
+            ("Action", "EnableMFADevice"),
+            ("UserName", "alice"),
+            ("SerialNumber", &serial),
+            ("AuthenticationCode1", "123456"),
+            ("AuthenticationCode2", "654321"),
+        ],
+        403,
+        "InvalidAuthenticationCode",
+        "Authentication code for device is not valid.",
+    );
+    // Two consecutive codes, as a person reads them off the device.
+    let _ = enable(
+        &root,
+        "alice",
+        &serial,
+        &code_at(&seed, now - 30),
+        &code_at(&seed, now),
+    )
+    .expect_ok();
+    let _ = enable(
+        &root,
+        "alice",
+        &serial,
+        &code_at(&seed, now - 30),
+        &code_at(&seed, now),
+    )
+    .expect_error(409, "EntityAlreadyExists");
+    let devices = ok(&root, &[("Action", "ListMFADevices"), ("UserName", "alice")]);
+    assert_eq!(devices.texts("SerialNumber"), [serial.clone()]);
+    let assigned = ok(
+        &root,
+        &[
+            ("Action", "ListVirtualMFADevices"),
+            ("AssignmentStatus", "Assigned"),
+        ],
+    );
+    assert_eq!(assigned.texts("UserName"), ["alice"]);
+    let unassigned = ok(
+        &root,
+        &[
+            ("Action", "ListVirtualMFADevices"),
+            ("AssignmentStatus", "Unassigned"),
+        ],
+    );
+    assert!(unassigned.texts("SerialNumber").is_empty());
+
+    // Long-term keys carry no MFA: BoolIfExists denies.
+    let _ = iam(&alice, &[("Action", "ListUsers")]).expect_error(403, "AccessDenied");
+    // A session created with the device's code carries it.
+    emu.advance_clock(30);
+    let code = code_at(&seed, emulator_now(&emu));
+    let session = mfa_session(&alice, &serial, &code).expect_ok();
+    let creds = session.credentials().expect("session credentials");
+    let _ = emu
+        .client(&creds)
+        .query("iam", &[("Action", "ListUsers")])
+        .expect_ok();
+    // The code of that step was used: it is not accepted again.
+    let again = mfa_session(&alice, &serial, &code).expect_error(403, "AccessDenied");
+    assert!(again
+        .error_message()
+        .unwrap_or_default()
+        .contains("MultiFactorAuthentication failed"));
+    // A serial number that is not alice's device is refused as STS words it.
+    let _ = alice
+        .query(
+            "sts",
+            &[
+                ("Action", "GetSessionToken"),
+                ("SerialNumber", "arn:aws:iam::123456789012:mfa/none"),
+                ("TokenCode", "123456"),
+            ],
+        )
+        .expect_error(403, "AccessDenied");
+
+    let summary = ok(&root, &[("Action", "GetAccountSummary")]);
+    let entry = |key: &str| {
+        let at = summary.body.find(&format!("<key>{key}</key>")).expect(key);
+        let rest = &summary.body[at..];
+        rest[rest.find("<value>").unwrap_or(0) + 7..rest.find("</value>").unwrap_or(0)].to_string()
+    };
+    assert_eq!(entry("MFADevices"), "1");
+    assert_eq!(entry("MFADevicesInUse"), "1");
+    // Root MFA cannot be enabled through the API, so it is never on here.
+    assert_eq!(entry("AccountMFAEnabled"), "0");
+
+    // The credential report says so too.
+    ok(&root, &[("Action", "GenerateCredentialReport")]);
+    let report = ok(&root, &[("Action", "GetCredentialReport")]);
+    let csv = base64::engine::general_purpose::STANDARD
+        .decode(report.text("Content").unwrap_or_default())
+        .unwrap_or_default();
+    let csv = String::from_utf8(csv).unwrap_or_default();
+    let alice_row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("alice,"))
+        .unwrap_or_default()
+        .split(',')
+        .collect();
+    assert_eq!(alice_row.get(7), Some(&"true"), "mfa_active: {csv}");
+
+    // In use: deactivate before deleting.
+    refused(
+        &root,
+        &[("Action", "DeleteVirtualMFADevice"), ("SerialNumber", &serial)],
+        409,
+        "DeleteConflict",
+        "MFA VirtualDevice in use. Must deactivate first.",
+    );
+    refused(
+        &root,
+        &[("Action", "DeleteUser"), ("UserName", "alice")],
+        409,
+        "DeleteConflict",
+        "must delete",
+    );
+    ok(
+        &root,
+        &[
+            ("Action", "DeactivateMFADevice"),
+            ("UserName", "alice"),
+            ("SerialNumber", &serial),
+        ],
+    );
+    ok(
+        &root,
+        &[("Action", "DeleteVirtualMFADevice"), ("SerialNumber", &serial)],
+    );
+    refused(
+        &root,
+        &[("Action", "DeleteVirtualMFADevice"), ("SerialNumber", &serial)],
+        404,
+        "NoSuchEntity",
+        "doesn't exist",
+    );
+}
+
+#[test]
+fn resync_accepts_a_drifted_device() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    root.create_user("alice");
+    let (serial, seed) = new_device(&root, "drifty");
+    let now = emulator_now(&emu);
+    let _ = enable(
+        &root,
+        "alice",
+        &serial,
+        &code_at(&seed, now - 30),
+        &code_at(&seed, now),
+    )
+    .expect_ok();
+    // The device's clock runs twenty minutes ahead: out of a sign-in's reach,
+    // within ResyncMFADevice's.
+    let ahead = now + 1200;
+    let resync = |first: &str, second: &str| {
+        iam(
+            &root,
+            &[
+                ("Action", "ResyncMFADevice"),
+                ("UserName", "alice"),
+                ("SerialNumber", &serial),
+                ("AuthenticationCode1", first),
+                ("AuthenticationCode2", second),
+            ],
+        )
+    };
+    let _ = resync("000000", "111111").expect_error(403, "InvalidAuthenticationCode");
+    let _ = resync(&code_at(&seed, ahead), &code_at(&seed, ahead + 30)).expect_ok();
+}
+
+#[test]
+fn each_mfa_operation_is_its_own_action() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let alice = emu.client(&root.create_user_with_keys("alice"));
+    root.create_user("bob");
+    denied(
+        &alice,
+        &[
+            ("Action", "CreateVirtualMFADevice"),
+            ("VirtualMFADeviceName", "x"),
+        ],
+        "iam:CreateVirtualMFADevice",
+        "arn:aws:iam::123456789012:mfa/x",
+    );
+    let (serial, seed) = new_device(&root, "bobs");
+    let now = emulator_now(&emu);
+    let (first, second) = (code_at(&seed, now - 30), code_at(&seed, now));
+    denied(
+        &alice,
+        &[
+            ("Action", "EnableMFADevice"),
+            ("UserName", "bob"),
+            ("SerialNumber", &serial),
+            ("AuthenticationCode1", &first),
+            ("AuthenticationCode2", &second),
+        ],
+        "iam:EnableMFADevice",
+        "arn:aws:iam::123456789012:user/bob",
+    );
+    denied(
+        &alice,
+        &[("Action", "ListVirtualMFADevices")],
+        "iam:ListVirtualMFADevices",
+        "arn:aws:iam::123456789012:mfa/",
+    );
+    root.put_user_policy("alice", "mfa-admin", &allow(&["iam:EnableMFADevice"]));
+    let _ = enable(&alice, "bob", &serial, &first, &second).expect_ok();
+}
+
+#[test]
+fn an_enabled_device_survives_a_restart() {
+    let dir = StateDir::new("mfa");
+    let (keys, serial, seed): (Credentials, String, Vec<u8>) = {
+        let emu = dir.start();
+        let root = emu.client(&emu.root_credentials());
+        let keys = root.create_user_with_keys("alice");
+        root.put_user_policy("alice", "mfa-only", DENY_WITHOUT_MFA);
+        let (serial, seed) = new_device(&root, "kept");
+        let now = emulator_now(&emu);
+        let _ = enable(
+            &root,
+            "alice",
+            &serial,
+            &code_at(&seed, now - 30),
+            &code_at(&seed, now),
+        )
+        .expect_ok();
+        (keys, serial, seed)
+    };
+    let emu = dir.start();
+    let root = emu.client(&emu.root_credentials());
+    assert_eq!(
+        ok(&root, &[("Action", "ListMFADevices"), ("UserName", "alice")]).texts("SerialNumber"),
+        [serial.clone()]
+    );
+    emu.advance_clock(60);
+    let alice = emu.client(&keys);
+    let session = mfa_session(&alice, &serial, &code_at(&seed, emulator_now(&emu))).expect_ok();
+    let creds = session.credentials().expect("session credentials");
+    let _ = emu
+        .client(&creds)
+        .query("iam", &[("Action", "ListUsers")])
+        .expect_ok();
+}
