@@ -6,9 +6,33 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use iam_harness::{Client, Emulator};
 
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// RFC 4648 Base32 without padding, as `Base32StringSeed` shows a seed.
+pub fn base32_encode(bytes: &[u8]) -> String {
+    let mut bits = 0u64;
+    let mut count = 0;
+    let mut out = String::new();
+    for b in bytes {
+        bits = (bits << 8) | u64::from(*b);
+        count += 8;
+        while count >= 5 {
+            count -= 5;
+            out.push(char::from(
+                ALPHABET[usize::try_from((bits >> count) & 31).unwrap_or_default()],
+            ));
+        }
+    }
+    if count > 0 {
+        out.push(char::from(
+            ALPHABET[usize::try_from((bits << (5 - count)) & 31).unwrap_or_default()],
+        ));
+    }
+    out
+}
+
 /// RFC 4648 Base32 (no padding), as `Base32StringSeed` is written.
 pub fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut bits = 0u64;
     let mut count = 0;
     let mut out = Vec::new();

@@ -418,7 +418,7 @@ fn entities_show_the_state_with_findings_and_without_secrets() {
 #[test]
 fn entities_show_credentials_by_id_never_their_secrets() {
     use iam_emulator_tests::iam::ok;
-    use iam_emulator_tests::totp::{code_at, emulator_now, new_device};
+    use iam_emulator_tests::totp::{base32_encode, code_at, emulator_now, new_device};
     let emu = Emulator::start();
     let root = emu.client(&emu.root_credentials());
     root.create_user("alice");
@@ -503,18 +503,8 @@ fn entities_show_credentials_by_id_never_their_secrets() {
     );
 
     let reply = emu.get("/_emulator/entities").expect_ok();
-    let b32: String = {
-        // The seed as Base32, as CreateVirtualMFADevice showed it once.
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let bits: String = seed.iter().map(|b| format!("{b:08b}")).collect();
-        bits.as_bytes()
-            .chunks(5)
-            .map(|c| {
-                let v = c.iter().fold(0usize, |acc, b| acc * 2 + usize::from(*b == b'1'));
-                char::from(ALPHABET[v << (5 - c.len())])
-            })
-            .collect()
-    };
+    // The seed as Base32, as CreateVirtualMFADevice showed it once.
+    let b32 = base32_encode(&seed);
     let service_password = credential.text("ServicePassword").unwrap();
     let key_body = private_key.lines().nth(1).unwrap();
     for secret in [password, b32.as_str(), service_password.as_str(), key_body] {

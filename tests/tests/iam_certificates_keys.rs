@@ -268,7 +268,7 @@ fn ssh_public_keys_are_parsed_and_fingerprinted() {
         ],
     );
     let listed = ok(&root, &[("Action", "ListSSHPublicKeys"), ("UserName", "alice")]);
-    assert_eq!(listed.texts("SSHPublicKeyId"), [id.clone()]);
+    assert_eq!(listed.texts("SSHPublicKeyId"), [id.as_str()]);
     assert_eq!(listed.texts("Status"), ["Inactive"]);
     refused(
         &root,

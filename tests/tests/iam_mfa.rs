@@ -82,7 +82,7 @@ fn an_enabled_device_gives_sessions_mfa() {
     )
     .expect_error(409, "EntityAlreadyExists");
     let devices = ok(&root, &[("Action", "ListMFADevices"), ("UserName", "alice")]);
-    assert_eq!(devices.texts("SerialNumber"), [serial.clone()]);
+    assert_eq!(devices.texts("SerialNumber"), [serial.as_str()]);
     let assigned = ok(
         &root,
         &[
@@ -289,7 +289,7 @@ fn an_enabled_device_survives_a_restart() {
     let root = emu.client(&emu.root_credentials());
     assert_eq!(
         ok(&root, &[("Action", "ListMFADevices"), ("UserName", "alice")]).texts("SerialNumber"),
-        [serial.clone()]
+        [serial.as_str()]
     );
     emu.advance_clock(60);
     let alice = emu.client(&keys);

@@ -123,7 +123,7 @@ fn user_row(account: &Account, user: &User) -> Vec<String> {
                 row.push(date(key.created));
                 match &key.last_used {
                     Some((at, service, region)) => {
-                        row.extend([date(*at), used_region(service, region), service.clone()])
+                        row.extend([date(*at), used_region(service, region), service.clone()]);
                     }
                     None => row.extend([NA, NA, NA].map(String::from)),
                 }
