@@ -192,6 +192,38 @@ fn an_enabled_device_gives_sessions_mfa() {
 }
 
 #[test]
+fn a_device_is_one_path_and_name() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let (first, _) = new_device(&root, "phone");
+    let second = ok(
+        &root,
+        &[
+            ("Action", "CreateVirtualMFADevice"),
+            ("VirtualMFADeviceName", "phone"),
+            ("Path", "/team/"),
+        ],
+    );
+    assert_eq!(first, "arn:aws:iam::123456789012:mfa/phone");
+    assert_eq!(
+        second.text("SerialNumber").as_deref(),
+        Some("arn:aws:iam::123456789012:mfa/team/phone")
+    );
+    refused(
+        &root,
+        &[
+            ("Action", "CreateVirtualMFADevice"),
+            ("VirtualMFADeviceName", "PHONE"),
+        ],
+        409,
+        "EntityAlreadyExists",
+        "MFADevice entity at the same path and name already exists.",
+    );
+    let listed = ok(&root, &[("Action", "ListVirtualMFADevices")]);
+    assert_eq!(listed.texts("SerialNumber").len(), 2);
+}
+
+#[test]
 fn resync_accepts_a_drifted_device() {
     let emu = Emulator::start();
     let root = emu.client(&emu.root_credentials());

@@ -166,12 +166,15 @@ fn a_login_profile_follows_the_password_policy() {
         "Login Profile for User alice cannot be found.",
     );
     ok(&root, &[("Action", "DeleteAccountPasswordPolicy")]);
+    // The guide's DeleteAccountPasswordPolicy example: "If a password
+    // policy does not currently exist, the following error message
+    // appears: The account policy with name PasswordPolicy cannot be found."
     refused(
         &root,
         &[("Action", "DeleteAccountPasswordPolicy")],
         404,
         "NoSuchEntity",
-        "The Password Policy with domain name 123456789012 cannot be found.",
+        "The account policy with name PasswordPolicy cannot be found.",
     );
 }
 
