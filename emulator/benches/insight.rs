@@ -95,6 +95,7 @@ fn state() -> State {
             attached: Vec::new(),
             tags: Vec::new(),
             boundary: None,
+            last_used: None,
             name: name.clone(),
         };
         account.roles.insert(name, role);

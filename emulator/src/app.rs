@@ -126,6 +126,12 @@ impl App {
         result
     }
 
+    /// Records written to the state folder since it was opened (`None`
+    /// without `--state-dir`).
+    pub fn records_written(&self) -> Option<u64> {
+        self.store.as_ref().map(Store::records_written)
+    }
+
     /// Moves the clock forward by `seconds` (kept with `--state-dir`); the new offset.
     pub fn advance_clock(&self, seconds: i64) -> Result<i64, String> {
         let offset = self.clock.advance(seconds).map_err(|e| e.to_string())?;
@@ -230,17 +236,25 @@ impl std::ops::Deref for App {
     }
 }
 
-/// GetAccessKeyLastUsed: when, for which service and region, a user's key was last used.
+/// GetAccessKeyLastUsed: when, for which service and region, a user's key
+/// was last used; GetRole's `RoleLastUsed`: when and where a session of
+/// the role made a request.
 fn record_key_use(state: &mut State, caller: &auth::Caller, now: time::OffsetDateTime) {
-    let (Some(crate::state::KeyOwner::User { account, user }), Some(scope), Some(key)) =
-        (&caller.owner, &caller.scope, &caller.access_key)
-    else {
+    let (Some(scope), Some(key)) = (&caller.scope, &caller.access_key) else {
         return;
     };
     let region = if scope.region.is_empty() {
         "us-east-1"
     } else {
         scope.region.as_str()
+    };
+    let (account, user) = match &caller.owner {
+        Some(crate::state::KeyOwner::User { account, user }) => (account, user),
+        Some(crate::state::KeyOwner::Session) => {
+            record_role_use(state, key, now, region);
+            return;
+        }
+        _ => return,
     };
     // Quietly: with --state-dir, a disk write per request for this field
     // alone would serialize every request behind an fsync; it is saved with
@@ -251,6 +265,28 @@ fn record_key_use(state: &mut State, caller: &auth::Caller, now: time::OffsetDat
         .and_then(|a| a.users.get_mut(&crate::state::iam::key(user)));
     if let Some(k) = user.and_then(|u| u.access_keys.iter_mut().find(|k| &k.id == key)) {
         k.last_used = Some((now, scope.service.clone(), region.to_string()));
+    }
+}
+
+/// A request signed with a role session's credentials uses the role (IAM
+/// API Reference, RoleLastUsed: "the last time that an IAM role was used
+/// … the date and time and the Region"). Quiet, as a key's last use.
+fn record_role_use(state: &mut State, key: &str, now: time::OffsetDateTime, region: &str) {
+    let Some(session) = state.sessions.get(key) else {
+        return;
+    };
+    let (Some(role), account) = (session.role_name.clone(), session.account.clone()) else {
+        return;
+    };
+    let role = state
+        .accounts
+        .get_mut_quietly(account.as_str())
+        .and_then(|a| a.roles.get_mut(&crate::state::iam::key(&role)));
+    if let Some(role) = role {
+        role.last_used = Some(crate::state::iam::RoleLastUsed {
+            at: now,
+            region: region.to_string(),
+        });
     }
 }
 

@@ -170,6 +170,10 @@ pub enum PolicySource {
     Inline { kind: &'static str, holder: String },
     /// A managed policy, by ARN.
     Managed,
+    /// The account password policy's `AllowUsersToChangePassword`, which
+    /// grants every IAM user its own ChangePassword (see
+    /// [`password_change_grant`]).
+    AccountPasswordPolicy,
 }
 
 /// One policy that applies to an IAM entity.
@@ -187,7 +191,7 @@ impl EntityPolicy {
     pub fn named(self) -> NamedPolicy {
         let name = match self.source {
             PolicySource::Inline { kind, holder } => format!("{} (inline, {kind} {holder})", self.name),
-            PolicySource::Managed => self.name,
+            PolicySource::Managed | PolicySource::AccountPasswordPolicy => self.name,
         };
         NamedPolicy {
             name: name.into(),
@@ -273,8 +277,41 @@ pub fn user_policies(
         out.identity
             .extend(group_policies(state, account, group).identity);
     }
+    if let Some(grant) = password_change_grant(account, user) {
+        out.identity.push(grant);
+    }
     out.set_boundary(state, &account.id, user.boundary.as_ref());
     out
+}
+
+/// What the account password policy's `AllowUsersToChangePassword` grants
+/// a user: "If this check box is selected, all users can change their own
+/// passwords" (IAM User Guide, "Permitting IAM users to change their own
+/// passwords"), which is the guide's policy for selected users —
+/// `iam:GetAccountPasswordPolicy` on `*` and `iam:ChangePassword` on the
+/// user itself — given to every user. An identity policy of the user, so
+/// the trace names it and denials and boundaries still apply.
+fn password_change_grant(
+    account: &crate::state::iam::Account,
+    user: &crate::state::iam::User,
+) -> Option<EntityPolicy> {
+    let policy = account.credentials.password_policy.as_ref()?;
+    if !policy.allow_users_to_change {
+        return None;
+    }
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:GetAccountPasswordPolicy","Resource":"*"}},{{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"{}"}}]}}"#,
+        user.arn
+    );
+    let parsed = iam_evaluator::Policy::parse(&text).ok()?;
+    Some(EntityPolicy {
+        name: "AllowUsersToChangePassword (account password policy)".to_string(),
+        source: PolicySource::AccountPasswordPolicy,
+        document: Document {
+            text: text.into(),
+            parsed: std::sync::Arc::new(parsed),
+        },
+    })
 }
 
 /// The policies of a group (no boundary: groups have none).

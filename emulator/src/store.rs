@@ -32,6 +32,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// The layout of records this build writes. A folder written with another
@@ -49,6 +50,9 @@ pub struct Store {
     db: Database,
     dir: PathBuf,
     graveyard: Arc<Graveyard>,
+    /// Records written or removed since the store was opened: how a test
+    /// sees that a request which changed nothing wrote nothing.
+    records_written: AtomicU64,
     /// Held (with an exclusive lock) for as long as the store is open.
     _lock: File,
 }
@@ -69,6 +73,7 @@ impl Store {
             db,
             dir: dir.to_path_buf(),
             graveyard,
+            records_written: AtomicU64::new(0),
             _lock: lock,
         };
         store.load(state, &scratch)?;
@@ -124,8 +129,16 @@ impl Store {
             }
         }
         txn.commit().map_err(|e| err(&e))?;
+        self.records_written
+            .fetch_add(changes.len() as u64, Ordering::Relaxed);
         self.graveyard.empty();
         Ok(())
+    }
+
+    /// How many records commits have written or removed since the store
+    /// was opened (loading counts none).
+    pub fn records_written(&self) -> u64 {
+        self.records_written.load(Ordering::Relaxed)
     }
 
     /// A last flushed commit (at shutdown): everything written before is on disk.

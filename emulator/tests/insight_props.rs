@@ -291,6 +291,7 @@ fn build(random: &RandomState) -> State {
             attached: Vec::new(),
             tags: Vec::new(),
             boundary: None,
+            last_used: None,
             name: name.clone(),
         };
         account.roles.insert(name, role);

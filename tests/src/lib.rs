@@ -1,4 +1,6 @@
 //! End-to-end tests live under `tests/tests/`. This library holds what they
-//! share: today the bridge to the outside differential oracle.
+//! share: the reliability figures, IAM's call helpers and TOTP codes.
 
+pub mod iam;
 pub mod reliability;
+pub mod totp;

@@ -416,6 +416,144 @@ fn entities_show_the_state_with_findings_and_without_secrets() {
 }
 
 #[test]
+fn entities_show_credentials_by_id_never_their_secrets() {
+    use iam_emulator_tests::iam::ok;
+    use iam_emulator_tests::totp::{base32_encode, code_at, emulator_now, new_device};
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    root.create_user("alice");
+    let password = "Console-Password-1";
+    ok(
+        &root,
+        &[
+            ("Action", "CreateLoginProfile"),
+            ("UserName", "alice"),
+            ("Password", password),
+            ("PasswordResetRequired", "true"),
+        ],
+    );
+    ok(
+        &root,
+        &[
+            ("Action", "UpdateAccountPasswordPolicy"),
+            ("MinimumPasswordLength", "12"),
+            ("RequireSymbols", "true"),
+            ("AllowUsersToChangePassword", "true"),
+        ],
+    );
+    ok(
+        &root,
+        &[("Action", "CreateAccountAlias"), ("AccountAlias", "example-corp")],
+    );
+    let (serial, seed) = new_device(&root, "alice-phone");
+    let _ = new_device(&root, "spare");
+    let now = emulator_now(&emu);
+    ok(
+        &root,
+        &[
+            ("Action", "EnableMFADevice"),
+            ("UserName", "alice"),
+            ("SerialNumber", &serial),
+            ("AuthenticationCode1", &code_at(&seed, now - 30)),
+            ("AuthenticationCode2", &code_at(&seed, now)),
+        ],
+    );
+    let ssh = ok(
+        &root,
+        &[
+            ("Action", "UploadSSHPublicKey"),
+            ("UserName", "alice"),
+            (
+                "SSHPublicKeyBody",
+                include_str!("../../emulator/tests/data/ssh_rsa.pub"),
+            ),
+        ],
+    );
+    let signing = ok(
+        &root,
+        &[
+            ("Action", "UploadSigningCertificate"),
+            ("UserName", "alice"),
+            (
+                "CertificateBody",
+                include_str!("../../emulator/tests/data/cert.pem"),
+            ),
+        ],
+    );
+    let credential = ok(
+        &root,
+        &[
+            ("Action", "CreateServiceSpecificCredential"),
+            ("UserName", "alice"),
+            ("ServiceName", "codecommit.amazonaws.com"),
+        ],
+    );
+    let private_key = include_str!("../../emulator/tests/data/key.pem");
+    ok(
+        &root,
+        &[
+            ("Action", "UploadServerCertificate"),
+            ("ServerCertificateName", "web"),
+            (
+                "CertificateBody",
+                include_str!("../../emulator/tests/data/cert.pem"),
+            ),
+            ("PrivateKey", private_key),
+        ],
+    );
+
+    let reply = emu.get("/_emulator/entities").expect_ok();
+    // The seed as Base32, as CreateVirtualMFADevice showed it once.
+    let b32 = base32_encode(&seed);
+    let service_password = credential.text("ServicePassword").unwrap();
+    let key_body = private_key.lines().nth(1).unwrap();
+    for secret in [password, b32.as_str(), service_password.as_str(), key_body] {
+        assert!(
+            !reply.body.contains(secret),
+            "the entities view shows a secret: {secret}"
+        );
+    }
+    let value = reply.json();
+    let account = &value["accounts"][0];
+    assert_eq!(account["alias"], "example-corp");
+    assert_eq!(account["passwordPolicy"]["minimumLength"], 12);
+    assert_eq!(account["passwordPolicy"]["allowUsersToChangePassword"], true);
+    let devices = account["mfaDevices"].as_array().unwrap();
+    assert_eq!(devices.len(), 2);
+    let phone = devices
+        .iter()
+        .find(|d| d["serialNumber"] == serial.as_str())
+        .unwrap();
+    assert_eq!(phone["user"], "alice");
+    assert!(phone["enabled"].is_string());
+    let spare = devices.iter().find(|d| d["name"] == "spare").unwrap();
+    assert_eq!(spare["user"], Value::Null);
+    assert_eq!(account["serverCertificates"][0]["name"], "web");
+    assert!(account["serverCertificates"][0]["expiration"]
+        .as_str()
+        .unwrap()
+        .starts_with("2036-"));
+
+    let c = &account["users"][0]["credentials"];
+    assert_eq!(c["loginProfile"]["passwordResetRequired"], true);
+    assert_eq!(c["mfaDevices"], json!([serial]));
+    assert_eq!(
+        c["sshPublicKeys"][0]["id"],
+        ssh.text("SSHPublicKeyId").unwrap().as_str()
+    );
+    assert_eq!(
+        c["sshPublicKeys"][0]["fingerprint"],
+        "cb:58:24:ea:8c:af:80:6b:d3:71:ad:42:69:a4:b0:9f"
+    );
+    assert_eq!(
+        c["signingCertificates"][0]["id"],
+        signing.text("CertificateId").unwrap().as_str()
+    );
+    assert_eq!(c["serviceCredentials"][0]["userName"], "alice-at-123456789012");
+    assert_eq!(c["serviceCredentials"][0]["status"], "Active");
+}
+
+#[test]
 fn a_denied_request_is_in_the_log_the_console_polls() {
     let emu = Emulator::start();
     let root = emu.client(&emu.root_credentials());

@@ -66,6 +66,20 @@ fn every_kind_of_state_survives_a_restart() {
             )
             .expect_ok();
         let role = root.create_role("deployer", TRUST_ACCOUNT);
+        for params in [
+            &[
+                ("Action", "CreateInstanceProfile"),
+                ("InstanceProfileName", "web"),
+                ("Path", "/app/"),
+            ][..],
+            &[
+                ("Action", "AddRoleToInstanceProfile"),
+                ("InstanceProfileName", "web"),
+                ("RoleName", "deployer"),
+            ],
+        ] {
+            let _ = root.query("iam", params).expect_ok();
+        }
         let _ = root.put_user_policy("alice", "assume", ASSUME).expect_ok();
         let session = emu.client(&user_keys).assume_role(&role, "ci");
 
@@ -145,6 +159,15 @@ fn every_kind_of_state_survives_a_restart() {
             .texts("GroupName"),
         ["devs"]
     );
+    let profile = root.query(
+        "iam",
+        &[("Action", "GetInstanceProfile"), ("InstanceProfileName", "web")],
+    );
+    assert_eq!(
+        profile.text("Arn").as_deref(),
+        Some("arn:aws:iam::123456789012:instance-profile/app/web")
+    );
+    assert_eq!(profile.texts("RoleName"), ["deployer"]);
     // The user's key, and the STS session issued before the restart, still sign.
     assert_eq!(alice.caller_arn(), "arn:aws:iam::123456789012:user/alice");
     assert_eq!(
@@ -186,6 +209,40 @@ fn every_kind_of_state_survives_a_restart() {
     );
     let got = root.kinesis_ok("GetRecords", &json!({"ShardIterator": records["ShardIterator"]}));
     assert_eq!(got["Records"][0]["Data"], "aGVsbG8=");
+}
+
+#[test]
+fn iam_reads_write_nothing_to_disk() {
+    let dir = TempDir::new("reads");
+    let emu = start(&dir.0);
+    let root = root(&emu);
+    let written = || emu.app().records_written().expect("a state folder");
+    let alice = root.create_user_with_keys("alice");
+    let _ = root.put_user_policy("alice", "read", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}]}"#);
+    let before = written();
+    assert!(before > 0, "the writes above were stored");
+    let alice = emu.client(&alice);
+    for action in [
+        "ListUsers",
+        "ListRoles",
+        "GetAccountSummary",
+        "GetAccountAuthorizationDetails",
+    ] {
+        let _ = root.query("iam", &[("Action", action)]).expect_ok();
+        let _ = alice.query("iam", &[("Action", action)]).expect_ok();
+    }
+    let _ = root
+        .query("iam", &[("Action", "GetUser"), ("UserName", "alice")])
+        .expect_ok();
+    let _ = root
+        .query("iam", &[("Action", "GetUser"), ("UserName", "nobody")])
+        .expect_error(404, "NoSuchEntity");
+    let _ = alice
+        .query("iam", &[("Action", "CreateUser"), ("UserName", "denied")])
+        .expect_error(403, "AccessDenied");
+    assert_eq!(written(), before, "a read or a refused call rewrote a record");
+    root.create_user("bob");
+    assert_eq!(written(), before + 1, "one write, one account record");
 }
 
 #[test]

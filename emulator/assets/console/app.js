@@ -609,6 +609,43 @@
     return h("section", { class: "entity-group" }, h(`h${level}`, {}, `${title} (${items.length})`), items.length ? items.map(render) : h("p", { class: "muted" }, emptyText));
   }
 
+  /** A user's credentials beside access keys: ids, states and dates only. */
+  function userCredentials(c) {
+    if (!c) return null;
+    const rows = [
+      ...c.signingCertificates.map((x) => ["Signing certificate", x.id, x.status, x.uploaded]),
+      ...c.sshPublicKeys.map((x) => ["SSH public key", `${x.id} (${x.fingerprint})`, x.status, x.uploaded]),
+      ...c.serviceCredentials.map((x) => [`Service credential for ${x.service}`, `${x.id} (${x.userName})`, x.status, x.created]),
+    ];
+    return [
+      kv([
+        ["Console password", c.loginProfile ? `set ${c.loginProfile.passwordLastChanged}${c.loginProfile.passwordResetRequired ? ", reset required at next sign-in" : ""}` : "none"],
+        ["MFA devices", c.mfaDevices.length ? c.mfaDevices : "none"],
+      ]),
+      rows.length
+        ? h(
+            "table",
+            { class: "keys" },
+            h("caption", {}, "Other credentials (secrets hidden)"),
+            h("thead", {}, h("tr", {}, ["Kind", "Id", "Status", "Since"].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, rows.map((r) => h("tr", {}, r.map((v, i) => h("td", {}, i === 1 ? h("code", {}, v) : v))))),
+          )
+        : null,
+    ];
+  }
+
+  function passwordPolicyText(p) {
+    if (!p) return "not set (AWS's default applies)";
+    const needs = [p.requireUppercase && "upper case", p.requireLowercase && "lower case", p.requireNumbers && "numbers", p.requireSymbols && "symbols"].filter(Boolean);
+    return [
+      `at least ${p.minimumLength} characters`,
+      needs.length ? `with ${needs.join(", ")}` : null,
+      p.maxAgeDays ? `expires after ${p.maxAgeDays} days` : null,
+      p.reusePrevention ? `last ${p.reusePrevention} not reused` : null,
+      p.allowUsersToChangePassword ? "users may change their own" : "users may not change their own",
+    ].filter(Boolean).join("; ");
+  }
+
   function renderEntities(data) {
     const body = clear($("entities-body"));
     const managed = data.managedPolicies || {};
@@ -621,6 +658,8 @@
           kv([
             ["Root user", h("code", {}, a.rootArn)],
             ["Root access keys", (a.rootAccessKeys || []).join(", ") || "none"],
+            ["Account alias", a.alias || "none"],
+            ["Password policy", passwordPolicyText(a.passwordPolicy)],
           ]),
           section("Users", 4, a.users, (u) =>
             entityCard("User", u, [
@@ -654,6 +693,7 @@
                     ),
                   )
                 : h("p", { class: "muted" }, "No access keys."),
+              userCredentials(u.credentials),
               inlineList(u.inlinePolicies, 5),
               attachedList(u.attachedPolicies, managed, 5),
               u.permissionsBoundary ? attachedList([u.permissionsBoundary], managed, 5) : null,
@@ -670,6 +710,7 @@
                 ["Path", r.path],
                 ["Description", r.description],
                 ["Max session", `${r.maxSessionDuration} s`],
+                ["Last used", r.lastUsed ? `${r.lastUsed.date} (${r.lastUsed.region})` : "never"],
                 ["Tags", tagsText(r.tags)],
               ]),
               renderPolicy(r.trustPolicy, "Trust policy", 5),
@@ -691,6 +732,29 @@
               p.document ? renderPolicy(p.document, "Default version", 5) : null,
             ]),
             "No customer managed policies.",
+          ),
+          section("Virtual MFA devices", 4, a.mfaDevices || [], (d) =>
+            entityCard("MFA device", { ...d, arn: d.serialNumber }, [
+              kv([
+                ["Assigned to", d.user ? `${d.user} (since ${d.enabled})` : "nobody"],
+                ["Path", d.path],
+                ["Created", d.created],
+                ["Tags", tagsText(d.tags)],
+              ]),
+            ]),
+            "No virtual MFA devices.",
+          ),
+          section("Server certificates", 4, a.serverCertificates || [], (c) =>
+            entityCard("Server certificate", c, [
+              kv([
+                ["Id", c.id],
+                ["Path", c.path],
+                ["Uploaded", c.uploaded],
+                ["Expires", c.expiration],
+                ["Tags", tagsText(c.tags)],
+              ]),
+            ]),
+            "No server certificates.",
           ),
           section("Instance profiles", 4, a.instanceProfiles || [], (p) =>
             entityCard("Instance profile", p, [

@@ -4,14 +4,18 @@
 //! and attached policies, permissions boundary, access key ids), groups
 //! (members, policies), roles (trust policy, policies, boundary), customer
 //! managed policies, instance profiles, OIDC and SAML identity providers;
-//! STS sessions; S3 buckets with their policy, Block
+//! the account's alias, password policy, virtual MFA devices (with the user
+//! each is assigned to) and server certificates; each user's console
+//! password (whether it has one), MFA devices, signing certificate, SSH key
+//! and service credential ids; a role's last use; STS sessions; S3 buckets with their policy, Block
 //! Public Access settings and whether the policy is public. Each policy
 //! document comes pretty-printed with its `ValidatePolicy` findings (see
 //! [`super::pretty`]); an attached managed policy is listed by ARN, its
 //! document once in `managedPolicies`.
 //!
-//! Secret access keys and session tokens never leave the state: only the
-//! access key ids are shown.
+//! Secret access keys, session tokens, passwords (and their hashes), MFA
+//! seeds, service passwords and private keys never leave the state: only
+//! ids, states and dates are shown.
 
 use super::pretty::policy_view;
 use crate::app::App;
@@ -204,6 +208,7 @@ fn account_json(account: &Account, root_keys: &[&str], managed: &mut BTreeMap<St
                 "attachedPolicies": attached(account, &u.attached, managed),
                 "permissionsBoundary": boundary(account, u.boundary.as_ref(), managed),
                 "accessKeys": keys,
+                "credentials": user_credentials(account, u),
             })
         })
         .collect();
@@ -241,6 +246,9 @@ fn account_json(account: &Account, root_keys: &[&str], managed: &mut BTreeMap<St
                 "created": crate::ids::iso8601(r.created),
                 "description": r.description,
                 "maxSessionDuration": r.max_session_duration,
+                "lastUsed": r.last_used.as_ref().map(|u| json!({
+                    "date": crate::ids::iso8601(u.at), "region": u.region,
+                })),
                 "tags": tags(&r.tags),
                 "trustPolicy": policy_view(
                     "trust policy",
@@ -320,6 +328,15 @@ fn account_json(account: &Account, root_keys: &[&str], managed: &mut BTreeMap<St
     json!({
         "id": account.id,
         "rootArn": account.root_arn(),
+        "alias": account.credentials.alias,
+        "passwordPolicy": account.credentials.password_policy.as_ref().map(password_policy_json),
+        "mfaDevices": account.credentials.mfa_devices.values().map(mfa_device_json).collect::<Vec<_>>(),
+        "serverCertificates": account
+            .credentials
+            .server_certificates
+            .values()
+            .map(server_certificate_json)
+            .collect::<Vec<_>>(),
         "instanceProfiles": profiles,
         "oidcProviders": oidc,
         "samlProviders": saml,
@@ -328,6 +345,75 @@ fn account_json(account: &Account, root_keys: &[&str], managed: &mut BTreeMap<St
         "groups": groups,
         "roles": roles,
         "policies": policies,
+    })
+}
+
+/// A user's credentials beside access keys, without their secrets: whether
+/// it has a console password (never the password or its hash), its MFA
+/// devices, and the ids and states of its signing certificates, SSH keys
+/// and service-specific credentials (never a service password).
+fn user_credentials(account: &Account, u: &crate::state::iam::User) -> Value {
+    let c = &u.credentials;
+    let status = |active: bool| if active { "Active" } else { "Inactive" };
+    json!({
+        "loginProfile": c.login_profile.as_ref().map(|p| json!({
+            "created": crate::ids::iso8601(p.created),
+            "passwordLastChanged": crate::ids::iso8601(p.changed),
+            "passwordResetRequired": p.password_reset_required,
+        })),
+        "mfaDevices": account.credentials.devices_of(&u.name).map(|d| d.serial.as_str()).collect::<Vec<_>>(),
+        "signingCertificates": c.signing_certificates.iter().map(|cert| json!({
+            "id": cert.id, "status": status(cert.active), "uploaded": crate::ids::iso8601(cert.uploaded),
+        })).collect::<Vec<_>>(),
+        "sshPublicKeys": c.ssh_keys.iter().map(|k| json!({
+            "id": k.id, "fingerprint": k.fingerprint, "status": status(k.active),
+            "uploaded": crate::ids::iso8601(k.uploaded),
+        })).collect::<Vec<_>>(),
+        "serviceCredentials": c.service_credentials.iter().map(|sc| json!({
+            "id": sc.id, "service": sc.service, "userName": sc.user_name, "status": status(sc.active),
+            "created": crate::ids::iso8601(sc.created),
+            "expires": sc.expires.map(crate::ids::iso8601),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A virtual MFA device and whom it is assigned to (never its seed).
+fn mfa_device_json(d: &crate::state::credentials::MfaDevice) -> Value {
+    json!({
+        "serialNumber": d.serial,
+        "name": d.name,
+        "path": d.path,
+        "created": crate::ids::iso8601(d.created),
+        "user": d.assigned.as_ref().map(|a| a.user.as_str()),
+        "enabled": d.assigned.as_ref().map(|a| crate::ids::iso8601(a.enabled)),
+        "tags": tags(&d.tags),
+    })
+}
+
+fn password_policy_json(p: &crate::state::credentials::PasswordPolicy) -> Value {
+    json!({
+        "minimumLength": p.minimum_length,
+        "requireSymbols": p.require_symbols,
+        "requireNumbers": p.require_numbers,
+        "requireUppercase": p.require_uppercase,
+        "requireLowercase": p.require_lowercase,
+        "allowUsersToChangePassword": p.allow_users_to_change,
+        "maxAgeDays": p.max_age_days,
+        "reusePrevention": p.reuse_prevention,
+        "hardExpiry": p.hard_expiry,
+    })
+}
+
+/// A server certificate's metadata (its private key is never kept).
+fn server_certificate_json(c: &crate::state::credentials::ServerCertificate) -> Value {
+    json!({
+        "name": c.name,
+        "arn": c.arn,
+        "id": c.id,
+        "path": c.path,
+        "uploaded": crate::ids::iso8601(c.uploaded),
+        "expiration": crate::ids::iso8601(c.expiration),
+        "tags": tags(&c.tags),
     })
 }
 

@@ -89,6 +89,19 @@ pub struct Role {
     pub attached: Vec<String>,
     pub tags: Tags,
     pub boundary: Option<String>,
+    /// When a session of the role last made a request, and in which
+    /// region (GetRole's `RoleLastUsed`); bookkeeping saved with the
+    /// account's next write, like an access key's last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<RoleLastUsed>,
+}
+
+/// GetRole's `RoleLastUsed`: "the date and time and the Region in which
+/// the role was last used" (IAM API Reference, RoleLastUsed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleLastUsed {
+    pub at: OffsetDateTime,
+    pub region: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -198,7 +198,7 @@ fn role_detail_xml(x: &mut Xml, account: &Account, r: &Role) {
         super::boundaries::boundary_xml(x, b);
     }
     tags_xml(x, &r.tags);
-    x.with("RoleLastUsed", |_| {});
+    super::roles::last_used_xml(x, r);
 }
 
 /// The managed policies GetAccountAuthorizationDetails reports: every
@@ -318,6 +318,10 @@ fn usage(state: &State, call: &Call) -> Vec<(&'static str, usize)> {
         ("Policies", a.policies.len()),
         ("PolicyVersionsInUse", attachments),
         ("AccountAccessKeysPresent", usize::from(root_keys)),
+        // Always 0: "You cannot enable an MFA device for the AWS account
+        // root user with the AWS CLI, AWS API, … or any other command-line
+        // tool" (IAM User Guide, "Enabling and managing virtual MFA devices
+        // (AWS CLI or AWS API)"), and the emulator has no console sign-in.
         ("AccountMFAEnabled", 0),
         ("AccountSigningCertificatesPresent", 0),
         ("MFADevices", a.credentials.mfa_devices.len()),

@@ -94,11 +94,14 @@ pub fn create_virtual_mfa_device(state: &mut State, call: &Call) -> AwsResult<Xm
     let tags = read_tags(call.params)?;
     let serial = call.arn("mfa", path, name);
     let account = state.account_mut(&call.account);
+    // A device is one path and name: IAM's own words are "MFADevice
+    // entity at the same path and name already exists", so the same name
+    // under another path is another device (another serial number).
     if account
         .credentials
         .mfa_devices
         .values()
-        .any(|d| key(&d.name) == key(name))
+        .any(|d| key(&d.serial) == key(&serial))
     {
         return Err(AwsError::already_exists(
             "MFADevice entity at the same path and name already exists.",

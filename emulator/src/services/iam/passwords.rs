@@ -270,10 +270,17 @@ pub fn get_account_password_policy(state: &mut State, call: &Call) -> AwsResult<
     Ok(x)
 }
 
+/// DeleteAccountPasswordPolicy words a missing policy differently from
+/// GetAccountPasswordPolicy: "If a password policy does not currently
+/// exist, the following error message appears: The account policy with
+/// name PasswordPolicy cannot be found." (IAM User Guide, the
+/// DeleteAccountPasswordPolicy example).
 pub fn delete_account_password_policy(state: &mut State, call: &Call) -> AwsResult<Xml> {
-    let account = state.account_mut(&call.account);
-    if account.credentials.password_policy.take().is_none() {
-        return Err(no_policy(&call.account));
+    if policy_of(state, call).is_none() {
+        return Err(AwsError::no_such_entity(
+            "The account policy with name PasswordPolicy cannot be found.",
+        ));
     }
+    state.account_mut(&call.account).credentials.password_policy = None;
     Ok(Xml::default())
 }

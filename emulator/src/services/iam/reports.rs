@@ -81,6 +81,17 @@ fn root_row(state: &State, account: &Account, generated: OffsetDateTime) -> Vec<
     row
 }
 
+/// `access_key_N_last_used_region`: "N/A … The last used service is not
+/// region-specific, such as Amazon S3" (IAM User Guide, "Getting
+/// credential reports").
+fn used_region(service: &str, region: &str) -> String {
+    if service == "s3" {
+        NA.to_string()
+    } else {
+        region.to_string()
+    }
+}
+
 fn user_row(account: &Account, user: &User) -> Vec<String> {
     let profile = user.credentials.login_profile.as_ref();
     let max_age = account
@@ -111,7 +122,9 @@ fn user_row(account: &Account, user: &User) -> Vec<String> {
                 row.push(flag(key.active));
                 row.push(date(key.created));
                 match &key.last_used {
-                    Some((at, service, region)) => row.extend([date(*at), region.clone(), service.clone()]),
+                    Some((at, service, region)) => {
+                        row.extend([date(*at), used_region(service, region), service.clone()]);
+                    }
                     None => row.extend([NA, NA, NA].map(String::from)),
                 }
             }

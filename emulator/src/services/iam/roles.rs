@@ -66,8 +66,18 @@ pub fn role_xml(x: &mut Xml, role: &Role, view: RoleView) {
     }
     tags_xml(x, &role.tags);
     if view == RoleView::Full {
-        x.with("RoleLastUsed", |_| {});
+        last_used_xml(x, role);
     }
+}
+
+/// `<RoleLastUsed>`: empty until a session of the role makes a request.
+pub fn last_used_xml(x: &mut Xml, role: &Role) {
+    x.with("RoleLastUsed", |x| {
+        if let Some(used) = &role.last_used {
+            x.elem("LastUsedDate", &ids::iso8601(used.at));
+            x.elem("Region", &used.region);
+        }
+    });
 }
 
 /// Reads and checks a trust policy: IAM's write-time checks for a trust
@@ -205,6 +215,7 @@ pub fn create_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
         attached: Vec::new(),
         tags,
         boundary,
+        last_used: None,
     };
     let mut x = Xml::default();
     x.with("Role", |x| role_xml(x, &role, RoleView::Created));

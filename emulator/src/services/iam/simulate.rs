@@ -122,6 +122,7 @@ fn entity_input(p: &EntityPolicy) -> Input {
             managed_type(&p.name),
             &p.document,
         ),
+        PolicySource::AccountPasswordPolicy => input(p.name.clone(), "none", &p.document),
     }
 }
 

@@ -96,6 +96,7 @@ fn access_role(call: &Call, account: &str, management: &str, name: &str) -> Role
         attached: Vec::new(),
         tags: Vec::new(),
         boundary: None,
+        last_used: None,
     }
 }
 
