@@ -77,6 +77,9 @@ pub fn list_policies_granting_service_access(state: &mut State, call: &Call) -> 
                 arn: None,
                 holder: Some((entity_type(kind), holder.clone())),
             },
+            // The password policy's ChangePassword grant is no policy a
+            // user can list (and grants only iam:ChangePassword).
+            PolicySource::AccountPasswordPolicy => continue,
         };
         candidates.push((granting, &p.document));
     }

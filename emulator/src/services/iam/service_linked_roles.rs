@@ -412,6 +412,7 @@ pub fn create_service_linked_role(state: &mut State, call: &Call) -> AwsResult<X
         attached: plan.policy.into_iter().collect(),
         tags: Vec::new(),
         boundary: None,
+        last_used: None,
     };
     let mut x = Xml::default();
     x.with("Role", |x| roles::role_xml(x, &role, roles::RoleView::Created));
