@@ -4,7 +4,7 @@
 //! External access (`ACCOUNT`, `ORGANIZATION`): every resource-based
 //! policy of the zone of trust's resources — bucket policies (as they reach
 //! callers outside the bucket owner's account, Block Public Access
-//! applied: [`crate::services::s3::policy::effective_bucket_policy`]) and
+//! applied: [`crate::authorize::effective_bucket_policy`]) and
 //! role trust policies — asked of the evaluator for the callers it lets in
 //! from outside the zone ([`iam_evaluator::checks::external_grants`]).
 //! Service principals are inside every zone. The zone is the analyzer's
@@ -169,7 +169,7 @@ fn merge_actions(into: &mut Access, from: &Access) {
 /// The bucket policy as it reaches callers outside the owner's account:
 /// with RestrictPublicBuckets on and a public policy, none of its grants do.
 fn bucket_policy_for_outsiders(bucket: &Bucket) -> Option<Policy> {
-    crate::services::s3::policy::effective_bucket_policy(bucket, &Caller::anonymous())
+    crate::authorize::effective_bucket_policy(bucket, &Caller::anonymous())
         .into_iter()
         .next()
         .map(|named| (*named.policy).clone())
