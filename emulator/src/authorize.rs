@@ -11,6 +11,7 @@ use iam_evaluator::{
     evaluate, AwsOwned, ContextValue, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext, Rule,
 };
 
+pub mod organization;
 pub mod resource;
 
 pub use resource::{effective_bucket_policy, Resource};
@@ -155,9 +156,9 @@ fn denial_error(decision: &iam_evaluator::Decision, message: String) -> AwsError
 
 /// The caller's side of every question it asks, worked out once per caller
 /// (`who-can` and `can` ask many questions of one): its identity-based
-/// policies, permissions boundary and session policies, and the keys that
-/// follow from who it is (`aws:userid`, `aws:PrincipalTag/*`, the MFA keys
-/// of its session).
+/// policies, permissions boundary, session policies and the SCPs that bound
+/// it, and the keys that follow from who it is (`aws:userid`,
+/// `aws:PrincipalTag/*`, the MFA keys of its session, `aws:PrincipalOrgID`…).
 #[derive(Debug, Clone, Default)]
 pub struct CallerPart {
     policies: PolicySet,
@@ -169,15 +170,16 @@ impl CallerPart {
     /// the caller's credentials is asked about (the age of its session's
     /// MFA), `None` for a stand-in caller without a session of its own.
     pub fn of(state: &State, caller: &Caller, now: Option<time::OffsetDateTime>) -> Self {
+        let mut policies = caller_policies(state, caller);
         let mut keys = RequestContext::new();
         if let Some(now) = now {
             add_mfa_keys(state, caller, now, &mut keys);
         }
         add_principal_keys(state, caller, &mut keys);
-        CallerPart {
-            policies: caller_policies(state, caller),
-            keys,
+        if let Some(membership) = organization::caller_membership(state, caller.account.as_deref()) {
+            organization::add_caller_side(membership, &mut policies, &mut keys);
         }
+        CallerPart { policies, keys }
     }
 }
 
@@ -185,9 +187,11 @@ impl CallerPart {
 /// one place a question is assembled, for a request's service (through
 /// [`authorize`]), `who-can`, `can`, and `POST /_emulator/decide` alike.
 /// The question's own keys win; then the request's (`facts`, when there is
-/// a request), then the caller's ([`CallerPart`]).
+/// a request), then the caller's ([`CallerPart`]); then what the owning
+/// account's organization adds (RCPs, `aws:ResourceOrgID`, …) and
+/// `aws:ResourceAccount`.
 pub fn prepare(
-    _state: &State,
+    state: &State,
     caller: &Caller,
     part: &CallerPart,
     question: Question,
@@ -208,14 +212,33 @@ pub fn prepare(
     let mut policies = part.policies.clone();
     policies.resource = question.resource_policies;
     policies.role_trust = question.role_trust;
-    let request = Request {
+    let mut request = Request {
         principal: caller.principal.clone(),
         action: question.action.to_string(),
         resource: question.resource.to_string(),
         resource_account: question.resource_account.map(str::to_string),
         context,
     };
+    add_resource_owner(state, &mut request, &mut policies);
     (request, policies)
+}
+
+/// `aws:ResourceAccount` ("the resource owner's AWS account ID", in the
+/// request context for most actions on a resource), and what the owner's
+/// organization adds: nothing for actions on no resource (`*`).
+fn add_resource_owner(state: &State, request: &mut Request, policies: &mut PolicySet) {
+    if request.resource == "*" {
+        return;
+    }
+    let Some(owner) = request
+        .owning_account()
+        .filter(|a| iam_evaluator::arn::is_account_id(a))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    organization::add_resource_side(state, &owner, &request.action, policies, &mut request.context);
+    request.context.set_default("aws:ResourceAccount", owner);
 }
 
 /// A managed policy's default document, customer-managed or AWS-managed.

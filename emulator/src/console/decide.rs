@@ -16,8 +16,9 @@
 //! what `explain` prints). The question is assembled by
 //! [`crate::authorize::prepare`], as a request's is, from the insight
 //! subjects and targets that `who-can` and `can` use
-//! ([`crate::insight::subjects`], [`crate::insight::targets`]); the keys
-//! of the request itself are those a request from this machine would carry: `aws:CurrentTime` /
+//! ([`crate::insight::subjects`], [`crate::insight::targets`]) — SCPs,
+//! RCPs and the organization's keys included; the keys of the request
+//! itself are those a request from this machine would carry: `aws:CurrentTime` /
 //! `aws:EpochTime` on the emulator's clock, `aws:SecureTransport` false,
 //! `aws:SourceIp` 127.0.0.1, `aws:RequestedRegion` us-east-1 — each
 //! overridden by `context`.
