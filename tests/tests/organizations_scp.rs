@@ -671,3 +671,83 @@ fn an_scp_is_still_enforced_after_a_restart_and_explain_reads_the_saved_organiza
         .is_allowed());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn analyzers(client: &Client, name: &str, kind: &str) -> Reply {
+    client.rest_json(
+        "access-analyzer",
+        "PUT",
+        "/analyzer",
+        &json!({"analyzerName": name, "type": kind}),
+    )
+}
+
+/// The ACTIVE findings' principals of `analyzer` on `bucket`.
+fn bucket_findings(client: &Client, analyzer: &str, bucket: &str) -> Vec<Value> {
+    let reply = client
+        .rest_json(
+            "access-analyzer",
+            "POST",
+            "/finding",
+            &json!({"analyzerArn": analyzer, "filter": {"resource": {"eq": [format!("arn:aws:s3:::{bucket}")]}}}),
+        )
+        .expect_ok();
+    reply.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "ACTIVE")
+        .map(|f| f["principal"].clone())
+        .collect()
+}
+
+#[test]
+fn an_organization_analyzer_trusts_the_organization_and_needs_its_management_account() {
+    let emu = start();
+    let _org = organization(&emu);
+    let management = emu.client(&emu.root_credentials());
+    let reply = analyzers(&management, "org", "ORGANIZATION");
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.header("x-amzn-ErrorType"), Some("ValidationException"));
+    assert_eq!(
+        reply.json()["message"],
+        "Service not enabled for AWS Organizations"
+    );
+    orgs_ok(
+        &management,
+        "EnableAWSServiceAccess",
+        &json!({"ServicePrincipal": "access-analyzer.amazonaws.com"}),
+    );
+    let member = member_root(&emu);
+    let reply = analyzers(&member, "org", "ORGANIZATION");
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    assert_eq!(
+        reply.json()["message"],
+        format!("Account {MEMBER} is not a delegated administrator")
+    );
+
+    share_with_outsider(&member, "to-outsider");
+    let _ = member.create_bucket("to-management").expect_ok();
+    let to_management = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{MANAGEMENT}:root")},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::to-management/*"}]});
+    let _ = member
+        .put_bucket_policy("to-management", &to_management.to_string())
+        .expect_ok();
+    let org_analyzer = analyzers(&management, "org", "ORGANIZATION").expect_ok().json()["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let own_analyzer = analyzers(&member, "own", "ACCOUNT").expect_ok().json()["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        bucket_findings(&management, &org_analyzer, "to-outsider"),
+        [json!({"AWS": OUTSIDER})]
+    );
+    assert!(bucket_findings(&management, &org_analyzer, "to-management").is_empty());
+    assert_eq!(
+        bucket_findings(&member, &own_analyzer, "to-management"),
+        [json!({"AWS": MANAGEMENT})]
+    );
+}
