@@ -119,7 +119,7 @@ pub fn over_state(
             Err(err) => {
                 return Err(Refused {
                     status: 403,
-                    code: Some(err.code.to_string()),
+                    code: Some(err.code),
                     message: err.message,
                     field: "accessKeyId",
                 })
