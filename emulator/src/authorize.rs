@@ -8,8 +8,13 @@ use crate::shared::Ctx;
 use crate::state::iam::Document;
 use crate::state::{KeyOwner, State};
 use iam_evaluator::{
-    evaluate, AwsOwned, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext, Rule,
+    evaluate, AwsOwned, ContextValue, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext, Rule,
 };
+
+pub mod organization;
+pub mod resource;
+
+pub use resource::{effective_bucket_policy, Resource};
 
 /// One authorization question.
 pub struct Question<'a> {
@@ -35,6 +40,25 @@ impl<'a> Question<'a> {
             extra_context: RequestContext::new(),
             role_trust: false,
         }
+    }
+}
+
+impl Question<'_> {
+    /// The request's own keys (`aws:RequestTag/*`, `s3:prefix`, …), over
+    /// what the resource brought ([`Resource::question`]).
+    #[must_use]
+    pub fn with_request_keys(mut self, keys: RequestContext) -> Self {
+        if self.extra_context.is_empty() {
+            self.extra_context = keys;
+            return self;
+        }
+        for (key, value) in keys.iter() {
+            match value {
+                ContextValue::Single(v) => self.extra_context.set(key, v.clone()),
+                ContextValue::Multi(vs) => self.extra_context.set_multi(key, vs.clone()),
+            };
+        }
+        self
     }
 }
 
@@ -67,7 +91,7 @@ pub fn authorize_with_message(
     question: Question,
     wording: Wording,
 ) -> Result<(), AwsError> {
-    let (request, policies) = prepare(ctx, state, caller, question);
+    let (request, policies) = prepare_request(ctx, state, caller, question);
     let decision = evaluate(&request, &policies);
     // Every decision, enforced or not, is an observation for policy
     // generation, except for actions that need no permission: no policy
@@ -128,27 +152,106 @@ fn denial_error(decision: &iam_evaluator::Decision, message: String) -> AwsError
     }
 }
 
-/// The evaluator's decision for the question.
+/// The caller's side of every question it asks, worked out once per caller
+/// (`who-can` and `can` ask many questions of one): its identity-based
+/// policies, permissions boundary, session policies and the SCPs that bound
+/// it, and the keys that follow from who it is (`aws:userid`,
+/// `aws:PrincipalTag/*`, the MFA keys of its session, `aws:PrincipalOrgID`…).
+#[derive(Debug, Clone, Default)]
+pub struct CallerPart {
+    policies: PolicySet,
+    keys: RequestContext,
+}
+
+impl CallerPart {
+    /// `caller`'s part; `now` is the emulator's clock when a request with
+    /// the caller's credentials is asked about (the age of its session's
+    /// MFA), `None` for a stand-in caller without a session of its own.
+    pub fn of(state: &State, caller: &Caller, now: Option<time::OffsetDateTime>) -> Self {
+        let mut policies = caller_policies(state, caller);
+        let mut keys = RequestContext::new();
+        if let Some(now) = now {
+            add_mfa_keys(state, caller, now, &mut keys);
+        }
+        add_principal_keys(state, caller, &mut keys);
+        if let Some(membership) = organization::caller_membership(state, caller.account.as_deref()) {
+            organization::add_caller_side(membership, &mut policies, &mut keys);
+        }
+        CallerPart { policies, keys }
+    }
+}
+
+/// The evaluator's decision for `question` as a request of `caller` now,
+/// neither recorded nor enforced: for a handler that reports whether the
+/// caller could act (GetDelegationRequest's `PermissionCheckResult`).
 pub fn decide(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> iam_evaluator::Decision {
-    let (request, policies) = prepare(ctx, state, caller, question);
+    let (request, policies) = prepare_request(ctx, state, caller, question);
     evaluate(&request, &policies)
 }
 
-/// The request and the policies the evaluator decides the question with.
-fn prepare(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Request, PolicySet) {
+/// [`prepare`] for the request being served.
+fn prepare_request(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Request, PolicySet) {
+    let part = CallerPart::of(state, caller, Some(ctx.shared.now()));
+    let facts = request_facts(ctx, caller);
+    prepare(state, caller, &part, question, Some(&facts))
+}
+
+/// The request and the policies the evaluator decides `question` with: the
+/// one place a question is assembled, for a request's service (through
+/// [`authorize`]), `who-can`, `can`, and `POST /_emulator/decide` alike.
+/// The question's own keys win; then the request's (`facts`, when there is
+/// a request), then the caller's ([`CallerPart`]); then what the owning
+/// account's organization adds (RCPs, `aws:ResourceOrgID`, …) and
+/// `aws:ResourceAccount`.
+pub fn prepare(
+    state: &State,
+    caller: &Caller,
+    part: &CallerPart,
+    question: Question,
+    facts: Option<&RequestFacts>,
+) -> (Request, PolicySet) {
     let mut context = question.extra_context;
-    add_global_keys(ctx, state, caller, &mut context);
-    let mut policies = caller_policies(state, caller);
+    if let Some(facts) = facts {
+        add_request_keys(&mut context, facts);
+    }
+    for (key, value) in part.keys.iter() {
+        if context.get(key).is_none() {
+            match value {
+                ContextValue::Single(v) => context.set(key, v.clone()),
+                ContextValue::Multi(vs) => context.set_multi(key, vs.clone()),
+            };
+        }
+    }
+    let mut policies = part.policies.clone();
     policies.resource = question.resource_policies;
     policies.role_trust = question.role_trust;
-    let request = Request {
+    let mut request = Request {
         principal: caller.principal.clone(),
         action: question.action.to_string(),
         resource: question.resource.to_string(),
         resource_account: question.resource_account.map(str::to_string),
         context,
     };
+    add_resource_owner(state, &mut request, &mut policies);
     (request, policies)
+}
+
+/// `aws:ResourceAccount` ("the resource owner's AWS account ID", in the
+/// request context for most actions on a resource), and what the owner's
+/// organization adds: nothing for actions on no resource (`*`).
+fn add_resource_owner(state: &State, request: &mut Request, policies: &mut PolicySet) {
+    if request.resource == "*" {
+        return;
+    }
+    let Some(owner) = request
+        .owning_account()
+        .filter(|a| iam_evaluator::arn::is_account_id(a))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    organization::add_resource_side(state, &owner, &request.action, policies, &mut request.context);
+    request.context.set_default("aws:ResourceAccount", owner);
 }
 
 /// A managed policy's default document, customer-managed or AWS-managed.
@@ -395,19 +498,14 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
     set
 }
 
-/// Global condition keys every request carries.
-fn add_global_keys(ctx: &Ctx, state: &State, caller: &Caller, context: &mut RequestContext) {
-    add_request_keys(
-        context,
-        &RequestFacts {
-            now: ctx.shared.now(),
-            source_ip: ctx.req.peer.map(|peer| peer.ip()),
-            user_agent: ctx.req.header("user-agent"),
-            region: caller.scope.as_ref().map(|scope| scope.region.as_str()),
-        },
-    );
-    add_mfa_keys(state, caller, ctx.shared.now(), context);
-    add_principal_keys(state, caller, context);
+/// The facts of the request being served that its global keys are made of.
+fn request_facts<'a>(ctx: &'a Ctx, caller: &'a Caller) -> RequestFacts<'a> {
+    RequestFacts {
+        now: ctx.shared.now(),
+        source_ip: ctx.req.peer.map(|peer| peer.ip()),
+        user_agent: ctx.req.header("user-agent"),
+        region: caller.scope.as_ref().map(|scope| scope.region.as_str()),
+    }
 }
 
 /// `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`, from the

@@ -23,8 +23,11 @@
 //! 5. **The services** [`services`]: routing a request to IAM, STS, S3,
 //!    Organizations, Kinesis or Access Analyzer, and each service's
 //!    operation table, authorization door and handlers.
-//! 6. **Authorization** [`authorize`]: the caller's policies from the state,
-//!    the request context, the evaluator's decision, recorded in
+//! 6. **Authorization** [`authorize`]: every question assembled in one
+//!    place ([`authorize::prepare`]) from the caller's part (its policies
+//!    and keys, [`authorize::CallerPart`]) and the resource's
+//!    ([`authorize::Resource`]) for a request, `who-can`, `can` and
+//!    `/_emulator/decide` alike; the evaluator's decision, recorded in
 //!    [`decisions`] and [`observations`], and enforced or only logged.
 //! 7. **Below the services.** [`shared`]: what every request's handler
 //!    shares (the state behind its lock, bodies, logs, the clock) and the

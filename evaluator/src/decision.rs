@@ -26,6 +26,7 @@
 //! requested access … \[and\] a resource-based policy" must allow too.
 //! Anonymous and service callers have no identity policies; only a
 //! resource-based policy can allow them, and SCPs do not apply to them.
+//! Neither SCPs nor RCPs bind a session of a service-linked role.
 
 use crate::arn::Arn;
 use crate::context::RequestContext;
@@ -294,14 +295,20 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
         caller.kind,
         PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser
     );
-    let org_applies = !matches!(caller.kind, PrincipalKind::Anonymous | PrincipalKind::Service);
+    let service_linked = is_service_linked_session(request);
+    let scps_apply =
+        !service_linked && !matches!(caller.kind, PrincipalKind::Anonymous | PrincipalKind::Service);
     let mut eval = Evaluation {
         request,
         trace: Vec::new(),
     };
 
-    let rcps = eval.levels(PolicyType::ResourceControl, &policies.rcps);
-    let scps = if org_applies {
+    let rcps = if service_linked {
+        Vec::new()
+    } else {
+        eval.levels(PolicyType::ResourceControl, &policies.rcps)
+    };
+    let scps = if scps_apply {
         eval.levels(PolicyType::ServiceControl, &policies.scps)
     } else {
         Vec::new()
@@ -374,6 +381,25 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
         }
     };
     eval.finish(&verdict, rule)
+}
+
+/// Whether the caller is a session of a service-linked role (a role under
+/// `/aws-service-role/`, as `aws:PrincipalArn` names the role of a
+/// session). Organizations User Guide, "Tasks and entities not restricted
+/// by SCPs": "Any action performed by service-linked roles. Service-linked
+/// roles enable other AWS services to integrate with AWS Organizations and
+/// can't be restricted by SCPs"; and likewise for RCPs ("Resources and
+/// entities not restricted by RCPs": "Actions performed by service-linked
+/// roles"). Neither SCPs nor RCPs are evaluated for such a caller.
+fn is_service_linked_session(request: &Request) -> bool {
+    if !matches!(request.principal.kind, PrincipalKind::AssumedRole { .. }) {
+        return false;
+    }
+    request
+        .context
+        .get("aws:PrincipalArn")
+        .and_then(|v| v.as_slice().first())
+        .is_some_and(|arn| rules::AwsOwned::of(arn) == Some(rules::AwsOwned::ServiceLinkedRole))
 }
 
 /// What one group of policies (one type, one level) said.

@@ -706,3 +706,34 @@ fn message_without_a_resource() {
          because no identity-based policy allows the s3:ListAllMyBuckets action"
     );
 }
+
+// Organizations User Guide, "Tasks and entities not restricted by SCPs":
+// "Any action performed by service-linked roles. Service-linked roles enable
+// other AWS services to integrate with AWS Organizations and can't be
+// restricted by SCPs"; RCPs likewise. A session's role is the one
+// aws:PrincipalArn names (path included).
+#[test]
+fn sessions_of_service_linked_roles_are_bound_by_neither_scps_nor_rcps() {
+    let set = PolicySet {
+        identity: vec![allow("*", "*")],
+        scps: vec![vec![deny("*", "*")]],
+        rcps: vec![vec![deny("*", "*")]],
+        ..PolicySet::default()
+    };
+    let session_of = |role_arn: &str| {
+        let mut request = get_object(SESSION);
+        request.context.set("aws:PrincipalArn", role_arn);
+        request
+    };
+    let plain = decide(&session_of("arn:aws:iam::111111111111:role/Reader"), &set);
+    assert_eq!(plain.decided_by, Some(PolicyType::ServiceControl));
+    let linked = decide(
+        &session_of("arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/Reader"),
+        &set,
+    );
+    assert!(linked.is_allowed(), "{:?}", linked.decided_by);
+    assert!(linked.trace.iter().all(|t| !matches!(
+        t.policy_type,
+        PolicyType::ServiceControl | PolicyType::ResourceControl
+    )));
+}

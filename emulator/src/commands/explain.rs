@@ -6,9 +6,17 @@
 //! The command reads its files into an [`ExplainInput`] and decides with
 //! [`decide_input`] ([`crate::explain`]); the console's `POST
 //! /_emulator/evaluate` builds the same input from JSON, so both give the
-//! same decision and JSON.
+//! same decision and JSON. There the SCPs and RCPs are the files given
+//! (`--scp`, `--rcp`): a what-if.
+//!
+//! With `--state-dir DIR` it decides over a stopped emulator's saved state
+//! instead, as `POST /_emulator/decide` does over the running one's (the
+//! same function, [`crate::console::decide::over_state`]): the caller's
+//! policies, the resource's, and the organization's SCPs, RCPs and keys
+//! all come from the state, so `explain`, the console and a real request
+//! read the same organization.
 
-pub use crate::explain::{decide_input, ExplainInput, PolicyText, DEFAULT_PRINCIPAL};
+pub use crate::explain::{decide_input, parse_context, ExplainInput, PolicyText, DEFAULT_PRINCIPAL};
 use clap::Args;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -65,6 +73,19 @@ pub struct ExplainArgs {
     /// Print JSON instead of words.
     #[arg(long)]
     pub json: bool,
+    /// Decide over a stopped emulator's state folder (`serve --state-dir
+    /// DIR`) instead of policy files: every policy, the organization's SCPs
+    /// and RCPs included, comes from the state, as for a real request.
+    #[arg(
+        long = "state-dir",
+        value_name = "DIR",
+        conflicts_with_all = ["policies", "resource_policy", "trust_policy", "boundary", "session_policies", "scps", "rcps", "resource_account"]
+    )]
+    pub state_dir: Option<PathBuf>,
+    /// With --state-dir: decide for the caller of this access key (a user's,
+    /// a root's or a session's) instead of --principal.
+    #[arg(long = "access-key-id", value_name = "AKID", requires = "state_dir")]
+    pub access_key_id: Option<String>,
 }
 
 /// Runs the command and returns its exit code.
@@ -93,6 +114,9 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
 
 /// Builds the request and policies from the arguments and decides.
 pub fn decide(args: &ExplainArgs) -> Result<iam_evaluator::Decision, String> {
+    if let Some(dir) = &args.state_dir {
+        return decide_over_state(dir, args);
+    }
     let input = ExplainInput {
         policies: read_all(&args.policies)?,
         resource_policy: args.resource_policy.as_deref().map(read).transpose()?,
@@ -108,6 +132,36 @@ pub fn decide(args: &ExplainArgs) -> Result<iam_evaluator::Decision, String> {
         context: args.context.clone(),
     };
     decide_input(&input).map_err(|e| e.to_string())
+}
+
+/// `--state-dir`: the decision over a saved state (which no emulator may be
+/// using: its lock is taken), as `POST /_emulator/decide` makes it.
+fn decide_over_state(dir: &Path, args: &ExplainArgs) -> Result<iam_evaluator::Decision, String> {
+    use crate::console::decide::{over_state, Who};
+    if !dir.join("state.redb").is_file() {
+        return Err(format!("--state-dir {}: no emulator state there", dir.display()));
+    }
+    let mut state = crate::state::State::new(Vec::new());
+    let _store = crate::store::Store::open(dir, &mut state)?;
+    let who = match &args.access_key_id {
+        Some(key) => Who::Key(key.clone()),
+        None => Who::Principal(args.principal.clone()),
+    };
+    let context = parse_context(&args.context)?;
+    let now = time::OffsetDateTime::now_utc();
+    over_state(&state, now, &who, &args.action, &args.resource, context)
+        .map_err(|refused| format!("--{}: {}", kebab(refused.field), refused.message))
+}
+
+/// `accessKeyId` → `access-key-id`, as the flag is spelled.
+fn kebab(field: &str) -> String {
+    field.chars().fold(String::new(), |mut out, c| {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+        out
+    })
 }
 
 fn read_all(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {

@@ -2,7 +2,8 @@
 //! running emulator over loopback) and prints an answer; none serves
 //! requests.
 //! - [`check`]: Access Analyzer's custom policy checks over policy files;
-//! - [`explain`]: decide one request from policy files, with its trace;
+//! - [`explain`]: decide one request from policy files (or over a state
+//!   folder, as `/_emulator/decide` does), with its trace;
 //! - [`validate`]: Access Analyzer's ValidatePolicy over a policy file;
 //! - [`health`]: the container healthcheck;
 //! - [`insight`]: `policy generate`, `who-can` and `can`, over a running

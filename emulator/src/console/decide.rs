@@ -13,11 +13,12 @@
 //! ```
 //!
 //! The reply is exactly what `explain --json` prints (`format: "text"`:
-//! what `explain` prints). The question is built by the insight code that
-//! `who-can` and `can` use ([`crate::insight::subjects`],
-//! [`crate::insight::targets`]), which asks as the services ask; the keys
-//! of the request itself are [`crate::authorize::add_request_keys`]'s, as
-//! a request from this machine would carry them: `aws:CurrentTime` /
+//! what `explain` prints). The question is assembled by
+//! [`crate::authorize::prepare`], as a request's is, from the insight
+//! subjects and targets that `who-can` and `can` use
+//! ([`crate::insight::subjects`], [`crate::insight::targets`]) — SCPs,
+//! RCPs and the organization's keys included; the keys of the request
+//! itself are those a request from this machine would carry: `aws:CurrentTime` /
 //! `aws:EpochTime` on the emulator's clock, `aws:SecureTransport` false,
 //! `aws:SourceIp` 127.0.0.1, `aws:RequestedRegion` us-east-1 — each
 //! overridden by `context`.
@@ -30,10 +31,11 @@
 
 use super::{bad_request, parse_body, BodyError};
 use crate::app::App;
-use crate::authorize::{add_request_keys, RequestFacts};
+use crate::authorize::RequestFacts;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::insight::subjects::{self, Subject};
 use crate::insight::targets::Target;
+use crate::state::State;
 use serde_json::{json, Value};
 
 /// The fields the body may have.
@@ -57,34 +59,23 @@ pub fn decide(app: &App, req: &HttpRequest) -> HttpResponse {
         Err(e) => return bad_request(e.field, &e.message),
     };
     let state = app.state();
-    let now = app.now();
-    let subject = match &question.who {
-        Who::Key(key) => match crate::auth::caller_of_key(&state, key, now) {
-            Ok(caller) => Subject::of_caller(&state, caller),
-            Err(err) => {
-                return HttpResponse::json(
-                    403,
-                    &json!({"error": err.message, "code": err.code, "field": "accessKeyId"}),
-                )
+    let decision = match over_state(
+        &state,
+        app.now(),
+        &question.who,
+        &question.action,
+        &question.resource,
+        question.context,
+    ) {
+        Ok(decision) => decision,
+        Err(refused) => {
+            let mut body = json!({"error": refused.message, "field": refused.field});
+            if let Some(code) = refused.code {
+                body["code"] = json!(code);
             }
-        },
-        Who::Principal(arn) => match subjects::find(&state, arn) {
-            Ok(subject) => subject,
-            Err(message) => return HttpResponse::json(404, &json!({"error": message, "field": "principal"})),
-        },
+            return HttpResponse::json(refused.status, &body);
+        }
     };
-    let mut context = question.context;
-    add_request_keys(
-        &mut context,
-        &RequestFacts {
-            now,
-            source_ip: Some(std::net::Ipv4Addr::LOCALHOST.into()),
-            user_agent: None,
-            region: Some("us-east-1"),
-        },
-    );
-    let target = Target::resolve(&state, &question.resource);
-    let decision = subject.decide_with(&question.action, &target, &context);
     if question.text {
         HttpResponse::new(200, "text/plain; charset=utf-8", decision.explain())
     } else {
@@ -93,9 +84,62 @@ pub fn decide(app: &App, req: &HttpRequest) -> HttpResponse {
 }
 
 /// Who is asking.
-enum Who {
+#[derive(Debug, Clone)]
+pub enum Who {
+    /// An access key of the emulator (a user's, a root's, a session's).
     Key(String),
+    /// A principal ARN, asked about as `who-can` asks.
     Principal(String),
+}
+
+/// Why no decision was made: the HTTP status, the error code (for a key
+/// authentication refuses), the message, the field at fault.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub status: u16,
+    pub code: Option<String>,
+    pub message: String,
+    pub field: &'static str,
+}
+
+/// The decision for `who` doing `action` on `resource` over `state` at
+/// `now`, as a request from this machine signed by `who` would get it:
+/// what `POST /_emulator/decide` answers and `explain --state-dir` prints.
+pub fn over_state(
+    state: &State,
+    now: time::OffsetDateTime,
+    who: &Who,
+    action: &str,
+    resource: &str,
+    context: iam_evaluator::RequestContext,
+) -> Result<iam_evaluator::Decision, Refused> {
+    let subject = match who {
+        Who::Key(key) => match crate::auth::caller_of_key(state, key, now) {
+            Ok(caller) => Subject::of_caller(state, caller, now),
+            Err(err) => {
+                return Err(Refused {
+                    status: 403,
+                    code: Some(err.code),
+                    message: err.message,
+                    field: "accessKeyId",
+                })
+            }
+        },
+        Who::Principal(arn) => subjects::find(state, arn).map_err(|message| Refused {
+            status: 404,
+            code: None,
+            message,
+            field: "principal",
+        })?,
+    };
+    let facts = RequestFacts {
+        now,
+        source_ip: Some(std::net::Ipv4Addr::LOCALHOST.into()),
+        user_agent: None,
+        region: Some("us-east-1"),
+    };
+    let target = Target::resolve(state, resource);
+    Ok(subject.decide_with(state, action, &target, context, Some(&facts)))
 }
 
 /// The question, read from the body.

@@ -19,7 +19,7 @@
 //!
 //! The page polls `GET /_emulator/decisions` for the live request log.
 
-mod decide;
+pub mod decide;
 mod entities;
 mod evaluate;
 mod pretty;

@@ -67,7 +67,7 @@ pub fn can(state: &State, subject: &Subject, prefix: Option<&str>) -> Can {
             .iter()
             .filter_map(|action| {
                 evaluated += 1;
-                let decision = subject.decide(action, &target);
+                let decision = subject.decide(state, action, &target);
                 decision.is_allowed().then(|| ActionGrant {
                     action: action.clone(),
                     granted_by: grants(&decision),

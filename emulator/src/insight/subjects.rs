@@ -1,18 +1,17 @@
 //! The principals `who-can` and `can` ask about, each prepared once with
-//! exactly what request authorization would use for it: the caller,
-//! its identity policies, boundary and session policies
-//! ([`crate::authorize::caller_policies`]) and its principal context keys
-//! ([`crate::authorize::add_principal_keys`]). Deciding goes through
-//! [`iam_evaluator::evaluate`] with the question a service would ask
-//! ([`super::targets::Target::question`]); no policy rule lives here.
+//! exactly what request authorization uses for it: the caller and its part
+//! of every question ([`crate::authorize::CallerPart`]: identity policies,
+//! boundary, session policies, SCPs, principal keys). Deciding assembles
+//! the question a service would ask ([`super::targets::Target::question`])
+//! with [`crate::authorize::prepare`], the one assembly request
+//! authorization uses too, and asks [`iam_evaluator::evaluate`]; no policy
+//! rule lives here.
 
 use super::targets::Target;
 use crate::auth::Caller;
-use crate::authorize::{add_principal_keys, caller_policies};
+use crate::authorize::{prepare, CallerPart, RequestFacts};
 use crate::state::{KeyOwner, State};
-use iam_evaluator::{
-    evaluate, ContextValue, Decision, PolicySet, Principal, PrincipalKind, Request, RequestContext,
-};
+use iam_evaluator::{evaluate, Decision, Principal, PrincipalKind, RequestContext};
 use serde::Serialize;
 
 /// What kind of principal a subject is.
@@ -45,8 +44,7 @@ pub struct Subject {
     /// For users, the groups whose policies apply too.
     pub groups: Vec<String>,
     pub caller: Caller,
-    policies: PolicySet,
-    context: RequestContext,
+    part: CallerPart,
 }
 
 /// The session name `who-can` and `can` give a role's stand-in session.
@@ -54,16 +52,14 @@ pub const SESSION_NAME: &str = "iam-emulator-who-can";
 
 impl Subject {
     fn new(state: &State, arn: String, kind: SubjectKind, caller: Caller) -> Self {
-        let policies = caller_policies(state, &caller);
-        let mut context = RequestContext::new();
-        add_principal_keys(state, &caller, &mut context);
+        // A stand-in caller has no session of its own: no MFA keys.
+        let part = CallerPart::of(state, &caller, None);
         Subject {
             arn,
             kind,
             groups: Vec::new(),
             caller,
-            policies,
-            context,
+            part,
         }
     }
 
@@ -101,8 +97,8 @@ impl Subject {
     }
 
     /// The caller an access key authenticated as (a user, a root, or an
-    /// STS session with its session policies and tags).
-    pub fn of_caller(state: &State, caller: Caller) -> Self {
+    /// STS session with its session policies, tags and MFA keys as of `now`).
+    pub fn of_caller(state: &State, caller: Caller, now: time::OffsetDateTime) -> Self {
         let kind = kind_of(&caller.principal.kind);
         let groups = match &caller.owner {
             Some(KeyOwner::User { account, user }) => state
@@ -112,9 +108,14 @@ impl Subject {
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
-        let mut subject = Subject::new(state, caller.principal.arn.clone(), kind, caller);
-        subject.groups = groups;
-        subject
+        let part = CallerPart::of(state, &caller, Some(now));
+        Subject {
+            arn: caller.principal.arn.clone(),
+            kind,
+            groups,
+            caller,
+            part,
+        }
     }
 
     /// A caller with no identity policies of its own in the state: a
@@ -136,43 +137,25 @@ impl Subject {
 
     /// The decision request authorization would make for this subject
     /// doing `action` on `target`.
-    pub fn decide(&self, action: &str, target: &Target) -> Decision {
-        self.decide_with(action, target, &RequestContext::new())
+    pub fn decide(&self, state: &State, action: &str, target: &Target) -> Decision {
+        self.decide_with(state, action, target, RequestContext::new(), None)
     }
 
-    /// [`Subject::decide`] with the request's own keys `given` (they win
-    /// over those the resource and the principal bring).
-    pub fn decide_with(&self, action: &str, target: &Target, given: &RequestContext) -> Decision {
-        let mut question = target.question(action, &self.caller);
-        question.extra_context = merged(&question.extra_context, given);
-        let mut policies = self.policies.clone();
-        policies.resource = question.resource_policies;
-        policies.role_trust = question.role_trust;
-        let request = Request {
-            principal: self.caller.principal.clone(),
-            action: action.to_string(),
-            resource: target.arn.clone(),
-            resource_account: question.resource_account.map(str::to_string),
-            context: merged(&self.context, &question.extra_context),
-        };
+    /// [`Subject::decide`] for a request with its own keys `given` (they win
+    /// over those the resource and the principal bring) and, when it stands
+    /// for a request made now, the request's `facts`.
+    pub fn decide_with(
+        &self,
+        state: &State,
+        action: &str,
+        target: &Target,
+        given: RequestContext,
+        facts: Option<&RequestFacts>,
+    ) -> Decision {
+        let question = target.question(action, &self.caller).with_request_keys(given);
+        let (request, policies) = prepare(state, &self.caller, &self.part, question, facts);
         evaluate(&request, &policies)
     }
-}
-
-/// The principal keys, then the question's own keys over them (request
-/// authorization sets the principal keys only where the question did not).
-fn merged(base: &RequestContext, extra: &RequestContext) -> RequestContext {
-    if extra.is_empty() {
-        return base.clone();
-    }
-    let mut out = base.clone();
-    for (key, value) in extra.iter() {
-        match value {
-            ContextValue::Single(v) => out.set(key, v.clone()),
-            ContextValue::Multi(vs) => out.set_multi(key, vs.clone()),
-        };
-    }
-    out
 }
 
 fn kind_of(kind: &PrincipalKind) -> SubjectKind {

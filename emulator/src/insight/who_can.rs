@@ -57,7 +57,7 @@ pub fn who_can(state: &State, action: &str, resource: &str) -> WhoCan {
     let allowed = candidates
         .iter()
         .filter_map(|subject| {
-            let decision = subject.decide(action, &target);
+            let decision = subject.decide(state, action, &target);
             decision.is_allowed().then(|| allowed(subject, &decision))
         })
         .collect();

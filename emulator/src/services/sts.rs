@@ -3,14 +3,14 @@
 
 use super::{require_signed, Ctx, STS_NAMESPACE};
 use crate::auth::Caller;
-use crate::authorize::{authorize, Question};
+use crate::authorize::{authorize, Question, Resource};
 use crate::error::{AwsError, AwsResult, Query};
 use crate::http::HttpResponse;
 use crate::ids;
 use crate::protocol::query::{self, Params};
 use crate::protocol::xml::Xml;
 use crate::state::{iam::key, KeyOwner, Session, State};
-use iam_evaluator::{NamedPolicy, PrincipalKind, RequestContext};
+use iam_evaluator::{PrincipalKind, RequestContext};
 use time::{Duration, OffsetDateTime};
 
 /// The STS actions served (used to route unsigned Query requests).
@@ -156,19 +156,10 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
         extra.set("aws:MultiFactorAuthAge", "0");
     }
     let question = Question {
-        action: "sts:AssumeRole",
-        resource: &role_arn,
         resource_account: Some(&role_account),
-        resource_policies: role
-            .iter()
-            .map(|r| NamedPolicy {
-                name: "trust policy".into(),
-                policy: r.trust.parsed.clone(),
-            })
-            .collect(),
-        extra_context: extra,
-        role_trust: true,
-    };
+        ..Resource::Role(role.as_ref()).question("sts:AssumeRole", &role_arn, caller)
+    }
+    .with_request_keys(extra);
     authorize(ctx, state, caller, question)?;
     let Some(role) = role else {
         // Soft mode lets a would-be denial through, but a role that does not

@@ -11,7 +11,7 @@
 use super::archive_rules::read_filter;
 use super::wire::{self, conflict, not_found, not_in_enum, timestamp, validation};
 use super::{scan, Call};
-use crate::error::AwsResult;
+use crate::error::{AwsError, AwsResult, RestJson};
 use crate::state::access_analyzer::{Analyzer, ArchiveRule};
 use crate::state::State;
 use serde_json::{json, Value};
@@ -76,6 +76,7 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
     let name = call.text("analyzerName").unwrap_or_default().to_string();
     check_name("analyzerName", &name, true)?;
     let input = read_analyzer_input(call)?;
+    may_analyze_organization(call, state, &input.kind)?;
     let arn = call.analyzer_arn(&name);
     if state.access_analyzer.analyzers.contains_key(&arn) {
         return Err(conflict(format!("An analyzer named {name} already exists.")));
@@ -87,6 +88,7 @@ pub fn create(call: &Call, state: &mut State) -> AwsResult<Value> {
 /// `CreateServiceLinkedAnalyzer`: an analyzer the service names and manages.
 pub fn create_service_linked(call: &Call, state: &mut State) -> AwsResult<Value> {
     let input = read_analyzer_input(call)?;
+    may_analyze_organization(call, state, &input.kind)?;
     let name = format!("ServiceLinkedAnalyzer-{}", input.kind);
     let arn = call.analyzer_arn(&name);
     if state.access_analyzer.analyzers.contains_key(&arn) {
@@ -104,6 +106,39 @@ pub fn create_service_linked(call: &Call, state: &mut State) -> AwsResult<Value>
         Some("access-analyzer.amazonaws.com".into()),
     );
     Ok(json!({ "arn": arn }))
+}
+
+/// The service principal an organization trusts for Access Analyzer.
+const SERVICE_PRINCIPAL: &str = "access-analyzer.amazonaws.com";
+
+/// An `ORGANIZATION…` analyzer is created in the management account or in
+/// the member account registered as Access Analyzer's delegated
+/// administrator, of an organization that enabled trusted access for
+/// `access-analyzer.amazonaws.com` (IAM User Guide, "Enabling Access
+/// Analyzer"). AWS answers an organization without trusted access
+/// `ValidationException` "Service not enabled for AWS Organizations" (400),
+/// and another member account `AccessDeniedException` "Account ID is not a
+/// delegated administrator" (403), as users report those answers; an
+/// account in no organization gets the first here too.
+fn may_analyze_organization(call: &Call, state: &State, kind: &str) -> AwsResult<()> {
+    if !kind.starts_with("ORGANIZATION") {
+        return Ok(());
+    }
+    let org = state
+        .organizations
+        .org_of(&call.account)
+        .filter(|org| org.service_access.contains_key(SERVICE_PRINCIPAL))
+        .ok_or_else(|| validation("Service not enabled for AWS Organizations"))?;
+    let delegated = state
+        .organizations
+        .is_delegated_admin(&call.account, SERVICE_PRINCIPAL);
+    if org.management == call.account || delegated {
+        return Ok(());
+    }
+    Err(AwsError::new(
+        RestJson::AccessDeniedException,
+        format!("Account {} is not a delegated administrator", call.account),
+    ))
 }
 
 /// What creating an analyzer reads from the body.

@@ -4,12 +4,12 @@
 //! External access (`ACCOUNT`, `ORGANIZATION`): every resource-based
 //! policy of the zone of trust's resources — bucket policies (as they reach
 //! callers outside the bucket owner's account, Block Public Access
-//! applied: [`crate::services::s3::policy::effective_bucket_policy`]) and
+//! applied: [`crate::authorize::effective_bucket_policy`]) and
 //! role trust policies — asked of the evaluator for the callers it lets in
 //! from outside the zone ([`iam_evaluator::checks::external_grants`]).
 //! Service principals are inside every zone. The zone is the analyzer's
-//! account ([`zone_of_trust`] is where an organization's accounts join it
-//! for `ORGANIZATION` analyzers, once the state holds organizations).
+//! account, or for `ORGANIZATION` analyzers its organization's accounts
+//! ([`zone_of_trust`]), whose resources are all analyzed.
 //!
 //! Unused access (`…_UNUSED_ACCESS`): from the requests the emulator served
 //! ([`crate::observations`]) and access keys' last use, roles and keys not
@@ -46,11 +46,21 @@ pub struct Found {
     pub access: Access,
 }
 
-/// The accounts inside the analyzer's zone of trust.
-pub fn zone_of_trust(_state: &State, analyzer: &Analyzer) -> BTreeSet<String> {
-    // An ORGANIZATION analyzer's zone is its organization's accounts; the
-    // state holds no organizations yet, so it is the analyzer's account.
-    BTreeSet::from([analyzer.account.clone()])
+/// The accounts inside the analyzer's zone of trust: its account, or for
+/// an `ORGANIZATION…` analyzer every account of the analyzer account's
+/// organization, the management account included: such an analyzer
+/// reports access from outside the organization (IAM User Guide, "Zone of
+/// trust"). An analyzer whose account has since left its organization
+/// falls back to its own account.
+pub fn zone_of_trust(state: &State, analyzer: &Analyzer) -> BTreeSet<String> {
+    let own = || BTreeSet::from([analyzer.account.clone()]);
+    if !analyzer.kind.starts_with("ORGANIZATION") {
+        return own();
+    }
+    state
+        .organizations
+        .org_of(&analyzer.account)
+        .map_or_else(own, |org| org.accounts.keys().cloned().collect())
 }
 
 /// Is `caller` inside `zone`? AWS service principals are.
@@ -169,7 +179,7 @@ fn merge_actions(into: &mut Access, from: &Access) {
 /// The bucket policy as it reaches callers outside the owner's account:
 /// with RestrictPublicBuckets on and a public policy, none of its grants do.
 fn bucket_policy_for_outsiders(bucket: &Bucket) -> Option<Policy> {
-    crate::services::s3::policy::effective_bucket_policy(bucket, &Caller::anonymous())
+    crate::authorize::effective_bucket_policy(bucket, &Caller::anonymous())
         .into_iter()
         .next()
         .map(|named| (*named.policy).clone())

@@ -28,7 +28,7 @@
 
 use super::operations::On;
 use super::Call;
-use crate::authorize::Question;
+use crate::authorize::Resource;
 use crate::error::{AwsError, AwsResult};
 use crate::ids;
 use crate::protocol::xml::Xml;
@@ -423,8 +423,8 @@ fn permission_check(state: &State, call: &Call, request: &DelegationRequest) -> 
                     unsure = true;
                     continue;
                 }
-                let decision =
-                    crate::authorize::decide(call.ctx, state, call.caller, Question::new(action, resource));
+                let question = Resource::Iam(super::resource_tags(state, resource)).question(action, resource, call.caller);
+                let decision = crate::authorize::decide(call.ctx, state, call.caller, question);
                 denied |= !decision.is_allowed();
             }
         }

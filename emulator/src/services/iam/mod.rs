@@ -49,7 +49,7 @@ pub mod users;
 
 use super::{require_signed, Ctx, IAM_NAMESPACE};
 use crate::auth::Caller;
-use crate::authorize::{authorize, Question};
+use crate::authorize::{authorize, Resource};
 use crate::error::{AwsError, AwsResult, Query};
 use crate::http::HttpResponse;
 use crate::protocol::model::Model;
@@ -83,62 +83,12 @@ impl Call<'_> {
     ) -> AwsResult<()> {
         // AWS managed policies are authorized as the caller's own: the
         // evaluator's `Request::owning_account` says so.
-        let mut context = context;
-        for (k, v) in self.resource_tags(state, resource) {
-            context.set_default(&format!("aws:ResourceTag/{k}"), v.clone());
-            context.set_default(&format!("iam:ResourceTag/{k}"), v.clone());
-        }
-        let question = Question {
-            extra_context: context,
-            resource_policies,
-            ..Question::new(action, resource)
-        };
+        let mut question = Resource::Iam(resource_tags(state, resource))
+            .question(action, resource, self.caller)
+            .with_request_keys(context);
+        // A delegation request's owner's default permissions.
+        question.resource_policies.extend(resource_policies);
         authorize(self.ctx, state, self.caller, question)
-    }
-
-    /// Tags of the user, role or customer managed policy the call acts on
-    /// (`aws:ResourceTag/*`, `iam:ResourceTag/*`).
-    fn resource_tags<'s>(&self, state: &'s State, resource: &str) -> &'s [(String, String)] {
-        let Some(account) = state.account(&self.account) else {
-            return &[];
-        };
-        if let Some(policy) = account.policies.get(resource) {
-            return &policy.tags;
-        }
-        if let Some(device) = account.credentials.mfa_devices.get(resource) {
-            return &device.tags;
-        }
-        // The entity is found by the name that ends its ARN (names are
-        // unique per account), then the whole ARN is compared: a scan of
-        // every user made each call on a user cost O(users).
-        let name = resource.rsplit('/').next().unwrap_or_default();
-        let tags = match resource.split(':').nth(5) {
-            Some(r) if r.starts_with("user/") => account
-                .users
-                .get(&crate::state::iam::key(name))
-                .filter(|u| u.arn == resource)
-                .map(|u| &u.tags),
-            Some(r) if r.starts_with("role/") => account
-                .roles
-                .get(&crate::state::iam::key(name))
-                .filter(|r| r.arn == resource)
-                .map(|r| &r.tags),
-            Some(r) if r.starts_with("oidc-provider/") => account.oidc_provider(resource).map(|p| &p.tags),
-            Some(r) if r.starts_with("saml-provider/") => account.saml_provider(resource).map(|p| &p.tags),
-            Some(r) if r.starts_with("instance-profile/") => account
-                .instance_profiles
-                .get(&crate::state::iam::key(name))
-                .filter(|p| p.arn == resource)
-                .map(|p| &p.tags),
-            Some(r) if r.starts_with("server-certificate/") => account
-                .credentials
-                .server_certificates
-                .get(&crate::state::iam::key(name))
-                .filter(|c| c.arn == resource)
-                .map(|c| &c.tags),
-            _ => None,
-        };
-        tags.map_or(&[], Vec::as_slice)
     }
 
     pub fn arn(&self, kind: &str, path: &str, name: &str) -> String {
@@ -377,4 +327,50 @@ pub fn tag_context(tags: &[(String, String)]) -> RequestContext {
         ctx.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
     }
     ctx
+}
+
+/// Tags of the IAM resource `resource` names (a user, role, customer
+/// managed policy, MFA device, provider, instance profile or server
+/// certificate), in the account its ARN names; none for anything else.
+pub fn resource_tags<'s>(state: &'s State, resource: &str) -> &'s [(String, String)] {
+    let Some(account) = resource.split(':').nth(4).and_then(|a| state.account(a)) else {
+        return &[];
+    };
+    if let Some(policy) = account.policies.get(resource) {
+        return &policy.tags;
+    }
+    if let Some(device) = account.credentials.mfa_devices.get(resource) {
+        return &device.tags;
+    }
+    // The entity is found by the name that ends its ARN (names are
+    // unique per account), then the whole ARN is compared: a scan of
+    // every user made each call on a user cost O(users).
+    let name = resource.rsplit('/').next().unwrap_or_default();
+    let tags = match resource.split(':').nth(5) {
+        Some(r) if r.starts_with("user/") => account
+            .users
+            .get(&crate::state::iam::key(name))
+            .filter(|u| u.arn == resource)
+            .map(|u| &u.tags),
+        Some(r) if r.starts_with("role/") => account
+            .roles
+            .get(&crate::state::iam::key(name))
+            .filter(|r| r.arn == resource)
+            .map(|r| &r.tags),
+        Some(r) if r.starts_with("oidc-provider/") => account.oidc_provider(resource).map(|p| &p.tags),
+        Some(r) if r.starts_with("saml-provider/") => account.saml_provider(resource).map(|p| &p.tags),
+        Some(r) if r.starts_with("instance-profile/") => account
+            .instance_profiles
+            .get(&crate::state::iam::key(name))
+            .filter(|p| p.arn == resource)
+            .map(|p| &p.tags),
+        Some(r) if r.starts_with("server-certificate/") => account
+            .credentials
+            .server_certificates
+            .get(&crate::state::iam::key(name))
+            .filter(|c| c.arn == resource)
+            .map(|c| &c.tags),
+        _ => None,
+    };
+    tags.map_or(&[], Vec::as_slice)
 }

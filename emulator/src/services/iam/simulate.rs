@@ -53,6 +53,10 @@ struct Simulation {
     resource: Option<Input>,
     resource_owner: Option<String>,
     context: RequestContext,
+    /// The SCP levels of the simulated entity's account (SimulatePrincipalPolicy
+    /// only): "OrganizationsDecisionDetail … Only applies if the simulated
+    /// user's account is part of an organization" (IAM API Reference).
+    scps: Vec<Vec<NamedPolicy>>,
 }
 
 impl Simulation {
@@ -79,6 +83,7 @@ impl Simulation {
             identity: self.identity.iter().map(&mut named).collect(),
             boundary: self.boundary.as_ref().map(&mut named),
             resource: self.resource.iter().map(&mut named).collect(),
+            scps: self.scps.clone(),
             ..PolicySet::default()
         }
     }
@@ -330,6 +335,9 @@ pub fn simulate_principal_policy(state: &mut State, call: &Call) -> AwsResult<Xm
         resource,
         resource_owner: resource_owner(call)?,
         context: context_entries(call)?,
+        scps: authorize::organization::caller_membership(state, Some(&call.account))
+            .map(|m| m.scps.clone())
+            .unwrap_or_default(),
     };
     results_xml(call, &simulation, &actions, &resources)
 }
@@ -354,6 +362,7 @@ pub fn simulate_custom_policy(_: &mut State, call: &Call) -> AwsResult<Xml> {
         resource,
         resource_owner: resource_owner(call)?,
         context: context_entries(call)?,
+        scps: Vec::new(),
     };
     results_xml(call, &simulation, &actions, &resources)
 }
@@ -418,8 +427,13 @@ fn result_xml(x: &mut Xml, sim: &Simulation, inputs: &[&Input], o: &Outcome) {
     x.elem("EvalDecision", decision);
     matched_xml(x, &o.decision, inputs);
     missing_xml(x, if specific { &[] } else { &missing });
+    let denied_by_scps =
+        !o.decision.is_allowed() && o.decision.decided_by == Some(PolicyType::ServiceControl);
     x.with("OrganizationsDecisionDetail", |x| {
-        x.elem("AllowedByOrganizations", "true");
+        x.elem(
+            "AllowedByOrganizations",
+            if denied_by_scps { "false" } else { "true" },
+        );
     });
     boundary_detail_xml(x, &o.decision);
     if specific {

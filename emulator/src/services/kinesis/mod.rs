@@ -32,7 +32,7 @@ pub use wire::{constraint, error_response, invalid_argument, serialization, vali
 
 use super::{require_signed, Ctx};
 use crate::auth::Caller;
-use crate::authorize::{authorize, Question};
+use crate::authorize::{authorize, Question, Resource};
 use crate::error::{AwsError, AwsResult, Json};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::state::kinesis::Stream;
@@ -233,19 +233,17 @@ impl Call<'_> {
         state: &State,
         action: &str,
         stream: &StreamRef,
-        mut extra: RequestContext,
+        extra: RequestContext,
     ) -> AwsResult<()> {
-        if let Some(existing) = stream.get(state) {
-            for (key, value) in &existing.tags {
-                extra.set_default(&format!("aws:ResourceTag/{key}"), value.clone());
-            }
-        }
+        let resource = stream
+            .get(state)
+            .map_or(Resource::Plain, |existing| Resource::Tagged(&existing.tags));
         let arn = stream.arn();
         let question = Question {
-            extra_context: extra,
             resource_account: Some(&stream.account),
-            ..Question::new(action, &arn)
-        };
+            ..resource.question(action, &arn, self.caller)
+        }
+        .with_request_keys(extra);
         authorize(self.ctx, state, self.caller, question)
     }
 }

@@ -1,12 +1,14 @@
 //! Bucket policies, Block Public Access and policy status.
 //!
 //! What makes a policy "public" is policy semantics and lives in the
-//! evaluator (`iam_evaluator::public`); this module applies S3's settings:
+//! evaluator (`iam_evaluator::public`); S3's settings apply so:
 //! - `BlockPublicPolicy`: PutBucketPolicy of a public policy is refused;
 //! - `RestrictPublicBuckets`: "only AWS service principals and authorized
 //!   users within the bucket owner's account" keep access to a bucket with
 //!   a public policy; it "blocks all cross-account access", so none of the
-//!   policy's grants reach anyone else.
+//!   policy's grants reach anyone else — the policy as it applies to a
+//!   caller is [`crate::authorize::effective_bucket_policy`]'s, which every
+//!   question about a bucket is built with.
 //!
 //! S3 User Guide ("Bucket policies"): the root user of the account that
 //! owns a bucket can always get, put and delete its policy, even when the
@@ -15,7 +17,6 @@
 
 use super::malformed_xml;
 use super::{empty, find_bucket, no_such_bucket, xml_reply, S3Request};
-use crate::auth::Caller;
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml;
@@ -23,44 +24,11 @@ use crate::state::iam::Document;
 use crate::state::s3::{Bucket, PublicAccessBlock};
 use crate::state::State;
 use iam_evaluator::validate::{check_write, WriteError, WriteTarget};
-use iam_evaluator::{NamedPolicy, RequestContext};
+use iam_evaluator::RequestContext;
 use std::sync::Arc;
 
 /// S3's quota on a bucket policy's size.
 const MAX_POLICY_BYTES: usize = 20 * 1024;
-
-/// The bucket policy as it applies to `caller`: with `RestrictPublicBuckets`
-/// on, public grants do not reach callers outside the owner's account.
-pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPolicy> {
-    let Some(doc) = &bucket.policy else {
-        return Vec::new();
-    };
-    let restrict = bucket.effective_public_access_block().restrict_public_buckets;
-    let insider =
-        iam_evaluator::public::allowed_under_restrict_public_buckets(&caller.principal, &bucket.owner);
-    if !restrict || insider {
-        return vec![NamedPolicy {
-            name: "bucket policy".into(),
-            policy: doc.parsed.clone(),
-        }];
-    }
-    if !iam_evaluator::public::is_public(&doc.parsed) {
-        return vec![NamedPolicy {
-            name: "bucket policy".into(),
-            policy: doc.parsed.clone(),
-        }];
-    }
-    // "RestrictPublicBuckets … blocks all cross-account access": none of the
-    // policy's grants reach an outside caller; its denies still apply.
-    let mut restricted = (*doc.parsed).clone();
-    restricted
-        .statements
-        .retain(|s| s.effect == iam_evaluator::Effect::Deny);
-    vec![NamedPolicy {
-        name: "bucket policy (its grants ignored: public, and RestrictPublicBuckets is on)".into(),
-        policy: Arc::new(restricted),
-    }]
-}
 
 /// Authorizes a bucket-policy operation. That the owner's root may always
 /// perform these (even against a denying bucket policy) is the evaluator's

@@ -2,10 +2,10 @@
 //! virtual-host style), query, headers, the operation's row of the table,
 //! and the one door through which every handler asks for its permission.
 
+use super::anonymous;
 use super::operations::{self, Also, Arn, Row, S3Operation};
-use super::{anonymous, policy};
 use crate::auth::Caller;
-use crate::authorize::{self, Question};
+use crate::authorize::{self, Resource};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::services::Ctx;
 use crate::state::s3::Bucket;
@@ -219,16 +219,12 @@ impl S3Request<'_> {
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
+        let target = bucket.map_or(Resource::Plain, Resource::Bucket);
         let mut context = extra;
-        self.add_s3_context(&mut context, bucket);
-        let mut question = Question {
-            extra_context: context,
-            resource_account: bucket.map(|b| b.owner.as_str()),
-            ..Question::new(action, resource)
-        };
-        if let Some(bucket) = bucket {
-            question.resource_policies = policy::effective_bucket_policy(bucket, self.caller);
-        }
+        self.add_s3_context(&mut context);
+        let question = target
+            .question(action, resource, self.caller)
+            .with_request_keys(context);
         // S3 words denials in full only for callers of the owner's account.
         let insider = bucket.is_none_or(|b| self.caller.account.as_deref() == Some(b.owner.as_str()));
         let wording = if anonymous(self.caller) || !insider {
@@ -243,7 +239,7 @@ impl S3Request<'_> {
         authorize::authorize_with_message(self.ctx, state, self.caller, question, wording)
     }
     /// The S3 condition keys every request carries.
-    fn add_s3_context(&self, context: &mut RequestContext, bucket: Option<&Bucket>) {
+    fn add_s3_context(&self, context: &mut RequestContext) {
         let req = self.ctx.req;
         let presigned = req
             .raw_query
@@ -270,9 +266,6 @@ impl S3Request<'_> {
         }
         if let Some(sha) = req.header("x-amz-content-sha256") {
             context.set_default("s3:x-amz-content-sha256", sha);
-        }
-        if let Some(bucket) = bucket {
-            context.set_default("aws:ResourceAccount", bucket.owner.clone());
         }
         for (header, key) in [
             ("x-amz-acl", "s3:x-amz-acl"),

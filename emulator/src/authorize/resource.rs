@@ -1,0 +1,118 @@
+//! What a resource brings to a question about it, whichever door asks (a
+//! request's service, `who-can`, `can`, `POST /_emulator/decide`): the
+//! account that owns it, its resource-based policy as its service applies
+//! it, and its condition keys. The services name the resource they found
+//! ([`Resource`]); [`Resource::question`] is the one place its part of the
+//! question is written.
+//!
+//! - A bucket: its owner, its policy as S3 applies it to the caller
+//!   ([`effective_bucket_policy`]: Block Public Access's
+//!   `RestrictPublicBuckets`), `aws:ResourceAccount`.
+//! - A role, for `sts:AssumeRole`: its trust policy, which must itself allow
+//!   the caller (a role that does not exist has none, so nobody may assume
+//!   it); for any other action its tags, as any IAM resource's.
+//! - An IAM resource (user, role, managed policy, provider, …): its tags
+//!   as `aws:ResourceTag/*` and `iam:ResourceTag/*` ("IAM puts a user's,
+//!   role's or policy's tags under both prefixes").
+//! - Another tagged resource (a Kinesis stream, …): `aws:ResourceTag/*`.
+
+use super::Question;
+use crate::auth::Caller;
+use crate::state::iam::Role;
+use crate::state::s3::Bucket;
+use iam_evaluator::{NamedPolicy, RequestContext};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A resource as the service that asks found it.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'s> {
+    Bucket(&'s Bucket),
+    /// A role ARN: the role, when it exists.
+    Role(Option<&'s Role>),
+    /// An IAM resource, with its tags.
+    Iam(&'s [(String, String)]),
+    /// A resource of another service, with its tags.
+    Tagged(&'s BTreeMap<String, String>),
+    /// Nothing the question needs (no policy, no tags), `*` included.
+    Plain,
+}
+
+impl<'s> Resource<'s> {
+    /// The question about `action` on `arn` (this resource) for `caller`:
+    /// what the resource brings; the asking service adds its request's own
+    /// keys to [`Question::extra_context`].
+    pub fn question<'q>(self, action: &'q str, arn: &'q str, caller: &Caller) -> Question<'q>
+    where
+        's: 'q,
+    {
+        let mut question = Question::new(action, arn);
+        match self {
+            Resource::Bucket(bucket) => {
+                question.resource_account = Some(&bucket.owner);
+                question.resource_policies = effective_bucket_policy(bucket, caller);
+                question
+                    .extra_context
+                    .set("aws:ResourceAccount", bucket.owner.clone());
+            }
+            Resource::Role(role) if action.eq_ignore_ascii_case("sts:AssumeRole") => {
+                question.resource_policies = role
+                    .map(|r| NamedPolicy {
+                        name: "trust policy".into(),
+                        policy: r.trust.parsed.clone(),
+                    })
+                    .into_iter()
+                    .collect();
+                question.role_trust = true;
+            }
+            Resource::Role(role) => {
+                iam_tags(&mut question.extra_context, role.map_or(&[], |r| &r.tags));
+            }
+            Resource::Iam(tags) => iam_tags(&mut question.extra_context, tags),
+            Resource::Tagged(tags) => {
+                for (k, v) in tags {
+                    question
+                        .extra_context
+                        .set(&format!("aws:ResourceTag/{k}"), v.clone());
+                }
+            }
+            Resource::Plain => {}
+        }
+        question
+    }
+}
+
+/// IAM puts a user's, role's or policy's tags under both prefixes.
+fn iam_tags(context: &mut RequestContext, tags: &[(String, String)]) {
+    for (k, v) in tags {
+        context.set(&format!("aws:ResourceTag/{k}"), v.clone());
+        context.set(&format!("iam:ResourceTag/{k}"), v.clone());
+    }
+}
+
+/// The bucket policy as it applies to `caller`: with `RestrictPublicBuckets`
+/// on, public grants do not reach callers outside the owner's account.
+pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPolicy> {
+    let Some(doc) = &bucket.policy else {
+        return Vec::new();
+    };
+    let restrict = bucket.effective_public_access_block().restrict_public_buckets;
+    let insider =
+        iam_evaluator::public::allowed_under_restrict_public_buckets(&caller.principal, &bucket.owner);
+    if !restrict || insider || !iam_evaluator::public::is_public(&doc.parsed) {
+        return vec![NamedPolicy {
+            name: "bucket policy".into(),
+            policy: doc.parsed.clone(),
+        }];
+    }
+    // "RestrictPublicBuckets … blocks all cross-account access": none of the
+    // policy's grants reach an outside caller; its denies still apply.
+    let mut restricted = (*doc.parsed).clone();
+    restricted
+        .statements
+        .retain(|s| s.effect == iam_evaluator::Effect::Deny);
+    vec![NamedPolicy {
+        name: "bucket policy (its grants ignored: public, and RestrictPublicBuckets is on)".into(),
+        policy: Arc::new(restricted),
+    }]
+}
