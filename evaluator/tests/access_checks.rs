@@ -27,6 +27,12 @@ use serde_json::json;
 /// The resource owner in resource-policy cases: an account no policy names.
 const OWNER: &str = "999999999999";
 
+/// The share of cases (%) that must pass a check with a generated request
+/// the policy grants to someone, for a soundness law to count as tested
+/// (in a run of 512: about 19% for CheckAccessNotGranted, 24% for
+/// CheckNoNewAccess, 7% for CheckNoPublicAccess).
+const MIN_PROBE_PERCENT: u32 = 5;
+
 fn parse(v: &serde_json::Value) -> Policy {
     Policy::from_json(v).expect("test policy parses")
 }
@@ -147,38 +153,60 @@ fn config(cases: u32) -> Config {
     }
 }
 
+/// What one case of a soundness law did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// The check did not say PASS: the law has nothing to say.
+    NotPassed,
+    /// The check said PASS; `probed` when some generated request could
+    /// have contradicted it (a request the policy grants to someone), so
+    /// the law's assertion was really put to the test.
+    Passed { probed: bool },
+}
+
 /// Runs `law` on `cases` values of `strategy()` in a thread with room for
 /// proptest's deep value trees (the default test stack overflows on the
-/// nested policy strategies in debug builds). `law` returns whether the
-/// check said PASS (so the law had something to say); at least
-/// `min_pass_percent` of the cases must, or the law was never really tested.
+/// nested policy strategies in debug builds). At least `min_pass_percent`
+/// of the cases must pass the check, and at least `min_probe_percent` must
+/// pass with a request that probed it, or the law was never really tested.
 fn soundness<S: Strategy + 'static>(
     cases: u32,
-    min_pass_percent: u32,
+    (min_pass_percent, min_probe_percent): (u32, u32),
     strategy: fn() -> S,
-    law: fn(S::Value) -> Result<bool, TestCaseError>,
+    law: fn(S::Value) -> Result<Case, TestCaseError>,
 ) {
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
     let worker = std::thread::Builder::new().stack_size(64 << 20).spawn(move || {
         let strategy = strategy();
         let mut runner = TestRunner::new(config(cases));
-        let passes = std::sync::atomic::AtomicU32::new(0);
+        let (passes, probes) = (AtomicU32::new(0), AtomicU32::new(0));
         let outcome = runner.run(&strategy, |value| {
-            if law(value)? {
-                passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let Case::Passed { probed } = law(value)? {
+                passes.fetch_add(1, Relaxed);
+                probes.fetch_add(u32::from(probed), Relaxed);
             }
             Ok(())
         });
-        (outcome.map_err(|e| e.to_string()), passes.into_inner())
+        (
+            outcome.map_err(|e| e.to_string()),
+            passes.into_inner(),
+            probes.into_inner(),
+        )
     });
-    let (outcome, passes) = worker.expect("thread starts").join().expect("law thread ends");
+    let (outcome, passes, probes) = worker.expect("thread starts").join().expect("law thread ends");
     if let Err(e) = outcome {
         panic!("{e}");
     }
     // proptest may run a case more than once while shrinking; without a
     // failure it runs each exactly once.
+    eprintln!("{passes} of {cases} cases passed the check, {probes} with a request that probed it");
     assert!(
         passes * 100 >= cases * min_pass_percent,
         "only {passes} of {cases} cases passed the check: the law was hardly exercised"
+    );
+    assert!(
+        probes * 100 >= cases * min_probe_percent,
+        "only {probes} of {cases} passing cases had a request the policy grants: the law was hardly exercised"
     );
 }
 
@@ -188,22 +216,25 @@ fn soundness<S: Strategy + 'static>(
 fn no_new_access_pass_is_sound() {
     soundness(
         512,
-        20,
+        (20, MIN_PROBE_PERCENT),
         || (old_and_new(), vec(common::request(), 64)),
         |((kind, old, new), requests)| {
             let result = check_no_new_access(&old.to_policy(), &new.to_policy(), kind);
             if result.result != Verdict::Pass {
-                return Ok(false);
+                return Ok(Case::NotPassed);
             }
+            let mut probed = false;
             for req in requests.iter().filter(|r| fits(kind, r)) {
+                let granted = allowed(&new, kind, req);
+                probed |= granted;
                 prop_assert!(
-                !allowed(&new, kind, req) || allowed(&old, kind, req),
-                "PASS, but the new policy allows {req:?} and the existing one does not\nexisting {}\nnew {}",
-                show(&old),
-                show(&new)
-            );
+                    !granted || allowed(&old, kind, req),
+                    "PASS, but the new policy allows {req:?} and the existing one does not\nexisting {}\nnew {}",
+                    show(&old),
+                    show(&new)
+                );
             }
-            Ok(true)
+            Ok(Case::Passed { probed })
         },
     );
 }
@@ -231,29 +262,39 @@ fn access_cases() -> impl Strategy<Value = ((AccessCheckPolicyType, Pol), Access
 /// (any resource), on a listed resource (any action), or both, is allowed.
 #[test]
 fn access_not_granted_pass_is_sound() {
-    soundness(512, 20, access_cases, |((kind, policy), access, requests)| {
-        let policy = for_kind(policy, kind);
-        if !check_access_not_granted(&policy.to_policy(), kind, &access).passed() {
-            return Ok(false);
-        }
-        for req in requests.iter().filter(|r| fits(kind, r)) {
-            let listed_action = access.actions.is_empty()
-                || access
-                    .actions
-                    .iter()
-                    .any(|a| wildcard::matches(a, &req.action, true));
-            let listed_resource = access.resources.is_empty()
-                || access.resources.iter().any(|r| arn::matches(r, &req.resource));
-            if listed_action && listed_resource {
-                prop_assert!(
-                    !allowed(&policy, kind, req),
-                    "PASS, but {req:?} is allowed by {}",
-                    show(&policy)
-                );
+    soundness(
+        512,
+        (20, MIN_PROBE_PERCENT),
+        access_cases,
+        |((kind, policy), access, requests)| {
+            let policy = for_kind(policy, kind);
+            if !check_access_not_granted(&policy.to_policy(), kind, &access).passed() {
+                return Ok(Case::NotPassed);
             }
-        }
-        Ok(true)
-    });
+            // A probe: a request the policy grants (for an access not listed),
+            // so the policy is not simply one that grants nothing.
+            let probed = requests
+                .iter()
+                .any(|r| fits(kind, r) && allowed(&policy, kind, r));
+            for req in requests.iter().filter(|r| fits(kind, r)) {
+                let listed_action = access.actions.is_empty()
+                    || access
+                        .actions
+                        .iter()
+                        .any(|a| wildcard::matches(a, &req.action, true));
+                let listed_resource = access.resources.is_empty()
+                    || access.resources.iter().any(|r| arn::matches(r, &req.resource));
+                if listed_action && listed_resource {
+                    prop_assert!(
+                        !allowed(&policy, kind, req),
+                        "PASS, but {req:?} is allowed by {}",
+                        show(&policy)
+                    );
+                }
+            }
+            Ok(Case::Passed { probed })
+        },
+    );
 }
 
 /// A resource policy, requests, and a caller no generated policy names.
@@ -278,36 +319,47 @@ fn public_cases() -> impl Strategy<Value = (Pol, Vec<Req>, &'static str)> {
 /// none of the keys that can limit a grant to fixed values.
 #[test]
 fn no_public_access_pass_is_sound() {
-    soundness(512, 20, public_cases, |(policy, requests, stranger)| {
-        if !check_no_public_access(&policy.to_policy(), "AWS::S3::Bucket").passed() {
-            return Ok(false);
-        }
-        let set = PolicySet {
-            identity: vec![Pol::full_access().named("everything")],
-            resource: vec![policy.named("checked")],
-            ..PolicySet::default()
-        };
-        for mut req in requests {
-            req.context.retain(|(k, _)| {
-                !k.eq_ignore_ascii_case(common::K_SOURCE_IP) && !k.eq_ignore_ascii_case(common::K_SOURCE_ARN)
-            });
-            let mut request = req.to_request();
-            request.principal = if stranger == "anonymous" {
-                Principal::anonymous()
-            } else {
-                Principal::from_arn(stranger).expect("stranger ARNs parse")
+    soundness(
+        512,
+        (20, MIN_PROBE_PERCENT),
+        public_cases,
+        |(policy, requests, stranger)| {
+            if !check_no_public_access(&policy.to_policy(), "AWS::S3::Bucket").passed() {
+                return Ok(Case::NotPassed);
+            }
+            let set = PolicySet {
+                identity: vec![Pol::full_access().named("everything")],
+                resource: vec![policy.named("checked")],
+                ..PolicySet::default()
             };
-            request.resource_account = Some(OWNER.into());
-            prop_assert!(
-                !evaluate(&request, &set).is_allowed(),
-                "PASS, but {stranger} may {} {} under {}",
-                req.action,
-                req.resource,
-                show(&policy)
-            );
-        }
-        Ok(true)
-    });
+            // A probe: the policy grants the request to its own caller, so the
+            // stranger's denial below is about who asks, not what is asked.
+            let probed = requests
+                .iter()
+                .any(|r| allowed(&policy, AccessCheckPolicyType::Resource, r));
+            for mut req in requests {
+                req.context.retain(|(k, _)| {
+                    !k.eq_ignore_ascii_case(common::K_SOURCE_IP)
+                        && !k.eq_ignore_ascii_case(common::K_SOURCE_ARN)
+                });
+                let mut request = req.to_request();
+                request.principal = if stranger == "anonymous" {
+                    Principal::anonymous()
+                } else {
+                    Principal::from_arn(stranger).expect("stranger ARNs parse")
+                };
+                request.resource_account = Some(OWNER.into());
+                prop_assert!(
+                    !evaluate(&request, &set).is_allowed(),
+                    "PASS, but {stranger} may {} {} under {}",
+                    req.action,
+                    req.resource,
+                    show(&policy)
+                );
+            }
+            Ok(Case::Passed { probed })
+        },
+    );
 }
 
 proptest! {
