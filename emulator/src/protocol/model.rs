@@ -96,6 +96,22 @@ struct RawOperation {
     input: Vec<Member>,
 }
 
+/// The operation names of a vendored botocore summary
+/// (`emulator/data/botocore/<service>.json`), in the model's order: the
+/// list each service's operation table is walked against.
+///
+/// # Panics
+/// When `model_json` is not such a summary (the vendored files are).
+pub fn operation_names(model_json: &str) -> Vec<String> {
+    let model: serde_json::Value = serde_json::from_str(model_json).expect("a vendored botocore summary");
+    model["operations"]
+        .as_array()
+        .expect("an operations list")
+        .iter()
+        .map(|o| o["name"].as_str().expect("an operation name").to_string())
+        .collect()
+}
+
 impl Model {
     /// IAM's model.
     pub fn iam() -> &'static Model {

@@ -117,16 +117,8 @@ mod tests {
     use super::*;
 
     /// botocore's Kinesis operations, vendored (scripts/gen-botocore-operations.py).
-    const BOTOCORE: &str = include_str!("../../../data/botocore/kinesis.json");
-
     fn botocore_names() -> Vec<String> {
-        let model: serde_json::Value = serde_json::from_str(BOTOCORE).unwrap();
-        model["operations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["name"].as_str().unwrap().to_string())
-            .collect()
+        crate::protocol::model::operation_names(include_str!("../../../data/botocore/kinesis.json"))
     }
 
     #[test]
