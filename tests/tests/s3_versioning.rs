@@ -552,6 +552,10 @@ fn requests_naming_a_version_are_authorized_as_the_version_actions() {
     let v1 = put(&root, "guarded", "k", b"1");
     put(&root, "guarded", "k", b"2");
 
+    // "If you include a versionId in your request header, you must have the
+    // s3:GetObjectVersion permission to access a specific version of an
+    // object. The s3:GetObject permission is not required in this
+    // scenario." (GetObject, API Reference)
     let reader = user_with(
         &emu,
         "reader",
@@ -625,6 +629,33 @@ fn requests_naming_a_version_are_authorized_as_the_version_actions() {
             b"",
         )
         .expect_error(403, "AccessDenied");
+
+    // "If you pass a version ID in your request, you need both the
+    // s3:GetObjectVersion and s3:GetObjectVersionAttributes permissions."
+    let attributes = user_with(
+        &emu,
+        "attributes",
+        r#"{"Effect":"Deny","Action":"s3:GetObjectVersionAttributes","Resource":"*"}"#,
+    );
+    let wanted = [("x-amz-object-attributes", "ETag,ObjectSize")];
+    // (k's current version is a delete marker by now; the copy is not.)
+    attributes
+        .s3("GET", "/guarded/copy", &[("attributes", "")], &wanted, b"")
+        .expect_ok();
+    let denied = attributes
+        .s3(
+            "GET",
+            "/guarded/k",
+            &[("attributes", ""), ("versionId", &v1)],
+            &wanted,
+            b"",
+        )
+        .expect_error(403, "AccessDenied");
+    assert!(
+        denied.body.contains("s3:GetObjectVersionAttributes"),
+        "{}",
+        denied.body
+    );
 
     let lister = user_with(
         &emu,

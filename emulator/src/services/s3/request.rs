@@ -125,7 +125,11 @@ impl S3Request<'_> {
     ) -> AwsResult<()> {
         self.check_request_payer(bucket)?;
         let resource = self.row_resource(None)?;
-        let version = self.param("versionId");
+        // Only the version actions take `s3:versionid` (the Service
+        // Authorization Reference lists it for them alone).
+        let version = self
+            .param("versionId")
+            .filter(|_| self.row.also(Also::Version).next().is_some());
         self.ask_all(
             state,
             self.actions_for(version),
