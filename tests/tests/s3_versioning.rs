@@ -793,6 +793,9 @@ fn lifecycle_acts_on_noncurrent_versions_and_delete_markers() {
         <NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>\
         <Rule><ID>markers</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>\
         <Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>\
+        <Rule><ID>keep</ID><Filter><Prefix>keep/</Prefix></Filter><Status>Enabled</Status>\
+        <NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays>\
+        <NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>\
         <Rule><ID>tmp</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>\
         <Expiration><Days>1</Days></Expiration></Rule>\
         </LifecycleConfiguration>";
@@ -803,7 +806,14 @@ fn lifecycle_acts_on_noncurrent_versions_and_delete_markers() {
     put(&root, "aging", "logs/b", b"b");
     root.s3("DELETE", "/aging/logs/b", &[], &[], b"").expect_ok();
     let tmp = put(&root, "aging", "tmp/t", b"t");
+    let kept: Vec<String> = (0..4).map(|i| put(&root, "aging", "keep/x", &[i])).collect();
     emu.advance_clock(3 * 86_400);
+    // NewerNoncurrentVersions: the newest noncurrent version is kept.
+    let listed = entries(&list_versions(&root, "aging", &[("prefix", "keep/")]));
+    assert_eq!(
+        listed.iter().map(|e| e.version.clone()).collect::<Vec<_>>(),
+        [kept[3].clone(), kept[2].clone()]
+    );
     // NoncurrentDays: the old version of logs/a is gone for good.
     get_version(&root, "aging", "logs/a", &old).expect_error(404, "NoSuchVersion");
     assert_eq!(root.get_object("aging", "logs/a").expect_ok().bytes, b"new");

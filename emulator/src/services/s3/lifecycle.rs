@@ -455,15 +455,6 @@ fn filter_matches(filter: &Element, subject: &Subject) -> bool {
     prefix_ok && tags_ok && greater_ok && less_ok
 }
 
-/// `key`'s versions as lifecycle has them at `now`.
-pub fn view<'b>(bucket: &'b Bucket, key: &str, now: OffsetDateTime) -> KeyView<'b> {
-    let slots = bucket.objects.versions(key);
-    match Expiry::of(bucket, now) {
-        Some(expiry) => expiry.view(slots),
-        None => KeyView::unchanged(slots),
-    }
-}
-
 /// The current object under `key` unless it is a delete marker or a
 /// lifecycle rule has expired it.
 pub fn live<'b>(bucket: &'b Bucket, key: &str, now: OffsetDateTime) -> Option<&'b Object> {

@@ -22,7 +22,7 @@ use super::object::missing_key;
 use super::S3Request;
 use crate::error::{AwsError, AwsResult, S3};
 use crate::state::s3::{Bucket, Object};
-use crate::state::versions::{DeleteMarker, Version, VersionRef, Versioning};
+use crate::state::versions::{DeleteMarker, Slot, Version, VersionRef, Versioning};
 use crate::state::State;
 use time::OffsetDateTime;
 
@@ -91,11 +91,24 @@ pub fn reach<'b>(
     wanted: Option<&VersionRef>,
     now: OffsetDateTime,
 ) -> Reached<'b> {
-    let view = lifecycle::view(bucket, key, now);
+    let Some(expiry) = lifecycle::Expiry::of(bucket, now) else {
+        // Without lifecycle the stored versions are the view: no list of
+        // the key's versions is built (a key may have many).
+        let found = match wanted {
+            Some(wanted) => bucket.objects.find(key, wanted),
+            None => bucket.objects.latest(key),
+        };
+        return reached(bucket, key, found);
+    };
+    let view = expiry.view(bucket.objects.versions(key));
     let found = match wanted {
         Some(wanted) => view.find(wanted),
         None => view.latest(),
     };
+    reached(bucket, key, found)
+}
+
+fn reached<'b>(bucket: &'b Bucket, key: &str, found: Option<&Slot>) -> Reached<'b> {
     let Some(slot) = found else {
         return Reached::Missing;
     };
