@@ -1,8 +1,9 @@
 //! S3 state: buckets (names are global across accounts), their policies,
-//! Block Public Access, tags, and objects whose bodies live in files.
+//! Block Public Access, tags, and the versions of their objects (see
+//! [`super::versions`]), whose bodies live in files.
 
 use super::iam::{Document, Tags};
-use super::tracked::Tracked;
+use super::versions::{Objects, Versioning};
 use crate::protocol::xml::Element;
 use crate::scratch::{OnDrop, TempFile};
 use serde::{Deserialize, Serialize};
@@ -119,9 +120,14 @@ impl From<Arc<TempFile>> for Body {
     }
 }
 
+/// One version of an object: what an upload stored. Everything here is
+/// per version (a new version starts with its own tags, lock, …).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Object {
     pub key: String,
+    /// `None` is the `null` version (an unversioned or suspended bucket's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
     #[serde(with = "body_file")]
     pub body: Body,
     pub size: u64,
@@ -212,9 +218,12 @@ pub struct Bucket {
     pub tags: Tags,
     /// `None` (never enabled), `Enabled` or `Suspended`.
     pub versioning: Option<String>,
-    /// Stored one record per object, apart from the bucket's own record.
+    /// `Enabled` or `Disabled` once a PutBucketVersioning named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<String>,
+    /// Stored one record per version, apart from the bucket's own record.
     #[serde(skip)]
-    pub objects: Tracked<String, Object>,
+    pub objects: Objects,
     pub uploads: BTreeMap<String, Upload>,
     /// Bucket configurations as they were put, by sub-resource (`cors`,
     /// `lifecycle`, …; `analytics/ID` for those kept by id). See
@@ -242,7 +251,8 @@ impl Bucket {
             ownership: Some("BucketOwnerEnforced".to_string()),
             tags: Vec::new(),
             versioning: None,
-            objects: Tracked::default(),
+            mfa_delete: None,
+            objects: Objects::default(),
             uploads: BTreeMap::new(),
             configs: BTreeMap::new(),
             object_lock_enabled: false,
@@ -252,6 +262,16 @@ impl Bucket {
 
     pub fn arn(&self) -> String {
         format!("arn:aws:s3:::{}", self.name)
+    }
+
+    /// The bucket's versioning state.
+    pub fn versioning_mode(&self) -> Versioning {
+        Versioning::of(self.versioning.as_deref())
+    }
+
+    /// Whether deleting a version needs an MFA code (`x-amz-mfa`).
+    pub fn mfa_delete_enabled(&self) -> bool {
+        self.mfa_delete.as_deref() == Some("Enabled")
     }
 
     /// The settings in force (none configured means none on).

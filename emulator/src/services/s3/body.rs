@@ -279,7 +279,7 @@ pub fn write_conditions(r: &S3Request, bucket: &Bucket, key: &str) -> AwsResult<
             "At least one of the pre-conditions you specified did not hold",
         )
     };
-    let existing = bucket.objects.get(key);
+    let existing = super::lifecycle::live(bucket, key, r.ctx.shared.now());
     if r.header("if-none-match").is_some_and(|v| v.trim() == "*") && existing.is_some() {
         return Err(failed());
     }

@@ -6,7 +6,10 @@
 //! to its handler, split per operation family as Garage does: [`bucket`]
 //! (create, list, delete, location, versioning, tagging, ownership, ACL),
 //! [`policy`] (bucket policy, Block Public Access, policy status),
-//! [`object`] (put, get, head, delete), [`list`] (ListObjects v1 and v2),
+//! [`object`] (put, get, head, delete), [`versions`] (the version a
+//! request names or reaches, new versions and delete markers),
+//! [`mfa_delete`], [`list`] (ListObjects v1 and v2), [`list_versions`]
+//! (ListObjectVersions),
 //! [`body`] (receiving and storing bodies, checksums, write conditions),
 //! [`multipart`] (multipart uploads), [`copy`] (CopyObject), [`delete`]
 //! (DeleteObjects), [`tagging`] (object tags and ACL). Errors and their
@@ -24,7 +27,9 @@ pub mod delete;
 pub mod errors;
 pub mod lifecycle;
 pub mod list;
+pub mod list_versions;
 pub mod lock;
+pub mod mfa_delete;
 pub mod multipart;
 pub mod object;
 pub mod operations;
@@ -32,6 +37,7 @@ pub mod policy;
 pub mod protection;
 pub mod request;
 pub mod tagging;
+pub mod versions;
 
 pub use errors::{error_response, error_xml, internal, malformed_xml, no_such_bucket};
 pub use operations::S3Operation;

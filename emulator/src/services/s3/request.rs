@@ -113,7 +113,10 @@ impl S3Request<'_> {
     }
 
     /// **The door**: asks for the operation's action(s) as its row of the
-    /// table names them, on the row's resource, with `extra` context.
+    /// table names them, on the row's resource, with `extra` context. A
+    /// request naming a version (`versionId`) is asked the row's
+    /// [`Also::Version`] actions instead, where it has them
+    /// (`s3:GetObjectVersion` for GetObject), with `s3:versionid`.
     pub fn authorize_op(
         &self,
         state: &State,
@@ -122,7 +125,31 @@ impl S3Request<'_> {
     ) -> AwsResult<()> {
         self.check_request_payer(bucket)?;
         let resource = self.row_resource(None)?;
-        self.ask_all(state, self.row.actions.iter().copied(), &resource, bucket, extra)
+        // Only the version actions take `s3:versionid` (the Service
+        // Authorization Reference lists it for them alone).
+        let version = self
+            .param("versionId")
+            .filter(|_| self.row.also(Also::Version).next().is_some());
+        self.ask_all(
+            state,
+            self.actions_for(version),
+            &resource,
+            bucket,
+            with_version(extra, version),
+        )
+    }
+
+    /// The row's actions for a request naming `version` or none.
+    fn actions_for(&self, version: Option<&str>) -> Vec<&'static str> {
+        let versioned: Vec<&'static str> = match version {
+            Some(_) => self.row.also(Also::Version).collect(),
+            None => Vec::new(),
+        };
+        if versioned.is_empty() {
+            self.row.actions.to_vec()
+        } else {
+            versioned
+        }
     }
 
     /// Requester Pays: a caller outside the bucket owner's account must
@@ -145,20 +172,23 @@ impl S3Request<'_> {
     }
 
     /// The door for one key of a multi-object request (DeleteObjects);
-    /// with `version`, the row's [`Also::Version`] actions instead.
+    /// with a `version`, the row's [`Also::Version`] actions instead.
     pub fn authorize_op_on_key(
         &self,
         state: &State,
         key: &str,
-        version: bool,
+        version: Option<&str>,
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
         let resource = self.row_resource(Some(key))?;
-        if version {
-            return self.ask_all(state, self.row.also(Also::Version), &resource, bucket, extra);
-        }
-        self.ask_all(state, self.row.actions.iter().copied(), &resource, bucket, extra)
+        self.ask_all(
+            state,
+            self.actions_for(version),
+            &resource,
+            bucket,
+            with_version(extra, version),
+        )
     }
 
     /// The door for a second permission the request needs (`need`), on
@@ -176,7 +206,7 @@ impl S3Request<'_> {
             Some(resource) => resource.to_string(),
             None => self.row_resource(None)?,
         };
-        self.ask_all(state, self.row.also(need), &resource, bucket, extra)
+        self.ask_all(state, self.row.also(need).collect(), &resource, bucket, extra)
     }
 
     /// Whether the caller may list the bucket: S3 answers a missing key
@@ -190,12 +220,12 @@ impl S3Request<'_> {
     fn ask_all(
         &self,
         state: &State,
-        actions: impl Iterator<Item = &'static str>,
+        actions: Vec<&'static str>,
         resource: &str,
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
-        let mut actions = actions.peekable();
+        let mut actions = actions.into_iter().peekable();
         while let Some(action) = actions.next() {
             let context = if actions.peek().is_some() {
                 extra.clone()
@@ -293,6 +323,14 @@ impl S3Request<'_> {
             }
         }
     }
+}
+
+/// `s3:versionid` for a request that names a version.
+fn with_version(mut context: RequestContext, version: Option<&str>) -> RequestContext {
+    if let Some(version) = version {
+        context.set_default("s3:versionid", version);
+    }
+    context
 }
 
 /// `s3:signatureAge`: milliseconds since the SigV4 signature's `X-Amz-Date`,
