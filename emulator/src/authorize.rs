@@ -23,6 +23,8 @@ pub struct Question<'a> {
     pub extra_context: RequestContext,
     /// The resource policy is a role trust policy.
     pub role_trust: bool,
+    /// S3 ACLs whose grants count for this request (see `iam_evaluator::acl`).
+    pub acls: Vec<iam_evaluator::Acl>,
 }
 
 impl<'a> Question<'a> {
@@ -34,6 +36,7 @@ impl<'a> Question<'a> {
             resource_policies: Vec::new(),
             extra_context: RequestContext::new(),
             role_trust: false,
+            acls: Vec::new(),
         }
     }
 }
@@ -141,6 +144,7 @@ fn prepare(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Re
     let mut policies = caller_policies(state, caller);
     policies.resource = question.resource_policies;
     policies.role_trust = question.role_trust;
+    policies.acls = question.acls;
     let request = Request {
         principal: caller.principal.clone(),
         action: question.action.to_string(),

@@ -16,11 +16,11 @@
 
 use crate::policy::{Effect, Listed, PrincipalSet, Statement};
 use crate::principal::{Principal, PrincipalKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// An ACL permission (`Permission` in `AccessControlPolicy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AclPermission {
     Read,

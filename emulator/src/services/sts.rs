@@ -168,6 +168,7 @@ fn assume_role(ctx: &Ctx, state: &mut State, caller: &Caller, params: &Params) -
             .collect(),
         extra_context: extra,
         role_trust: true,
+        acls: Vec::new(),
     };
     authorize(ctx, state, caller, question)?;
     let Some(role) = role else {

@@ -2,6 +2,7 @@
 //! Block Public Access, tags, and objects whose bodies live in files.
 
 use super::iam::{Document, Tags};
+use super::s3_acl::AccessControlList;
 use super::tracked::Tracked;
 use crate::protocol::xml::Element;
 use crate::scratch::{OnDrop, TempFile};
@@ -144,6 +145,13 @@ pub struct Object {
     /// Server-side encryption and Object Lock settings.
     #[serde(default)]
     pub protection: Protection,
+    /// The account that owns the object; `None`: the bucket owner (ACLs
+    /// disabled, or written by the bucket owner). See `services/s3/acl.rs`.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The object's ACL; `None`: its owner has FULL_CONTROL.
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 /// How an object is encrypted at rest and whether Object Lock holds it.
@@ -195,6 +203,12 @@ pub struct Upload {
     /// Encryption and Object Lock given at CreateMultipartUpload.
     #[serde(default)]
     pub protection: Protection,
+    /// The owner and ACL the completed object gets (from the ACL headers
+    /// of CreateMultipartUpload).
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,6 +242,9 @@ pub struct Bucket {
     /// configuration, objects are stored unencrypted (S3 before 2023).
     #[serde(default)]
     pub unencrypted_by_default: bool,
+    /// The bucket's ACL; `None`: the owner has FULL_CONTROL.
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 impl Bucket {
@@ -247,6 +264,7 @@ impl Bucket {
             configs: BTreeMap::new(),
             object_lock_enabled: false,
             unencrypted_by_default: false,
+            acl: None,
         }
     }
 

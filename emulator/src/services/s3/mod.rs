@@ -9,11 +9,13 @@
 //! [`object`] (put, get, head, delete), [`list`] (ListObjects v1 and v2),
 //! [`body`] (receiving and storing bodies, checksums, write conditions),
 //! [`multipart`] (multipart uploads), [`copy`] (CopyObject), [`delete`]
-//! (DeleteObjects), [`tagging`] (object tags and ACL). Errors and their
+//! (DeleteObjects), [`tagging`] (object tags), [`acl`] (bucket and object
+//! ACLs, Object Ownership and public ACLs, and the grants a decision takes). Errors and their
 //! document are in [`errors`]. Every handler asks for its permission
 //! through the door [`S3Request::authorize_op`], which reads the action
 //! from the table; the evaluator decides with the bucket policy.
 
+pub mod acl;
 pub mod attributes;
 pub mod body;
 pub mod bucket;

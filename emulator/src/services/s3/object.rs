@@ -112,7 +112,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .map(tagging_header)
         .transpose()?
         .unwrap_or_default();
-    let protection = {
+    let (protection, written) = {
         let state = r.ctx.shared.state();
         let bucket = find_bucket(&state, &bucket_name)?;
         let mut context = RequestContext::new();
@@ -124,7 +124,8 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         }
         r.authorize_op(&state, Some(bucket), context)?;
         authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
-        protection::for_upload(r, bucket, r.ctx.shared.now())?
+        let written = super::acl::for_upload_request(r, &state, bucket)?;
+        (protection::for_upload(r, bucket, r.ctx.shared.now())?, written)
     };
     write_precondition(
         r,
@@ -152,6 +153,8 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         part_sizes: Vec::new(),
         protection,
+        owner: written.owner,
+        acl: written.acl,
     };
     let mut state = r.ctx.shared.state();
     let bucket = state

@@ -31,7 +31,7 @@
 
 use super::request::S3Request;
 use super::{
-    attributes, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, tagging,
+    acl, attributes, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, tagging,
 };
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
@@ -619,8 +619,8 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::GetBucketOwnershipControls => bucket::get_ownership(r),
         Op::PutBucketOwnershipControls => bucket::put_ownership(r),
         Op::DeleteBucketOwnershipControls => bucket::delete_ownership(r),
-        Op::GetBucketAcl => bucket::get_acl(r),
-        Op::PutBucketAcl => bucket::put_acl(r),
+        Op::GetBucketAcl => acl::get_bucket_acl(r),
+        Op::PutBucketAcl => acl::put_bucket_acl(r),
         Op::GetBucketTagging => bucket::get_tagging(r),
         Op::PutBucketTagging => bucket::put_tagging(r),
         Op::DeleteBucketTagging => bucket::delete_tagging(r),
@@ -635,16 +635,14 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::GetObjectTagging => tagging::get_object_tagging(r),
         Op::PutObjectTagging => tagging::put_object_tagging(r),
         Op::DeleteObjectTagging => tagging::delete_object_tagging(r),
-        Op::GetObjectAcl => tagging::get_object_acl(r),
+        Op::GetObjectAcl => acl::get_object_acl(r),
+        Op::PutObjectAcl => acl::put_object_acl(r),
         Op::CopyObject => copy::copy_object(r),
         Op::PutObject => object::put_object(r),
         Op::GetObject => object::get_object(r, true),
         Op::HeadObject => object::get_object(r, false),
         Op::DeleteObject => object::delete_object(r),
-        Op::PutObjectAcl | Op::PostObject => Err(unserved(
-            r.op(),
-            "ACL writes and browser POST uploads are not emulated yet",
-        )),
+        Op::PostObject => Err(unserved(r.op(), "browser POST uploads are not emulated yet")),
         Op::PreflightCors => cors::preflight(r),
         Op::GetObjectAttributes => attributes::get_object_attributes(r),
         Op::ListDirectoryBuckets => bucket::list_directory_buckets(r),

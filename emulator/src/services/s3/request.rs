@@ -3,7 +3,7 @@
 //! and the one door through which every handler asks for its permission.
 
 use super::operations::{self, Also, Arn, Row, S3Operation};
-use super::{anonymous, policy};
+use super::{acl, anonymous, policy};
 use crate::auth::Caller;
 use crate::authorize::{self, Question};
 use crate::error::{AwsError, AwsResult, S3};
@@ -228,6 +228,12 @@ impl S3Request<'_> {
         };
         if let Some(bucket) = bucket {
             question.resource_policies = policy::effective_bucket_policy(bucket, self.caller);
+            let inputs = acl::decision_inputs(bucket, resource, action);
+            question.acls = inputs.acls;
+            if let Some(owner) = inputs.foreign_owner {
+                question.resource_account = Some(owner);
+                question.resource_policies = acl::policy_on_foreign_object(question.resource_policies);
+            }
         }
         // S3 words denials in full only for callers of the owner's account.
         let insider = bucket.is_none_or(|b| self.caller.account.as_deref() == Some(b.owner.as_str()));
@@ -297,6 +303,12 @@ impl S3Request<'_> {
         ] {
             if let Some(v) = req.header(header) {
                 context.set_default(key, v);
+            }
+        }
+        // `s3:x-amz-grant-read` … `s3:x-amz-grant-full-control`.
+        for (header, _) in acl::GRANT_HEADERS {
+            if let Some(v) = req.header(header) {
+                context.set_default(&format!("s3:{header}"), v);
             }
         }
     }

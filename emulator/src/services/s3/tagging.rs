@@ -1,5 +1,5 @@
 //! The sub-resources of an object: its tags (GetObjectTagging,
-//! PutObjectTagging, DeleteObjectTagging) and its ACL (GetObjectAcl).
+//! PutObjectTagging, DeleteObjectTagging).
 //!
 //! Each is authorized on the object with its `s3:ExistingObjectTag/*`;
 //! PutObjectTagging also with the new tags as `s3:RequestObjectTag/*` and
@@ -7,7 +7,7 @@
 //! values 0 to 256 letters, digits, spaces and `+ - = . _ : / @`, and
 //! `aws:` keys are the system's.
 
-use super::bucket::{acl_reply, tag_set_reply};
+use super::bucket::tag_set_reply;
 use super::malformed_xml;
 use super::object::{self, existing_tag_context};
 use super::{empty, find_bucket, no_such_bucket, S3Request};
@@ -144,12 +144,6 @@ pub fn put_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
 pub fn delete_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
     with_object(r, None, |o| o.tags.clear())?;
     Ok(empty(204))
-}
-
-/// GetObjectAcl: under BucketOwnerEnforced the bucket owner has full control.
-pub fn get_object_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (owner, ()) = with_object(r, None, |_| ())?;
-    Ok(acl_reply(&owner))
 }
 
 #[cfg(test)]
