@@ -176,6 +176,7 @@ codes! {
         InvalidWriteOffset = 400,
         KeyTooLongError = 400,
         MalformedACLError = 400,
+        MalformedPOSTRequest = 400,
         MalformedPolicy = 400,
         MalformedTrailerError = 400,
         MalformedXML = 400,

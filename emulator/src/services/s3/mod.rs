@@ -31,6 +31,7 @@ pub mod multipart;
 pub mod object;
 pub mod operations;
 pub mod policy;
+pub mod post;
 pub mod protection;
 pub mod request;
 pub mod tagging;

@@ -31,7 +31,7 @@
 
 use super::request::S3Request;
 use super::{
-    acl, attributes, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, tagging,
+    acl, attributes, post, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, tagging,
 };
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
@@ -393,7 +393,8 @@ pub static ROWS: &[Row] = &[
         also [(Version, "s3:DeleteObjectVersion"), (BypassGovernance, "s3:BypassGovernanceRetention")]),
     row!(WriteGetObjectResponse [], Post Bucket [], ["s3-object-lambda:WriteGetObjectResponse"], ObjectLambda,
         when When::Header("x-amz-request-route")),
-    row!(PostObject [], Post Bucket [], ["s3:PutObject"], Object),
+    row!(PostObject [], Post Bucket [], ["s3:PutObject"], Object,
+        also [(Tagging, "s3:PutObjectTagging")]),
     row!(PreflightCors [], Options Bucket [], [], Unauthorized),
     row!(GetBucketLocation [], Get Bucket ["location"], ["s3:GetBucketLocation"], Bucket),
     row!(GetBucketPolicy [], Get Bucket ["policy"], ["s3:GetBucketPolicy"], Bucket),
@@ -642,7 +643,7 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::GetObject => object::get_object(r, true),
         Op::HeadObject => object::get_object(r, false),
         Op::DeleteObject => object::delete_object(r),
-        Op::PostObject => Err(unserved(r.op(), "browser POST uploads are not emulated yet")),
+        Op::PostObject => post::post_object(r),
         Op::PreflightCors => cors::preflight(r),
         Op::GetObjectAttributes => attributes::get_object_attributes(r),
         Op::ListDirectoryBuckets => bucket::list_directory_buckets(r),
