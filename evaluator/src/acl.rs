@@ -66,7 +66,11 @@ impl AclPermission {
     pub fn actions(self, on: AclResource) -> Vec<&'static str> {
         match (self, on) {
             (AclPermission::Read, AclResource::Bucket) => {
-                vec!["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"]
+                vec![
+                    "s3:ListBucket",
+                    "s3:ListBucketVersions",
+                    "s3:ListBucketMultipartUploads",
+                ]
             }
             (AclPermission::Read, AclResource::Object) => {
                 vec!["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTorrent"]

@@ -59,7 +59,8 @@ fn other_user() -> Principal {
     Principal::from_arn(&format!("arn:aws:iam::{OTHER}:user/bob")).unwrap()
 }
 
-const ALLOW_S3: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+const ALLOW_S3: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
 
 #[test]
 fn all_users_read_on_an_object_lets_anyone_get_it_and_says_so() {
@@ -76,7 +77,10 @@ fn all_users_read_on_an_object_lets_anyone_get_it_and_says_so() {
     assert!(d.explain().contains("object ACL"), "{}", d.explain());
     // READ on an object is not READ_ACP: the ACL itself stays private.
     let acl_read = request(Principal::anonymous(), "s3:GetObjectAcl", "arn:aws:s3:::b/k");
-    assert_eq!(decide(&acl_read, vec![object], vec![], vec![]).outcome, Outcome::ImplicitDeny);
+    assert_eq!(
+        decide(&acl_read, vec![object], vec![], vec![]).outcome,
+        Outcome::ImplicitDeny
+    );
 }
 
 #[test]
@@ -87,11 +91,17 @@ fn authenticated_users_need_a_signed_request() {
         &[(Grantee::AuthenticatedUsers, AclPermission::Read)],
     );
     let anonymous = request(Principal::anonymous(), "s3:GetObject", "arn:aws:s3:::b/k");
-    assert_eq!(decide(&anonymous, vec![object.clone()], vec![], vec![]).outcome, Outcome::ImplicitDeny);
+    assert_eq!(
+        decide(&anonymous, vec![object.clone()], vec![], vec![]).outcome,
+        Outcome::ImplicitDeny
+    );
     // A user of another account still needs its own identity-based allow
     // for cross-account access.
     let bob = request(other_user(), "s3:GetObject", "arn:aws:s3:::b/k");
-    assert_eq!(decide(&bob, vec![object.clone()], vec![], vec![]).outcome, Outcome::ImplicitDeny);
+    assert_eq!(
+        decide(&bob, vec![object.clone()], vec![], vec![]).outcome,
+        Outcome::ImplicitDeny
+    );
     let d = decide(&bob, vec![object], vec![policy(ALLOW_S3)], vec![]);
     assert_eq!(d.outcome, Outcome::Allowed);
     assert!(d.deciding.iter().any(|s| s.policy_type == PolicyType::Acl));
@@ -127,7 +137,10 @@ fn bucket_write_is_putting_and_deleting_objects() {
     );
     for action in ["s3:PutObject", "s3:DeleteObject"] {
         let req = request(Principal::anonymous(), action, "arn:aws:s3:::b/k");
-        assert!(decide(&req, vec![bucket.clone()], vec![], vec![]).is_allowed(), "{action}");
+        assert!(
+            decide(&req, vec![bucket.clone()], vec![], vec![]).is_allowed(),
+            "{action}"
+        );
     }
     let get = request(Principal::anonymous(), "s3:GetObject", "arn:aws:s3:::b/k");
     assert!(!decide(&get, vec![bucket.clone()], vec![], vec![]).is_allowed());
@@ -145,7 +158,10 @@ fn full_control_includes_the_acl_permissions() {
     let root = Principal::from_arn(&format!("arn:aws:iam::{OTHER}:root")).unwrap();
     for action in ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObjectAcl"] {
         let req = request(root.clone(), action, "arn:aws:s3:::b/k");
-        assert!(decide(&req, vec![object.clone()], vec![], vec![]).is_allowed(), "{action}");
+        assert!(
+            decide(&req, vec![object.clone()], vec![], vec![]).is_allowed(),
+            "{action}"
+        );
     }
     let delete = request(root, "s3:DeleteObject", "arn:aws:s3:::b/k");
     assert!(!decide(&delete, vec![object], vec![], vec![]).is_allowed());

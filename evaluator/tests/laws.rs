@@ -11,7 +11,8 @@ use iam_evaluator::condition::{self, Operator};
 use iam_evaluator::policy::Condition;
 use iam_evaluator::statement::Mismatch;
 use iam_evaluator::{
-    evaluate, Acl, AclGrant, AclPermission, AclResource, Grantee, NamedPolicy, Outcome, Policy, PolicySet, Principal, Request, RequestContext, Rule,
+    evaluate, Acl, AclGrant, AclPermission, AclResource, Grantee, NamedPolicy, Outcome, Policy, PolicySet,
+    Principal, Request, RequestContext, Rule,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -569,7 +570,6 @@ proptest! {
     }
 }
 
-
 /// Random ACLs over the request's resource (as a bucket's or an object's,
 /// with any grantee and permission), so grants often reach the request.
 fn acls_for(req: &Req) -> impl Strategy<Value = Vec<Acl>> {
@@ -590,7 +590,12 @@ fn acls_for(req: &Req) -> impl Strategy<Value = Vec<Acl>> {
         } else {
             (AclResource::Bucket, bucket_arn.clone())
         };
-        Acl { name: "ACL".into(), on, arn, grants }
+        Acl {
+            name: "ACL".into(),
+            on,
+            arn,
+            grants,
+        }
     });
     proptest::collection::vec(acl, 0..3)
 }

@@ -71,11 +71,25 @@ fn canned_acls_round_trip_with_the_owners_canonical_id() {
     let _ = owner.create_bucket("acl-trip");
     let me = canonical_id(&owner);
     assert_eq!(me.len(), 64);
-    assert_eq!(grants(&get_acl(&owner, "/acl-trip")), [(me.clone(), "FULL_CONTROL".into())]);
+    assert_eq!(
+        grants(&get_acl(&owner, "/acl-trip")),
+        [(me.clone(), "FULL_CONTROL".into())]
+    );
     let acl = get_acl(&owner, "/acl-trip");
-    assert_eq!(acl.text("ID").as_deref(), Some(me.as_str()), "Owner/ID matches ListBuckets");
+    assert_eq!(
+        acl.text("ID").as_deref(),
+        Some(me.as_str()),
+        "Owner/ID matches ListBuckets"
+    );
 
-    let _ = put(&owner, "/acl-trip", &[("acl", "")], &[("x-amz-acl", "public-read-write")], b"").expect_ok();
+    let _ = put(
+        &owner,
+        "/acl-trip",
+        &[("acl", "")],
+        &[("x-amz-acl", "public-read-write")],
+        b"",
+    )
+    .expect_ok();
     assert_eq!(
         grants(&get_acl(&owner, "/acl-trip")),
         [
@@ -84,17 +98,47 @@ fn canned_acls_round_trip_with_the_owners_canonical_id() {
             (ALL_USERS.into(), "WRITE".into())
         ]
     );
-    let _ = put(&owner, "/acl-trip", &[("acl", "")], &[("x-amz-acl", "log-delivery-write")], b"").expect_ok();
+    let _ = put(
+        &owner,
+        "/acl-trip",
+        &[("acl", "")],
+        &[("x-amz-acl", "log-delivery-write")],
+        b"",
+    )
+    .expect_ok();
     let logs = grants(&get_acl(&owner, "/acl-trip"));
-    assert!(logs.contains(&("http://acs.amazonaws.com/groups/s3/LogDelivery".into(), "READ_ACP".into())));
+    assert!(logs.contains(&(
+        "http://acs.amazonaws.com/groups/s3/LogDelivery".into(),
+        "READ_ACP".into()
+    )));
 
-    let _ = put(&owner, "/acl-trip/k", &[], &[("x-amz-acl", "authenticated-read")], b"x").expect_ok();
+    let _ = put(
+        &owner,
+        "/acl-trip/k",
+        &[],
+        &[("x-amz-acl", "authenticated-read")],
+        b"x",
+    )
+    .expect_ok();
     assert_eq!(
         grants(&get_acl(&owner, "/acl-trip/k")),
-        [(me.clone(), "FULL_CONTROL".into()), (AUTHENTICATED.into(), "READ".into())]
+        [
+            (me.clone(), "FULL_CONTROL".into()),
+            (AUTHENTICATED.into(), "READ".into())
+        ]
     );
-    let _ = put(&owner, "/acl-trip/k", &[("acl", "")], &[("x-amz-acl", "private")], b"").expect_ok();
-    assert_eq!(grants(&get_acl(&owner, "/acl-trip/k")), [(me, "FULL_CONTROL".into())]);
+    let _ = put(
+        &owner,
+        "/acl-trip/k",
+        &[("acl", "")],
+        &[("x-amz-acl", "private")],
+        b"",
+    )
+    .expect_ok();
+    assert_eq!(
+        grants(&get_acl(&owner, "/acl-trip/k")),
+        [(me, "FULL_CONTROL".into())]
+    );
 }
 
 #[test]
@@ -138,26 +182,49 @@ fn bad_acls_are_refused_as_s3_refuses_them() {
     let (_emu, owner, _) = start(S3Defaults::Legacy);
     let _ = owner.create_bucket("bad-acls");
     let acl = &[("acl", "")];
-    let _ = put(&owner, "/bad-acls", acl, &[("x-amz-acl", "public")], b"").expect_error(400, "InvalidArgument");
+    let _ =
+        put(&owner, "/bad-acls", acl, &[("x-amz-acl", "public")], b"").expect_error(400, "InvalidArgument");
     let _ = put(
         &owner,
         "/bad-acls",
         acl,
-        &[("x-amz-acl", "private"), ("x-amz-grant-read", &format!("uri=\"{ALL_USERS}\""))],
+        &[
+            ("x-amz-acl", "private"),
+            ("x-amz-grant-read", &format!("uri=\"{ALL_USERS}\"")),
+        ],
         b"",
     )
     .expect_error(400, "InvalidRequest");
-    let _ = put(&owner, "/bad-acls", acl, &[("x-amz-grant-read", "emailAddress=\"who@example.com\"")], b"")
-        .expect_error(400, "UnresolvableGrantByEmailAddress");
-    let _ = put(&owner, "/bad-acls", acl, &[("x-amz-grant-read", &format!("id=\"{}\"", "0".repeat(64)))], b"")
-        .expect_error(400, "InvalidArgument");
-    let _ = put(&owner, "/bad-acls", acl, &[("x-amz-grant-read", "uri=\"http://example.com/group\"")], b"")
-        .expect_error(400, "InvalidArgument");
+    let _ = put(
+        &owner,
+        "/bad-acls",
+        acl,
+        &[("x-amz-grant-read", "emailAddress=\"who@example.com\"")],
+        b"",
+    )
+    .expect_error(400, "UnresolvableGrantByEmailAddress");
+    let _ = put(
+        &owner,
+        "/bad-acls",
+        acl,
+        &[("x-amz-grant-read", &format!("id=\"{}\"", "0".repeat(64)))],
+        b"",
+    )
+    .expect_error(400, "InvalidArgument");
+    let _ = put(
+        &owner,
+        "/bad-acls",
+        acl,
+        &[("x-amz-grant-read", "uri=\"http://example.com/group\"")],
+        b"",
+    )
+    .expect_error(400, "InvalidArgument");
     let bad_permission = format!(
         "<AccessControlPolicy><AccessControlList><Grant><Grantee><URI>{ALL_USERS}</URI></Grantee>\
          <Permission>EVERYTHING</Permission></Grant></AccessControlList></AccessControlPolicy>"
     );
-    let _ = put(&owner, "/bad-acls", acl, &[], bad_permission.as_bytes()).expect_error(400, "MalformedACLError");
+    let _ =
+        put(&owner, "/bad-acls", acl, &[], bad_permission.as_bytes()).expect_error(400, "MalformedACLError");
     let _ = put(&owner, "/bad-acls", acl, &[], b"").expect_error(400, "MissingSecurityHeader");
     // Nothing was stored by any of them.
     assert_eq!(grants(&get_acl(&owner, "/bad-acls")).len(), 1);
@@ -167,7 +234,14 @@ fn bad_acls_are_refused_as_s3_refuses_them() {
 fn a_public_read_object_is_readable_by_anyone_under_object_writer() {
     let (emu, owner, _) = start(S3Defaults::Legacy);
     let _ = owner.create_bucket("open");
-    let _ = put(&owner, "/open/public", &[], &[("x-amz-acl", "public-read")], b"hello").expect_ok();
+    let _ = put(
+        &owner,
+        "/open/public",
+        &[],
+        &[("x-amz-acl", "public-read")],
+        b"hello",
+    )
+    .expect_ok();
     let _ = owner.put_object("open", "private", b"secret");
     let read = emu.anonymous_s3("GET", "/open/public", &[], &[], b"").expect_ok();
     assert_eq!(read.bytes, b"hello");
@@ -175,12 +249,25 @@ fn a_public_read_object_is_readable_by_anyone_under_object_writer() {
     assert_eq!(decision["decision"], "allowed");
     assert_eq!(decision["summary"], "Allowed by the object ACL (AllUsers READ).");
     assert_eq!(decision["decidedBy"], "acl");
-    let _ = emu.anonymous_s3("GET", "/open/private", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = emu
+        .anonymous_s3("GET", "/open/private", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     // READ on the object is not READ_ACP, nor a listing of the bucket.
-    let _ = emu.anonymous_s3("GET", "/open/public", &[("acl", "")], &[], b"").expect_error(403, "AccessDenied");
-    let _ = emu.anonymous_s3("GET", "/open", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = emu
+        .anonymous_s3("GET", "/open/public", &[("acl", "")], &[], b"")
+        .expect_error(403, "AccessDenied");
+    let _ = emu
+        .anonymous_s3("GET", "/open", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     // A public-read bucket lists for anyone.
-    let _ = put(&owner, "/open", &[("acl", "")], &[("x-amz-acl", "public-read")], b"").expect_ok();
+    let _ = put(
+        &owner,
+        "/open",
+        &[("acl", "")],
+        &[("x-amz-acl", "public-read")],
+        b"",
+    )
+    .expect_ok();
     let listed = emu.anonymous_s3("GET", "/open", &[], &[], b"").expect_ok();
     assert_eq!(listed.texts("Key"), ["private", "public"]);
 }
@@ -190,7 +277,9 @@ fn another_account_reads_through_a_grant_to_it_or_to_authenticated_users() {
     let (emu, owner, other) = start(S3Defaults::Legacy);
     let _ = owner.create_bucket("shared-acl");
     let _ = owner.put_object("shared-acl", "k", b"data");
-    let _ = other.s3("GET", "/shared-acl/k", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = other
+        .s3("GET", "/shared-acl/k", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     let them = canonical_id(&other);
     let _ = put(
         &owner,
@@ -205,7 +294,9 @@ fn another_account_reads_through_a_grant_to_it_or_to_authenticated_users() {
     // identity-based permission for cross-account access.
     let user = other.create_user_with_keys("reader");
     let reader = emu.client(&user);
-    let _ = reader.s3("GET", "/shared-acl/k", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = reader
+        .s3("GET", "/shared-acl/k", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     let _ = other.put_user_policy(
         "reader",
         "s3",
@@ -214,23 +305,51 @@ fn another_account_reads_through_a_grant_to_it_or_to_authenticated_users() {
     assert_eq!(reader.get_object("shared-acl", "k").bytes, b"data");
 
     let _ = owner.put_object("shared-acl", "signed-only", b"s");
-    let _ = put(&owner, "/shared-acl/signed-only", &[("acl", "")], &[("x-amz-acl", "authenticated-read")], b"")
-        .expect_ok();
+    let _ = put(
+        &owner,
+        "/shared-acl/signed-only",
+        &[("acl", "")],
+        &[("x-amz-acl", "authenticated-read")],
+        b"",
+    )
+    .expect_ok();
     assert_eq!(other.get_object("shared-acl", "signed-only").bytes, b"s");
-    let _ = emu.anonymous_s3("GET", "/shared-acl/signed-only", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = emu
+        .anonymous_s3("GET", "/shared-acl/signed-only", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
 }
 
 #[test]
 fn bucket_owner_enforced_refuses_acls_and_acls_never_grant() {
     let (emu, owner, _) = start(S3Defaults::Current);
     let _ = owner.create_bucket("enforced");
-    let _ = put(&owner, "/enforced", &[("acl", "")], &[("x-amz-acl", "public-read")], b"")
-        .expect_error(400, "AccessControlListNotSupported");
+    let _ = put(
+        &owner,
+        "/enforced",
+        &[("acl", "")],
+        &[("x-amz-acl", "public-read")],
+        b"",
+    )
+    .expect_error(400, "AccessControlListNotSupported");
     let _ = put(&owner, "/enforced/k", &[], &[("x-amz-acl", "public-read")], b"x")
         .expect_error(400, "AccessControlListNotSupported");
     // The owner-full-control ACLs are taken.
-    let _ = put(&owner, "/enforced/k", &[], &[("x-amz-acl", "bucket-owner-full-control")], b"x").expect_ok();
-    let _ = put(&owner, "/enforced", &[("acl", "")], &[("x-amz-acl", "private")], b"").expect_ok();
+    let _ = put(
+        &owner,
+        "/enforced/k",
+        &[],
+        &[("x-amz-acl", "bucket-owner-full-control")],
+        b"x",
+    )
+    .expect_ok();
+    let _ = put(
+        &owner,
+        "/enforced",
+        &[("acl", "")],
+        &[("x-amz-acl", "private")],
+        b"",
+    )
+    .expect_ok();
     let _ = owner
         .s3("PUT", "/enforced-new", &[], &[("x-amz-acl", "public-read")], b"")
         .expect_error(400, "InvalidBucketAclWithObjectOwnership");
@@ -239,12 +358,37 @@ fn bucket_owner_enforced_refuses_acls_and_acls_never_grant() {
     // ownership is BucketOwnerEnforced again.
     let _ = owner.delete_public_access_block("enforced");
     let writer = "<OwnershipControls xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>";
-    let _ = put(&owner, "/enforced", &[("ownershipControls", "")], &[], writer.as_bytes()).expect_ok();
-    let _ = put(&owner, "/enforced/open", &[], &[("x-amz-acl", "public-read")], b"o").expect_ok();
-    let _ = emu.anonymous_s3("GET", "/enforced/open", &[], &[], b"").expect_ok();
+    let _ = put(
+        &owner,
+        "/enforced",
+        &[("ownershipControls", "")],
+        &[],
+        writer.as_bytes(),
+    )
+    .expect_ok();
+    let _ = put(
+        &owner,
+        "/enforced/open",
+        &[],
+        &[("x-amz-acl", "public-read")],
+        b"o",
+    )
+    .expect_ok();
+    let _ = emu
+        .anonymous_s3("GET", "/enforced/open", &[], &[], b"")
+        .expect_ok();
     let enforced = writer.replace("ObjectWriter", "BucketOwnerEnforced");
-    let _ = put(&owner, "/enforced", &[("ownershipControls", "")], &[], enforced.as_bytes()).expect_ok();
-    let _ = emu.anonymous_s3("GET", "/enforced/open", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = put(
+        &owner,
+        "/enforced",
+        &[("ownershipControls", "")],
+        &[],
+        enforced.as_bytes(),
+    )
+    .expect_ok();
+    let _ = emu
+        .anonymous_s3("GET", "/enforced/open", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     // Reading ACLs still works: the owner has full control.
     assert_eq!(grants(&get_acl(&owner, "/enforced/open")).len(), 1);
 }
@@ -262,19 +406,62 @@ fn block_public_acls_refuses_and_ignore_public_acls_ignores() {
              </PublicAccessBlockConfiguration>"
         )
     };
-    let _ = put(&owner, "/bpa", &[("publicAccessBlock", "")], &[], block(true, false).as_bytes()).expect_ok();
-    let _ = put(&owner, "/bpa", &[("acl", "")], &[("x-amz-acl", "public-read")], b"").expect_error(403, "AccessDenied");
-    let _ = put(&owner, "/bpa/new", &[], &[("x-amz-acl", "public-read-write")], b"n").expect_error(403, "AccessDenied");
-    let _ = put(&owner, "/bpa/open", &[("acl", "")], &[("x-amz-acl", "authenticated-read")], b"")
-        .expect_error(403, "AccessDenied");
+    let _ = put(
+        &owner,
+        "/bpa",
+        &[("publicAccessBlock", "")],
+        &[],
+        block(true, false).as_bytes(),
+    )
+    .expect_ok();
+    let _ = put(
+        &owner,
+        "/bpa",
+        &[("acl", "")],
+        &[("x-amz-acl", "public-read")],
+        b"",
+    )
+    .expect_error(403, "AccessDenied");
+    let _ = put(
+        &owner,
+        "/bpa/new",
+        &[],
+        &[("x-amz-acl", "public-read-write")],
+        b"n",
+    )
+    .expect_error(403, "AccessDenied");
+    let _ = put(
+        &owner,
+        "/bpa/open",
+        &[("acl", "")],
+        &[("x-amz-acl", "authenticated-read")],
+        b"",
+    )
+    .expect_error(403, "AccessDenied");
     // An ACL set before still grants: BlockPublicAcls only refuses new ones.
     let _ = emu.anonymous_s3("GET", "/bpa/open", &[], &[], b"").expect_ok();
 
-    let _ = put(&owner, "/bpa", &[("publicAccessBlock", "")], &[], block(false, true).as_bytes()).expect_ok();
-    let _ = emu.anonymous_s3("GET", "/bpa/open", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = put(
+        &owner,
+        "/bpa",
+        &[("publicAccessBlock", "")],
+        &[],
+        block(false, true).as_bytes(),
+    )
+    .expect_ok();
+    let _ = emu
+        .anonymous_s3("GET", "/bpa/open", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     // The ACL is still there to read.
     assert!(grants(&get_acl(&owner, "/bpa/open")).contains(&(ALL_USERS.into(), "READ".into())));
-    let _ = put(&owner, "/bpa", &[("publicAccessBlock", "")], &[], block(false, false).as_bytes()).expect_ok();
+    let _ = put(
+        &owner,
+        "/bpa",
+        &[("publicAccessBlock", "")],
+        &[],
+        block(false, false).as_bytes(),
+    )
+    .expect_ok();
     let _ = emu.anonymous_s3("GET", "/bpa/open", &[], &[], b"").expect_ok();
 }
 
@@ -289,27 +476,66 @@ fn the_object_writer_owns_what_it_uploads() {
         &owner,
         "/drop-box",
         &[("acl", "")],
-        &[("x-amz-grant-write", &format!("id=\"{them}\"")), ("x-amz-grant-full-control", &format!("id=\"{me}\""))],
+        &[
+            ("x-amz-grant-write", &format!("id=\"{them}\"")),
+            ("x-amz-grant-full-control", &format!("id=\"{me}\"")),
+        ],
         b"",
     )
     .expect_ok();
     let _ = other.put_object("drop-box", "theirs", b"t");
     let acl = get_acl(&other, "/drop-box/theirs");
-    assert_eq!(acl.text("ID").as_deref(), Some(them.as_str()), "the writer owns it");
+    assert_eq!(
+        acl.text("ID").as_deref(),
+        Some(them.as_str()),
+        "the writer owns it"
+    );
     // The bucket owner cannot read an object another account owns...
-    let _ = owner.s3("GET", "/drop-box/theirs", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = owner
+        .s3("GET", "/drop-box/theirs", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     // ...unless the writer hands it full control.
-    let _ = put(&other, "/drop-box/handed", &[], &[("x-amz-acl", "bucket-owner-full-control")], b"h").expect_ok();
+    let _ = put(
+        &other,
+        "/drop-box/handed",
+        &[],
+        &[("x-amz-acl", "bucket-owner-full-control")],
+        b"h",
+    )
+    .expect_ok();
     assert_eq!(owner.get_object("drop-box", "handed").bytes, b"h");
-    assert_eq!(get_acl(&owner, "/drop-box/handed").text("ID").as_deref(), Some(them.as_str()));
+    assert_eq!(
+        get_acl(&owner, "/drop-box/handed").text("ID").as_deref(),
+        Some(them.as_str())
+    );
 
     // BucketOwnerPreferred: with bucket-owner-full-control the bucket owner owns it.
     let preferred = "<OwnershipControls xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Rule></OwnershipControls>";
-    let _ = put(&owner, "/drop-box", &[("ownershipControls", "")], &[], preferred.as_bytes()).expect_ok();
-    let _ = put(&other, "/drop-box/preferred", &[], &[("x-amz-acl", "bucket-owner-full-control")], b"p").expect_ok();
-    assert_eq!(get_acl(&owner, "/drop-box/preferred").text("ID").as_deref(), Some(me.as_str()));
+    let _ = put(
+        &owner,
+        "/drop-box",
+        &[("ownershipControls", "")],
+        &[],
+        preferred.as_bytes(),
+    )
+    .expect_ok();
+    let _ = put(
+        &other,
+        "/drop-box/preferred",
+        &[],
+        &[("x-amz-acl", "bucket-owner-full-control")],
+        b"p",
+    )
+    .expect_ok();
+    assert_eq!(
+        get_acl(&owner, "/drop-box/preferred").text("ID").as_deref(),
+        Some(me.as_str())
+    );
     let _ = other.put_object("drop-box", "kept", b"k");
-    assert_eq!(get_acl(&other, "/drop-box/kept").text("ID").as_deref(), Some(them.as_str()));
+    assert_eq!(
+        get_acl(&other, "/drop-box/kept").text("ID").as_deref(),
+        Some(them.as_str())
+    );
 }
 
 #[test]
@@ -326,7 +552,14 @@ fn a_bucket_policy_can_require_bucket_owner_full_control() {
     let _ = other
         .s3("PUT", "/require-bofc/k", &[], &[], b"x")
         .expect_error(403, "AccessDenied");
-    let _ = put(&other, "/require-bofc/k", &[], &[("x-amz-acl", "bucket-owner-full-control")], b"x").expect_ok();
+    let _ = put(
+        &other,
+        "/require-bofc/k",
+        &[],
+        &[("x-amz-acl", "bucket-owner-full-control")],
+        b"x",
+    )
+    .expect_ok();
     assert_eq!(owner.get_object("require-bofc", "k").bytes, b"x");
     // The grant headers are condition keys too.
     let grant_policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObjectAcl","Resource":"arn:aws:s3:::require-bofc/*","Condition":{"StringLike":{"s3:x-amz-grant-read":"*AllUsers*"}}}]}"#;
@@ -351,7 +584,9 @@ fn an_explicit_deny_wins_over_a_public_read_acl() {
         "denied",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::denied/*"}]}"#,
     );
-    let _ = emu.anonymous_s3("GET", "/denied/k", &[], &[], b"").expect_error(403, "AccessDenied");
+    let _ = emu
+        .anonymous_s3("GET", "/denied/k", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
     assert_eq!(emu.decisions(1)[0]["decision"], "explicitDeny");
 }
 
@@ -364,37 +599,77 @@ fn acl_headers_apply_to_copies_and_multipart_uploads() {
         &owner,
         "/written/copy",
         &[],
-        &[("x-amz-copy-source", "/written/source"), ("x-amz-acl", "public-read")],
+        &[
+            ("x-amz-copy-source", "/written/source"),
+            ("x-amz-acl", "public-read"),
+        ],
         b"",
     )
     .expect_ok();
-    assert_eq!(emu.anonymous_s3("GET", "/written/copy", &[], &[], b"").expect_ok().bytes, b"copied");
+    assert_eq!(
+        emu.anonymous_s3("GET", "/written/copy", &[], &[], b"")
+            .expect_ok()
+            .bytes,
+        b"copied"
+    );
     let started = owner
-        .s3("POST", "/written/big", &[("uploads", "")], &[("x-amz-acl", "public-read")], b"")
+        .s3(
+            "POST",
+            "/written/big",
+            &[("uploads", "")],
+            &[("x-amz-acl", "public-read")],
+            b"",
+        )
         .expect_ok();
     let id = started.text("UploadId").unwrap();
-    let part = put(&owner, "/written/big", &[("partNumber", "1"), ("uploadId", &id)], &[], b"part").expect_ok();
+    let part = put(
+        &owner,
+        "/written/big",
+        &[("partNumber", "1"), ("uploadId", &id)],
+        &[],
+        b"part",
+    )
+    .expect_ok();
     let etag = part.header("etag").unwrap().to_string();
     let complete = format!(
         "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{etag}</ETag></Part></CompleteMultipartUpload>"
     );
     let _ = owner
-        .s3("POST", "/written/big", &[("uploadId", &id)], &[], complete.as_bytes())
+        .s3(
+            "POST",
+            "/written/big",
+            &[("uploadId", &id)],
+            &[],
+            complete.as_bytes(),
+        )
         .expect_ok();
-    assert_eq!(emu.anonymous_s3("GET", "/written/big", &[], &[], b"").expect_ok().bytes, b"part");
+    assert_eq!(
+        emu.anonymous_s3("GET", "/written/big", &[], &[], b"")
+            .expect_ok()
+            .bytes,
+        b"part"
+    );
     // CreateBucket takes ACL headers and x-amz-object-ownership too.
     let _ = owner
         .s3(
             "PUT",
             "/made-public",
             &[],
-            &[("x-amz-acl", "public-read"), ("x-amz-object-ownership", "BucketOwnerPreferred")],
+            &[
+                ("x-amz-acl", "public-read"),
+                ("x-amz-object-ownership", "BucketOwnerPreferred"),
+            ],
             b"",
         )
         .expect_ok();
     assert!(grants(&get_acl(&owner, "/made-public")).contains(&(ALL_USERS.into(), "READ".into())));
-    let ownership = owner.s3("GET", "/made-public", &[("ownershipControls", "")], &[], b"").expect_ok();
-    assert_eq!(ownership.text("ObjectOwnership").as_deref(), Some("BucketOwnerPreferred"));
+    let ownership = owner
+        .s3("GET", "/made-public", &[("ownershipControls", "")], &[], b"")
+        .expect_ok();
+    assert_eq!(
+        ownership.text("ObjectOwnership").as_deref(),
+        Some("BucketOwnerPreferred")
+    );
 }
 
 #[test]
@@ -412,9 +687,22 @@ fn acls_survive_a_restart() {
         let other = emu.client(&emu.root_credentials_of(OTHER).unwrap());
         them = canonical_id(&other);
         let _ = owner.create_bucket("kept-acls");
-        let _ = put(&owner, "/kept-acls", &[("acl", "")], &[("x-amz-grant-write", &format!("id=\"{them}\""))], b"")
-            .expect_ok();
-        let _ = put(&other, "/kept-acls/theirs", &[], &[("x-amz-acl", "public-read")], b"t").expect_ok();
+        let _ = put(
+            &owner,
+            "/kept-acls",
+            &[("acl", "")],
+            &[("x-amz-grant-write", &format!("id=\"{them}\""))],
+            b"",
+        )
+        .expect_ok();
+        let _ = put(
+            &other,
+            "/kept-acls/theirs",
+            &[],
+            &[("x-amz-acl", "public-read")],
+            b"t",
+        )
+        .expect_ok();
     }
     let emu = Emulator::builder()
         .s3_defaults(S3Defaults::Legacy)
@@ -423,9 +711,17 @@ fn acls_survive_a_restart() {
         .start();
     let owner = emu.client(&emu.root_credentials());
     assert!(grants(&get_acl(&owner, "/kept-acls")).contains(&(them.clone(), "WRITE".into())));
-    assert_eq!(emu.anonymous_s3("GET", "/kept-acls/theirs", &[], &[], b"").expect_ok().bytes, b"t");
+    assert_eq!(
+        emu.anonymous_s3("GET", "/kept-acls/theirs", &[], &[], b"")
+            .expect_ok()
+            .bytes,
+        b"t"
+    );
     let other = emu.client(&emu.root_credentials_of(OTHER).unwrap());
-    assert_eq!(get_acl(&other, "/kept-acls/theirs").text("ID").as_deref(), Some(them.as_str()));
+    assert_eq!(
+        get_acl(&other, "/kept-acls/theirs").text("ID").as_deref(),
+        Some(them.as_str())
+    );
     drop(emu);
     let _ = std::fs::remove_dir_all(&dir);
 }

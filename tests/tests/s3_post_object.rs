@@ -40,7 +40,8 @@ fn form(fields: &[(&str, &str)], file_name: &str, content: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, value) in fields {
         out.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
         );
     }
     out.extend_from_slice(
@@ -84,7 +85,11 @@ fn raw_post(emu: &Emulator, bucket: &str, body: &[u8]) -> String {
 
 /// The SigV4 fields of a form signing `conditions` (the signature fields
 /// themselves are added to the conditions, as SDKs add them).
-fn signed_v4(credentials: &Credentials, expires_at: i64, conditions: &[serde_json::Value]) -> Vec<(String, String)> {
+fn signed_v4(
+    credentials: &Credentials,
+    expires_at: i64,
+    conditions: &[serde_json::Value],
+) -> Vec<(String, String)> {
     let (_, date, amz_date) = iso(now());
     let credential = format!("{}/{date}/us-east-1/s3/aws4_request", credentials.access_key_id);
     let mut all = conditions.to_vec();
@@ -147,7 +152,11 @@ fn a_signed_form_with_every_condition_kind_uploads_the_file() {
         ],
         &signed,
     );
-    let reply = post(&emu, "uploads", form(&as_refs(&fields), "notes.txt", b"hello post"));
+    let reply = post(
+        &emu,
+        "uploads",
+        form(&as_refs(&fields), "notes.txt", b"hello post"),
+    );
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(reply.text("Key").as_deref(), Some("user/notes.txt"));
     assert_eq!(reply.text("Bucket").as_deref(), Some("uploads"));
@@ -156,7 +165,8 @@ fn a_signed_form_with_every_condition_kind_uploads_the_file() {
     assert_eq!(object.bytes, b"hello post");
     assert_eq!(object.header("content-type"), Some("text/plain"));
     assert_eq!(object.header("x-amz-meta-owner"), Some("alice"));
-    let decision = &emu.decisions(5)
+    let decision = &emu
+        .decisions(5)
         .as_array()
         .unwrap()
         .iter()
@@ -164,7 +174,10 @@ fn a_signed_form_with_every_condition_kind_uploads_the_file() {
         .cloned()
         .expect("the upload was authorized");
     assert_eq!(decision["resource"], "arn:aws:s3:::uploads/user/notes.txt");
-    assert_eq!(decision["principal"], format!("arn:aws:iam::{}:root", emu.account_id()));
+    assert_eq!(
+        decision["principal"],
+        format!("arn:aws:iam::{}:root", emu.account_id())
+    );
 }
 
 #[test]
@@ -189,7 +202,11 @@ fn each_failed_condition_is_refused_with_its_reason() {
         "Invalid according to Policy: Policy Condition failed: [\"starts-with\", \"$key\", \"user/\"]",
     );
     let extra = send(&[("key", "user/k"), ("x-amz-meta-extra", "v")], b"abc");
-    extra.assert_error(403, "AccessDenied", "Invalid according to Policy: Extra input fields: x-amz-meta-extra");
+    extra.assert_error(
+        403,
+        "AccessDenied",
+        "Invalid according to Policy: Extra input fields: x-amz-meta-extra",
+    );
     send(&[("key", "user/big")], b"too large").assert_error(
         400,
         "EntityTooLarge",
@@ -210,7 +227,11 @@ fn each_failed_condition_is_refused_with_its_reason() {
     );
     // The policy expires on the emulator's clock.
     let _ = emu.advance_clock(7200);
-    send(&[("key", "user/late")], b"abc").assert_error(403, "AccessDenied", "Invalid according to Policy: Policy expired.");
+    send(&[("key", "user/late")], b"abc").assert_error(
+        403,
+        "AccessDenied",
+        "Invalid according to Policy: Policy expired.",
+    );
     for refused in ["user/big", "user/small", "other/k", "user/late"] {
         let _ = root
             .s3("GET", &format!("/uploads/{refused}"), &[], &[], b"")
@@ -221,11 +242,16 @@ fn each_failed_condition_is_refused_with_its_reason() {
 #[test]
 fn broken_forms_signatures_and_policies_are_refused() {
     let (emu, _root, credentials) = setup();
-    let signed = signed_v4(&credentials, now() + 3600, &[serde_json::json!(["starts-with", "$key", ""])]);
+    let signed = signed_v4(
+        &credentials,
+        now() + 3600,
+        &[serde_json::json!(["starts-with", "$key", ""])],
+    );
     let mut forged = signed.clone();
     forged[4].1 = "0".repeat(64);
     let fields = with(&[("key", "k")], &forged);
-    let _ = post(&emu, "uploads", form(&as_refs(&fields), "f", b"x")).expect_error(403, "SignatureDoesNotMatch");
+    let _ =
+        post(&emu, "uploads", form(&as_refs(&fields), "f", b"x")).expect_error(403, "SignatureDoesNotMatch");
 
     let stranger = Credentials::new("AKIANOSUCHKEY0000000", "secret");
     let fields = with(&[("key", "k")], &signed_v4(&stranger, now() + 3600, &[]));
@@ -234,7 +260,10 @@ fn broken_forms_signatures_and_policies_are_refused() {
     let mut bad_policy = signed.clone();
     bad_policy[3].1 = base64::engine::general_purpose::STANDARD.encode("{not json");
     let scope = sigv4::Credential::parse(&bad_policy[1].1).unwrap();
-    bad_policy[4].1 = sigv4::sign(&sigv4::signing_key(&credentials.secret_access_key, &scope), &bad_policy[3].1);
+    bad_policy[4].1 = sigv4::sign(
+        &sigv4::signing_key(&credentials.secret_access_key, &scope),
+        &bad_policy[3].1,
+    );
     let fields = with(&[("key", "k")], &bad_policy);
     post(&emu, "uploads", form(&as_refs(&fields), "f", b"x")).assert_error(
         400,
@@ -244,8 +273,11 @@ fn broken_forms_signatures_and_policies_are_refused() {
 
     let fields = with(&[], &signed);
     let _ = post(&emu, "uploads", form(&as_refs(&fields), "f", b"x")).expect_error(400, "InvalidArgument");
-    let no_file = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk\r\n--{BOUNDARY}--\r\n");
-    let _ = post(&emu, "uploads", no_file.into_bytes()).expect_error(400, "IncorrectNumberOfFilesInPostRequest");
+    let no_file = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk\r\n--{BOUNDARY}--\r\n"
+    );
+    let _ =
+        post(&emu, "uploads", no_file.into_bytes()).expect_error(400, "IncorrectNumberOfFilesInPostRequest");
     let truncated = form(&[("key", "k")], "f", b"cut")[..80].to_vec();
     let _ = post(&emu, "uploads", truncated).expect_error(400, "MalformedPOSTRequest");
     let plain = emu.send(&Request {
@@ -283,9 +315,16 @@ fn sigv2_forms_and_redirects() {
     assert!(head.starts_with("HTTP/1.1 303"), "{head}");
     let location = head
         .lines()
-        .find_map(|l| l.split_once(": ").filter(|(n, _)| n.eq_ignore_ascii_case("location")).map(|(_, v)| v))
+        .find_map(|l| {
+            l.split_once(": ")
+                .filter(|(n, _)| n.eq_ignore_ascii_case("location"))
+                .map(|(_, v)| v)
+        })
         .expect("a Location header");
-    assert!(location.starts_with("http://app.example/done?x=1&bucket=uploads&key=v2%2Fdoc.txt&etag="), "{location}");
+    assert!(
+        location.starts_with("http://app.example/done?x=1&bucket=uploads&key=v2%2Fdoc.txt&etag="),
+        "{location}"
+    );
     assert_eq!(root.get_object("uploads", "v2/doc.txt").bytes, b"v2 body");
 }
 
@@ -294,7 +333,14 @@ fn the_upload_is_authorized_for_the_signer_or_anyone_unsigned() {
     let (emu, root, _) = setup();
     // An IAM user without s3:PutObject signs a valid form: denied.
     let user = root.create_user_with_keys("uploader");
-    let fields = with(&[("key", "k")], &signed_v4(&user, now() + 3600, &[serde_json::json!(["starts-with", "$key", ""])]));
+    let fields = with(
+        &[("key", "k")],
+        &signed_v4(
+            &user,
+            now() + 3600,
+            &[serde_json::json!(["starts-with", "$key", ""])],
+        ),
+    );
     let _ = post(&emu, "uploads", form(&as_refs(&fields), "f", b"x")).expect_error(403, "AccessDenied");
     let _ = root.put_user_policy(
         "uploader",
@@ -309,11 +355,23 @@ fn the_upload_is_authorized_for_the_signer_or_anyone_unsigned() {
     let owner = legacy.client(&legacy.root_credentials());
     let _ = owner.create_bucket("dropbox");
     let _ = owner
-        .s3("PUT", "/dropbox", &[("acl", "")], &[("x-amz-acl", "public-read-write")], b"")
+        .s3(
+            "PUT",
+            "/dropbox",
+            &[("acl", "")],
+            &[("x-amz-acl", "public-read-write")],
+            b"",
+        )
         .expect_ok();
-    let reply = post(&legacy, "dropbox", form(&[("key", "anon"), ("acl", "public-read")], "f", b"anyone"));
+    let reply = post(
+        &legacy,
+        "dropbox",
+        form(&[("key", "anon"), ("acl", "public-read")], "f", b"anyone"),
+    );
     assert_eq!(reply.status, 204, "{}", reply.body);
-    let read = legacy.anonymous_s3("GET", "/dropbox/anon", &[], &[], b"").expect_ok();
+    let read = legacy
+        .anonymous_s3("GET", "/dropbox/anon", &[], &[], b"")
+        .expect_ok();
     assert_eq!(read.bytes, b"anyone");
 }
 
@@ -329,7 +387,11 @@ fn a_large_file_streams_to_the_store_and_survives_a_restart() {
         let credentials = emu.root_credentials();
         let fields = with(
             &[("key", "large.bin")],
-            &signed_v4(&credentials, now() + 3600, &[serde_json::json!({"key": "large.bin"})]),
+            &signed_v4(
+                &credentials,
+                now() + 3600,
+                &[serde_json::json!({"key": "large.bin"})],
+            ),
         );
         let reply = post(&emu, "big-posts", form(&as_refs(&fields), "large.bin", &content));
         assert_eq!(reply.status, 204, "{}", reply.body);

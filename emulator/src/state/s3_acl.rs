@@ -38,7 +38,10 @@ pub enum StoredGrantee {
     /// An AWS account by its canonical user id; `account` is the account
     /// the id belongs to (`None` for an id of no account the emulator has,
     /// such as the EC2 grant of `aws-exec-read`: shown, never matched).
-    CanonicalUser { id: String, account: Option<String> },
+    CanonicalUser {
+        id: String,
+        account: Option<String>,
+    },
     Group(Group),
 }
 

@@ -56,7 +56,10 @@ pub fn acls_enabled(bucket: &Bucket) -> bool {
 }
 
 fn not_supported() -> AwsError {
-    AwsError::new(S3::AccessControlListNotSupported, "The bucket does not allow ACLs")
+    AwsError::new(
+        S3::AccessControlListNotSupported,
+        "The bucket does not allow ACLs",
+    )
 }
 
 fn invalid_argument(message: &str) -> AwsError {
@@ -256,7 +259,12 @@ pub fn from_xml(state: &State, body: &[u8]) -> AwsResult<AccessControlList> {
 
 /// The ACL a PutBucketAcl / PutObjectAcl request asks for: headers or a
 /// body, never both.
-fn requested_for_put(r: &S3Request, state: &State, owner: &str, bucket_owner: &str) -> AwsResult<AccessControlList> {
+fn requested_for_put(
+    r: &S3Request,
+    state: &State,
+    owner: &str,
+    bucket_owner: &str,
+) -> AwsResult<AccessControlList> {
     let fields = |name: &str| r.header(name).map(str::to_string);
     let from_headers = from_headers(state, &fields, owner, bucket_owner)?;
     let body = super::object::request_body(r)?;
@@ -306,7 +314,12 @@ pub struct Written {
 /// The owner and ACL of an object `writer` uploads with the ACL `fields`
 /// ask for, under the bucket's Object Ownership and Block Public Access.
 /// An anonymous writer's object belongs to the bucket owner.
-pub fn for_upload(state: &State, bucket: &Bucket, writer: Option<&str>, fields: Fields) -> AwsResult<Written> {
+pub fn for_upload(
+    state: &State,
+    bucket: &Bucket,
+    writer: Option<&str>,
+    fields: Fields,
+) -> AwsResult<Written> {
     let canned_name = fields("x-amz-acl");
     let hands_over = canned_name.as_deref().map(str::trim) == Some(BUCKET_OWNER_FULL_CONTROL);
     let writer = writer.unwrap_or(&bucket.owner);
@@ -449,7 +462,10 @@ pub fn put_bucket_acl(r: &S3Request) -> AwsResult<HttpResponse> {
 /// every object is the version `null`.
 fn target_object<'b>(r: &S3Request, bucket: &'b Bucket, key: &str) -> AwsResult<Option<&'b Object>> {
     if r.param("versionId").is_some_and(|v| v != "null") {
-        return Err(AwsError::new(S3::NoSuchVersion, "The specified version does not exist."));
+        return Err(AwsError::new(
+            S3::NoSuchVersion,
+            "The specified version does not exist.",
+        ));
     }
     Ok(super::lifecycle::live(bucket, key, r.ctx.shared.now()))
 }
@@ -497,7 +513,10 @@ pub fn put_object_acl(r: &S3Request) -> AwsResult<HttpResponse> {
     } else {
         return Err(not_supported());
     };
-    let bucket = state.buckets.get_mut(&name).ok_or_else(|| no_such_bucket(&name))?;
+    let bucket = state
+        .buckets
+        .get_mut(&name)
+        .ok_or_else(|| no_such_bucket(&name))?;
     let object = bucket
         .objects
         .get_mut(&key)
@@ -616,7 +635,11 @@ pub fn policy_on_foreign_object(policies: Vec<NamedPolicy>) -> Vec<NamedPolicy> 
                 .statements
                 .retain(|s| s.effect == iam_evaluator::Effect::Deny);
             NamedPolicy {
-                name: format!("{} (its grants do not reach an object another account owns)", named.name).into(),
+                name: format!(
+                    "{} (its grants do not reach an object another account owns)",
+                    named.name
+                )
+                .into(),
                 policy: Arc::new(denies),
             }
         })
@@ -672,14 +695,17 @@ mod tests {
             </AccessControlList></AccessControlPolicy>"#;
         let acl = from_xml(&state, body).unwrap();
         assert_eq!(acl.grants, vec![to_group(Group::AllUsers, AclPermission::Read)]);
-        let bad_permission = br#"<AccessControlPolicy><AccessControlList><Grant><Grantee><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
-        assert_eq!(from_xml(&state, bad_permission).unwrap_err().code, "MalformedACLError");
-        let email = br#"<AccessControlPolicy><AccessControlList><Grant><Grantee><EmailAddress>a@b.c</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
+        let bad_permission = br"<AccessControlPolicy><AccessControlList><Grant><Grantee><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>";
+        assert_eq!(
+            from_xml(&state, bad_permission).unwrap_err().code,
+            "MalformedACLError"
+        );
+        let email = br"<AccessControlPolicy><AccessControlList><Grant><Grantee><EmailAddress>a@b.c</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>";
         assert_eq!(
             from_xml(&state, email).unwrap_err().code,
             "UnresolvableGrantByEmailAddress"
         );
-        let unknown_id = br#"<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>abc</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
+        let unknown_id = br"<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>abc</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>";
         assert_eq!(from_xml(&state, unknown_id).unwrap_err().code, "InvalidArgument");
     }
 }

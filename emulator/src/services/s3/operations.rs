@@ -31,7 +31,8 @@
 
 use super::request::S3Request;
 use super::{
-    acl, attributes, post, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, tagging,
+    acl, attributes, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, post,
+    tagging,
 };
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;

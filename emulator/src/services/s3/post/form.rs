@@ -86,13 +86,16 @@ impl<R: Read> Stream<R> {
         if self.eof {
             return Ok(false);
         }
-        let mut chunk = [0u8; 64 * 1024];
-        let n = self.inner.read(&mut chunk)?;
+        let start = self.buf.len();
+        self.buf.resize(start + 64 * 1024, 0);
+        let read = self.inner.read(&mut self.buf[start..]);
+        let n = *read.as_ref().unwrap_or(&0);
+        self.buf.truncate(start + n);
+        read?;
         if n == 0 {
             self.eof = true;
             return Ok(false);
         }
-        self.buf.extend_from_slice(&chunk[..n]);
         Ok(true)
     }
 
@@ -211,7 +214,9 @@ pub fn read<R: Read>(body: R, boundary: &str) -> Result<(Form, FileReader<R>), F
         eof: false,
     };
     let dash = format!("--{boundary}").into_bytes();
-    let first = stream.find(&dash, MAX_PART_HEADERS)?.ok_or(FormError::Malformed)?;
+    let first = stream
+        .find(&dash, MAX_PART_HEADERS)?
+        .ok_or(FormError::Malformed)?;
     stream.consume(first + dash.len());
     let delimiter = format!("\r\n--{boundary}").into_bytes();
     let mut form = Form::default();
@@ -323,7 +328,10 @@ mod tests {
         let big = vec![b'x'; MAX_FIELDS_BYTES + 1];
         let raw = body(&[("key", None, &big), ("file", Some("f"), b"x")], "b");
         assert_eq!(read(&raw[..], "b").err(), Some(FormError::FieldsTooLarge));
-        assert_eq!(read(&b"no boundary here"[..], "b").err(), Some(FormError::Malformed));
+        assert_eq!(
+            read(&b"no boundary here"[..], "b").err(),
+            Some(FormError::Malformed)
+        );
         let cut = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\nunterminated";
         let (_, mut file) = read(&cut[..], "b").unwrap();
         assert!(file.read_to_end(&mut Vec::new()).is_err());
@@ -335,7 +343,10 @@ mod tests {
             boundary("multipart/form-data; boundary=----WebKitFormBoundaryX").as_deref(),
             Some("----WebKitFormBoundaryX")
         );
-        assert_eq!(boundary("multipart/form-data; boundary=\"q\"").as_deref(), Some("q"));
+        assert_eq!(
+            boundary("multipart/form-data; boundary=\"q\"").as_deref(),
+            Some("q")
+        );
         assert_eq!(boundary("application/x-www-form-urlencoded"), None);
         assert_eq!(boundary("multipart/form-data"), None);
     }

@@ -80,6 +80,63 @@ impl<R: Read> Read for FilePart<R> {
     }
 }
 
+/// A form's signature over its policy.
+enum Claim {
+    V4 {
+        credential: sigv4::Credential,
+        signature: String,
+    },
+    V2 {
+        access_key: String,
+        signature: String,
+    },
+}
+
+impl Claim {
+    /// The signature fields of a form with a policy: SigV4's when it has
+    /// `x-amz-algorithm` or `x-amz-credential`, else SigV2's.
+    fn of(form: &form::Form) -> AwsResult<Claim> {
+        let field = |name: &str| form.field(name).ok_or_else(|| missing_field(name));
+        if form.field("x-amz-algorithm").is_none() && form.field("x-amz-credential").is_none() {
+            return Ok(Claim::V2 {
+                access_key: field("AWSAccessKeyId")?.to_string(),
+                signature: field("signature")?.to_string(),
+            });
+        }
+        if field("x-amz-algorithm")? != "AWS4-HMAC-SHA256" {
+            return Err(AwsError::new(
+                S3::InvalidArgument,
+                "Invalid Policy: Only AWS4-HMAC-SHA256 is supported as x-amz-algorithm.",
+            ));
+        }
+        let credential = sigv4::Credential::parse(field("x-amz-credential")?)?;
+        field("x-amz-date")?;
+        Ok(Claim::V4 {
+            credential,
+            signature: field("x-amz-signature")?.to_string(),
+        })
+    }
+
+    fn access_key(&self) -> &str {
+        match self {
+            Claim::V4 { credential, .. } => &credential.access_key,
+            Claim::V2 { access_key, .. } => access_key,
+        }
+    }
+
+    /// Whether the signature is the policy's, signed with `secret`.
+    fn verifies(&self, secret: &str, policy: &str) -> bool {
+        match self {
+            Claim::V4 { credential, signature } => sigv4::derived_key(secret, credential).matches(policy, signature),
+            Claim::V2 { signature, .. } => {
+                let ours = sigv2::sign(secret, policy);
+                ours.len() == signature.len()
+                    && ours.bytes().zip(signature.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+            }
+        }
+    }
+}
+
 /// Who the form is signed by: the key's caller once the signature over
 /// the policy is verified (every key acts unverified under `--auth off`),
 /// or the request's own caller (anonymous) without a policy.
@@ -90,49 +147,15 @@ fn signer(r: &S3Request, form: &form::Form) -> AwsResult<Caller> {
         }
         return Ok(r.caller.clone());
     };
-    let v4 = form.field("x-amz-algorithm").is_some() || form.field("x-amz-credential").is_some();
-    let (access_key, check): (String, Box<dyn Fn(&str) -> bool>) = if v4 {
-        let algorithm = form.field("x-amz-algorithm").ok_or_else(|| missing_field("x-amz-algorithm"))?;
-        if algorithm != "AWS4-HMAC-SHA256" {
-            return Err(AwsError::new(
-                S3::InvalidArgument,
-                "Invalid Policy: Only AWS4-HMAC-SHA256 is supported as x-amz-algorithm.",
-            ));
-        }
-        let credential = sigv4::Credential::parse(
-            form.field("x-amz-credential").ok_or_else(|| missing_field("x-amz-credential"))?,
-        )?;
-        let _ = form.field("x-amz-date").ok_or_else(|| missing_field("x-amz-date"))?;
-        let claimed = form
-            .field("x-amz-signature")
-            .ok_or_else(|| missing_field("x-amz-signature"))?
-            .to_string();
-        let policy = encoded.to_string();
-        (
-            credential.access_key.clone(),
-            Box::new(move |secret: &str| sigv4::derived_key(secret, &credential).matches(&policy, &claimed)),
-        )
-    } else {
-        let key = form.field("AWSAccessKeyId").ok_or_else(|| missing_field("AWSAccessKeyId"))?;
-        let claimed = form.field("signature").ok_or_else(|| missing_field("signature"))?.to_string();
-        let policy = encoded.to_string();
-        (
-            key.to_string(),
-            Box::new(move |secret: &str| {
-                let ours = sigv2::sign(secret, &policy);
-                ours.len() == claimed.len()
-                    && ours.bytes().zip(claimed.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
-            }),
-        )
-    };
+    let claim = Claim::of(form)?;
     let state = r.ctx.shared.state();
     let token = form.field("x-amz-security-token");
-    let found = crate::auth::signer_of_key(&state, &access_key, token, r.ctx.shared.now());
+    let found = crate::auth::signer_of_key(&state, claim.access_key(), token, r.ctx.shared.now());
     if r.ctx.mode == AuthMode::Off {
         return Ok(found.map_or_else(|_| Caller::anonymous(), |(caller, _)| caller));
     }
     let (caller, secret) = found?;
-    if !check(&secret) {
+    if !claim.verifies(&secret, encoded) {
         return Err(AwsError::new(
             Common::SignatureDoesNotMatch,
             "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
@@ -238,7 +261,10 @@ pub fn post_object(r: &S3Request) -> AwsResult<HttpResponse> {
         super::object::authorize_upload_extras(&upload, &state, bucket, !tags.is_empty())?;
         let fields = |name: &str| header_field(&form, name);
         let written = acl::for_upload(&state, bucket, caller.account.as_deref(), &fields)?;
-        (written, super::protection::for_upload(r, bucket, r.ctx.shared.now())?)
+        (
+            written,
+            super::protection::for_upload(r, bucket, r.ctx.shared.now())?,
+        )
     };
     // The file is stored without holding the state lock.
     let stored = body::ingest_reader(r, FilePart(file))?;
@@ -256,7 +282,10 @@ pub fn post_object(r: &S3Request) -> AwsResult<HttpResponse> {
         metadata,
         tags,
         checksum: None,
-        storage_class: form.field("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
+        storage_class: form
+            .field("x-amz-storage-class")
+            .unwrap_or("STANDARD")
+            .to_string(),
         part_sizes: Vec::new(),
         protection,
         owner: written.owner,
@@ -322,7 +351,9 @@ fn reply(r: &S3Request, form: &form::Form, bucket: &str, key: &str, etag: &str) 
         sigv4::uri_encode(key).replace("%2F", "/")
     );
     match form.field("success_action_status") {
-        Some("200") => empty(200).with_header("etag", etag).with_header("location", &location),
+        Some("200") => empty(200)
+            .with_header("etag", etag)
+            .with_header("location", &location),
         Some("201") => {
             let mut created = xml_reply("PostResponse", |x| {
                 x.elem("Location", &location);
@@ -335,6 +366,8 @@ fn reply(r: &S3Request, form: &form::Form, bucket: &str, key: &str, etag: &str) 
         }
         .with_header("etag", etag)
         .with_header("location", &location),
-        _ => empty(204).with_header("etag", etag).with_header("location", &location),
+        _ => empty(204)
+            .with_header("etag", etag)
+            .with_header("location", &location),
     }
 }

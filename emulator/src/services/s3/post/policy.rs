@@ -16,9 +16,17 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
     /// The field (lower-cased, without `$`) equals the value.
-    Eq { field: String, value: String, text: String },
+    Eq {
+        field: String,
+        value: String,
+        text: String,
+    },
     /// The field starts with the prefix.
-    StartsWith { field: String, prefix: String, text: String },
+    StartsWith {
+        field: String,
+        prefix: String,
+        text: String,
+    },
     /// The file's size in bytes is within the range.
     LengthRange { min: u64, max: u64 },
 }
@@ -46,8 +54,10 @@ pub fn parse(encoded: &str) -> AwsResult<PostPolicy> {
     let doc: Value = serde_json::from_slice(&raw).map_err(|_| invalid("Invalid JSON."))?;
     let expiration = match doc.get("expiration") {
         None => return Err(invalid("Policy missing expiration.")),
-        Some(Value::String(text)) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| invalid(&format!("Invalid 'expiration' value: '{text}'")))?,
+        Some(Value::String(text)) => {
+            OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| invalid(&format!("Invalid 'expiration' value: '{text}'")))?
+        }
         Some(other) => return Err(invalid(&format!("Invalid 'expiration' value: '{other}'"))),
     };
     let list = match doc.get("conditions") {
@@ -59,7 +69,10 @@ pub fn parse(encoded: &str) -> AwsResult<PostPolicy> {
     for item in list {
         conditions.extend(condition(item)?);
     }
-    Ok(PostPolicy { expiration, conditions })
+    Ok(PostPolicy {
+        expiration,
+        conditions,
+    })
 }
 
 /// A field name as a condition names it: `$key` → `key`.
@@ -80,7 +93,8 @@ fn condition(item: &Value) -> AwsResult<Vec<Condition>> {
         Value::Object(map) => map
             .iter()
             .map(|(field, value)| {
-                let value = as_text(value).ok_or_else(|| invalid("Invalid Simple-Condition: value must be a string."))?;
+                let value = as_text(value)
+                    .ok_or_else(|| invalid("Invalid Simple-Condition: value must be a string."))?;
                 Ok(Condition::Eq {
                     field: field.to_ascii_lowercase(),
                     text: format!("[\"eq\", \"${field}\", \"{value}\"]"),
@@ -95,7 +109,8 @@ fn condition(item: &Value) -> AwsResult<Vec<Condition>> {
                 "content-length-range" => {
                     let bound = |i: usize| {
                         parts.get(i).and_then(|v| {
-                            v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                            v.as_u64()
+                                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
                         })
                     };
                     match (parts.len(), bound(1), bound(2)) {
@@ -104,7 +119,11 @@ fn condition(item: &Value) -> AwsResult<Vec<Condition>> {
                     }
                 }
                 op @ ("eq" | "starts-with") => {
-                    let field = parts.get(1).and_then(Value::as_str).and_then(field_name).ok_or_else(bad)?;
+                    let field = parts
+                        .get(1)
+                        .and_then(Value::as_str)
+                        .and_then(field_name)
+                        .ok_or_else(bad)?;
                     let value = parts.get(2).and_then(as_text).ok_or_else(bad)?;
                     if parts.len() != 3 {
                         return Err(bad());
@@ -232,10 +251,16 @@ mod tests {
         ]);
         assert_eq!(check(&policy, &ok, "b", NOW).unwrap(), Some((1, 10)));
         let err = check(&policy, &ok, "other", NOW).unwrap_err();
-        assert_eq!(err.message, "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$bucket\", \"b\"]");
+        assert_eq!(
+            err.message,
+            "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$bucket\", \"b\"]"
+        );
         let mut wrong_key = ok.clone();
         wrong_key[0].1 = "elsewhere/x".into();
-        assert!(check(&policy, &wrong_key, "b", NOW).unwrap_err().message.contains("starts-with"));
+        assert!(check(&policy, &wrong_key, "b", NOW)
+            .unwrap_err()
+            .message
+            .contains("starts-with"));
         let mut extra = ok.clone();
         extra.push(("x-amz-meta-other".into(), "v".into()));
         assert_eq!(
@@ -253,9 +278,18 @@ mod tests {
     fn bad_documents_are_invalid_policy_documents() {
         for (doc, message) in [
             ("not json", "Invalid Policy: Invalid JSON."),
-            (r#"{"conditions":[]}"#, "Invalid Policy: Policy missing expiration."),
-            (r#"{"expiration":"2026-01-02T00:00:00Z"}"#, "Invalid Policy: Policy missing conditions."),
-            (r#"{"expiration":"tomorrow","conditions":[]}"#, "Invalid Policy: Invalid 'expiration' value: 'tomorrow'"),
+            (
+                r#"{"conditions":[]}"#,
+                "Invalid Policy: Policy missing expiration.",
+            ),
+            (
+                r#"{"expiration":"2026-01-02T00:00:00Z"}"#,
+                "Invalid Policy: Policy missing conditions.",
+            ),
+            (
+                r#"{"expiration":"tomorrow","conditions":[]}"#,
+                "Invalid Policy: Invalid 'expiration' value: 'tomorrow'",
+            ),
             (
                 r#"{"expiration":"2026-01-02T00:00:00Z","conditions":[["content-length-range",1]]}"#,
                 "Invalid Policy: Invalid content-length-range",
@@ -266,7 +300,10 @@ mod tests {
             ),
         ] {
             let err = parse(&encode(doc)).unwrap_err();
-            assert_eq!((err.code.as_str(), err.message.as_str()), ("InvalidPolicyDocument", message));
+            assert_eq!(
+                (err.code.as_str(), err.message.as_str()),
+                ("InvalidPolicyDocument", message)
+            );
         }
         assert_eq!(parse("%%%").unwrap_err().code, "InvalidPolicyDocument");
     }
