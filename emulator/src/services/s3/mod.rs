@@ -10,7 +10,8 @@
 //! [`body`] (receiving and storing bodies, checksums, write conditions),
 //! [`multipart`] (multipart uploads), [`copy`] (CopyObject), [`delete`]
 //! (DeleteObjects), [`tagging`] (object tags), [`acl`] (bucket and object
-//! ACLs, Object Ownership and public ACLs, and the grants a decision takes). Errors and their
+//! ACLs, Object Ownership and public ACLs, and the grants a decision takes),
+//! [`post`] (browser POST uploads: the form, its policy and signature). Errors and their
 //! document are in [`errors`]. Every handler asks for its permission
 //! through the door [`S3Request::authorize_op`], which reads the action
 //! from the table; the evaluator decides with the bucket policy.
