@@ -127,11 +127,18 @@ impl Claim {
     /// Whether the signature is the policy's, signed with `secret`.
     fn verifies(&self, secret: &str, policy: &str) -> bool {
         match self {
-            Claim::V4 { credential, signature } => sigv4::derived_key(secret, credential).matches(policy, signature),
+            Claim::V4 {
+                credential,
+                signature,
+            } => sigv4::derived_key(secret, credential).matches(policy, signature),
             Claim::V2 { signature, .. } => {
                 let ours = sigv2::sign(secret, policy);
                 ours.len() == signature.len()
-                    && ours.bytes().zip(signature.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+                    && ours
+                        .bytes()
+                        .zip(signature.bytes())
+                        .fold(0u8, |d, (a, b)| d | (a ^ b))
+                        == 0
             }
         }
     }
