@@ -29,7 +29,6 @@ UNSERVED = {
     "WriteGetObjectResponse": "S3 Object Lambda is not emulated",
     "SelectObjectContent": "S3 Select is closed to new AWS customers; not emulated",
     "GetObjectTorrent": "BitTorrent is no longer served by AWS",
-    "PutObjectAcl": "ACL writes belong to the versioning/ACL issue (23)",
     "RestoreObject": "archive storage classes are not emulated",
     "UpdateObjectEncryption": "changing an object's encryption in place is not emulated",
 }

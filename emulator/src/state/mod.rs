@@ -19,6 +19,7 @@ pub mod kinesis;
 pub mod organizations;
 pub mod providers;
 pub mod s3;
+pub mod s3_acl;
 pub mod tracked;
 pub mod versions;
 

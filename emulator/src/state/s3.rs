@@ -3,7 +3,8 @@
 //! [`super::versions`]), whose bodies live in files.
 
 use super::iam::{Document, Tags};
-use super::versions::{Objects, Versioning};
+use super::s3_acl::AccessControlList;
+use super::versions::{Objects, Version, Versioning};
 use crate::protocol::xml::Element;
 use crate::scratch::{OnDrop, TempFile};
 use serde::{Deserialize, Serialize};
@@ -150,6 +151,13 @@ pub struct Object {
     /// Server-side encryption and Object Lock settings.
     #[serde(default)]
     pub protection: Protection,
+    /// The account that owns the object; `None`: the bucket owner (ACLs
+    /// disabled, or written by the bucket owner). See `services/s3/acl.rs`.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The object's ACL; `None`: its owner has FULL_CONTROL.
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 /// How an object is encrypted at rest and whether Object Lock holds it.
@@ -201,6 +209,12 @@ pub struct Upload {
     /// Encryption and Object Lock given at CreateMultipartUpload.
     #[serde(default)]
     pub protection: Protection,
+    /// The owner and ACL the completed object gets (from the ACL headers
+    /// of CreateMultipartUpload).
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -237,6 +251,9 @@ pub struct Bucket {
     /// configuration, objects are stored unencrypted (S3 before 2023).
     #[serde(default)]
     pub unencrypted_by_default: bool,
+    /// The bucket's ACL; `None`: the owner has FULL_CONTROL.
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 impl Bucket {
@@ -257,11 +274,50 @@ impl Bucket {
             configs: BTreeMap::new(),
             object_lock_enabled: false,
             unencrypted_by_default: false,
+            acl: None,
         }
     }
 
     pub fn arn(&self) -> String {
         format!("arn:aws:s3:::{}", self.name)
+    }
+
+    /// Whether Object Ownership lets ACLs take part (anything but
+    /// `BucketOwnerEnforced`; a bucket whose ownership controls were
+    /// deleted behaves as `ObjectWriter`).
+    pub fn acls_enabled(&self) -> bool {
+        self.ownership.as_deref() != Some("BucketOwnerEnforced")
+    }
+
+    /// The account that owns an object version: under `BucketOwnerEnforced`
+    /// "the bucket owner automatically owns and has full control over every
+    /// object in the bucket".
+    pub fn object_owner<'b>(&'b self, object: &'b Object) -> &'b str {
+        match &object.owner {
+            Some(owner) if self.acls_enabled() => owner,
+            _ => &self.owner,
+        }
+    }
+
+    /// The account that owns a version: an object's [`Bucket::object_owner`],
+    /// a delete marker's deleter (the bucket owner under `BucketOwnerEnforced`).
+    pub fn version_owner<'b>(&'b self, version: &'b Version) -> &'b str {
+        match version {
+            Version::Object(object) => self.object_owner(object),
+            Version::DeleteMarker(marker) => match &marker.owner {
+                Some(owner) if self.acls_enabled() => owner,
+                _ => &self.owner,
+            },
+        }
+    }
+
+    /// The owner to record for a version `writer` writes: `None` (the
+    /// bucket owner) unless ACLs are enabled and the writer is another
+    /// account.
+    pub fn written_by(&self, writer: Option<&str>) -> Option<String> {
+        writer
+            .filter(|w| *w != self.owner && self.acls_enabled())
+            .map(str::to_string)
     }
 
     /// The bucket's versioning state.

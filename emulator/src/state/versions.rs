@@ -48,6 +48,11 @@ pub struct DeleteMarker {
     /// `None` is the `null` version (written while versioning is suspended).
     pub version_id: Option<String>,
     pub last_modified: OffsetDateTime,
+    /// The account that deleted the key ("the account that created the
+    /// delete marker", as ListObjectVersions shows it); `None`: the bucket
+    /// owner (and lifecycle's markers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// One version of a key.
@@ -401,6 +406,8 @@ mod tests {
             storage_class: "STANDARD".into(),
             part_sizes: Vec::new(),
             protection: Protection::default(),
+            owner: None,
+            acl: None,
         }))
     }
 
@@ -409,6 +416,7 @@ mod tests {
             key: key.into(),
             version_id: None,
             last_modified: crate::ids::now(),
+            owner: None,
         })
     }
 

@@ -423,7 +423,11 @@ fn permission_check(state: &State, call: &Call, request: &DelegationRequest) -> 
                     unsure = true;
                     continue;
                 }
-                let question = Resource::Iam(super::resource_tags(state, resource)).question(action, resource, call.caller);
+                let question = Resource::Iam(super::resource_tags(state, resource)).question(
+                    action,
+                    resource,
+                    call.caller,
+                );
                 let decision = crate::authorize::decide(call.ctx, state, call.caller, question);
                 denied |= !decision.is_allowed();
             }

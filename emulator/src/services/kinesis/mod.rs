@@ -228,13 +228,7 @@ impl Call<'_> {
         authorize(self.ctx, state, self.caller, question)
     }
 
-    fn ask(
-        &self,
-        state: &State,
-        action: &str,
-        stream: &StreamRef,
-        extra: RequestContext,
-    ) -> AwsResult<()> {
+    fn ask(&self, state: &State, action: &str, stream: &StreamRef, extra: RequestContext) -> AwsResult<()> {
         let resource = stream
             .get(state)
             .map_or(Resource::Plain, |existing| Resource::Tagged(&existing.tags));

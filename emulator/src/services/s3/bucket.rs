@@ -1,6 +1,7 @@
 //! Buckets: CreateBucket, HeadBucket, ListBuckets, DeleteBucket,
-//! GetBucketLocation, ownership controls, ACLs, tagging, versioning (the
-//! bucket's state; its object versions are [`super::versions`]).
+//! GetBucketLocation, ownership controls, tagging, versioning (the
+//! bucket's state; its object versions are [`super::versions`]). ACLs are
+//! `acl.rs`'s.
 
 use super::operations::Also;
 use super::{canonical_id, empty, find_bucket, malformed_xml, no_such_bucket, xml_reply, S3Request};
@@ -53,6 +54,7 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
         );
     }
     let region = location_constraint(r)?;
+    let ownership = super::acl::requested_ownership(r)?;
     if let Some(existing) = state.buckets.get(&name) {
         if existing.owner != account {
             return Err(AwsError::new(S3::BucketAlreadyExists,
@@ -87,6 +89,10 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
             bucket.configs.insert("object-lock".into(), config);
         }
         state.s3_defaults.apply(&mut bucket);
+        if ownership.is_some() {
+            bucket.ownership = ownership;
+        }
+        bucket.acl = super::acl::for_new_bucket(r, &state, &bucket)?;
         state.buckets.insert(name.clone(), bucket);
     }
     Ok(empty(200).with_header("location", &format!("/{name}")))
@@ -334,44 +340,6 @@ pub fn delete_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
         Ok(())
     })?;
     Ok(empty(204))
-}
-
-pub fn get_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let owner = with_bucket(r, |b| Ok(b.owner.clone()))?;
-    Ok(acl_reply(&owner))
-}
-
-/// The only ACL S3 has under BucketOwnerEnforced: the owner has full control.
-pub fn acl_reply(owner: &str) -> HttpResponse {
-    let id = canonical_id(owner);
-    xml_reply("AccessControlPolicy", |x| {
-        x.with("Owner", |x| {
-            x.elem("ID", &id);
-        });
-        x.with("AccessControlList", |x| {
-            x.out_raw("<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">");
-            x.elem("ID", &id);
-            x.out_raw("</Grantee>");
-            x.elem("Permission", "FULL_CONTROL");
-            x.out_raw("</Grant>");
-        });
-    })
-}
-
-pub fn put_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let acl = r.header("x-amz-acl").map(str::to_string);
-    with_bucket(r, |b| {
-        let enforced = b.ownership.as_deref() == Some("BucketOwnerEnforced");
-        // Under BucketOwnerEnforced only the owner-full-control ACLs are accepted.
-        if enforced && !matches!(acl.as_deref(), Some("private" | "bucket-owner-full-control")) {
-            return Err(AwsError::new(
-                S3::AccessControlListNotSupported,
-                "The bucket does not allow ACLs",
-            ));
-        }
-        Ok(())
-    })?;
-    Ok(empty(200))
 }
 
 /// Reads `<Tagging><TagSet><Tag><Key>…` (at most 50 tags, unique keys).

@@ -11,6 +11,7 @@
 //! outside the state lock. The copy of a multipart object has the MD5 of
 //! its content as ETag, as in S3.
 
+use super::acl::Written;
 use super::body::{
     checksum_element, file_checksum, stored_algorithm, unsupported_algorithm, write_conditions,
 };
@@ -272,12 +273,14 @@ fn copy_checksum(r: &S3Request, source: &Object) -> AwsResult<Option<(String, St
 /// Authorizes writing the copy: `s3:PutObject` (and the row's further
 /// permissions for new tags or Object Lock headers) on the destination;
 /// returns the copy's encryption and lock settings.
-fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<Protection> {
+fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<(Protection, Written)> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize_op(&state, Some(bucket), request_tag_context(tags))?;
     object::authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
-    protection::for_upload(r, bucket, r.ctx.shared.now())
+    // A copy is a new object: its ACL comes from the request, never the source.
+    let written = super::acl::for_upload_request(r, &state, bucket)?;
+    Ok((protection::for_upload(r, bucket, r.ctx.shared.now())?, written))
 }
 
 pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
@@ -290,7 +293,7 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         Some(header) => tagging_header(header)?,
         None => Vec::new(),
     };
-    let protection = authorize_destination(r, &new_tags)?;
+    let (protection, owned) = authorize_destination(r, &new_tags)?;
     let (source, original, source_version) = source_object(r)?;
     protection::check_read(r, &original.protection, "x-amz-copy-source-")?;
     // Copying a named version onto its own key restores it (a new version).
@@ -324,6 +327,8 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         // A copy is a new single-part object.
         part_sizes: Vec::new(),
         protection,
+        owner: owned.owner,
+        acl: owned.acl,
     };
     let encryption = protection::encryption_headers(&object.protection);
     let (etag, modified) = (object.etag.clone(), object.last_modified);

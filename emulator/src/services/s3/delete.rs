@@ -138,7 +138,13 @@ fn delete_each(r: &S3Request, bucket_name: &str, targets: Vec<Target>) -> AwsRes
         .map(|(target, check)| {
             let result = check.and_then(|()| {
                 let wanted = wanted(&target)?;
-                Ok(versions::delete(bucket, &target.key, wanted.as_ref(), now))
+                Ok(versions::delete(
+                    bucket,
+                    &target.key,
+                    wanted.as_ref(),
+                    now,
+                    r.account(),
+                ))
             });
             Outcome { target, result }
         })

@@ -415,6 +415,7 @@ fn placed_marker(key: String, seq: u64, version_id: Option<String>, due: OffsetD
             key,
             version_id,
             last_modified: due,
+            owner: None,
         }),
     }
 }

@@ -166,7 +166,7 @@ pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
     let after = token.as_deref().or(start_after);
     let expiry = super::lifecycle::Expiry::of(bucket, r.ctx.shared.now());
     let listing = list(bucket, prefix, delimiter, after, max, expiry.as_ref());
-    let owner = (r.param("fetch-owner") == Some("true")).then_some(bucket.owner.as_str());
+    let fetch_owner = r.param("fetch-owner") == Some("true");
     Ok(xml_reply("ListBucketResult", |x| {
         x.elem("Name", &bucket.name);
         x.elem("Prefix", &enc(prefix));
@@ -193,7 +193,7 @@ pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
             x.elem("EncodingType", "url");
         }
         for object in &listing.objects {
-            contents(x, object, owner, &enc);
+            contents(x, object, fetch_owner.then(|| bucket.object_owner(object)), &enc);
         }
         for p in &listing.prefixes {
             x.with("CommonPrefixes", |x| {
@@ -237,7 +237,7 @@ pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
             x.elem("EncodingType", "url");
         }
         for object in &listing.objects {
-            contents(x, object, Some(&bucket.owner), &enc);
+            contents(x, object, Some(bucket.object_owner(object)), &enc);
         }
         for p in &listing.prefixes {
             x.with("CommonPrefixes", |x| {

@@ -181,12 +181,13 @@ fn owner(x: &mut Xml, account: &str) {
     });
 }
 
-fn entry_xml(x: &mut Xml, entry: &Entry, account: &str, enc: &impl Fn(&str) -> String) {
+fn entry_xml(x: &mut Xml, entry: &Entry, bucket: &Bucket, enc: &impl Fn(&str) -> String) {
     let (slot, latest) = match entry {
         Entry::Prefix(_) => return,
         Entry::Version { slot, latest } => (slot, *latest),
     };
     let version = &slot.version;
+    let account = bucket.version_owner(version);
     let common = |x: &mut Xml| {
         x.elem("Key", &enc(version.key()));
         x.elem("VersionId", version.shown_id());
@@ -247,7 +248,7 @@ pub fn list_object_versions(r: &S3Request) -> AwsResult<HttpResponse> {
             x.elem("EncodingType", "url");
         }
         for entry in &page.entries {
-            entry_xml(x, entry, &bucket.owner, &enc);
+            entry_xml(x, entry, bucket, &enc);
         }
         for entry in &page.entries {
             if let Entry::Prefix(p) = entry {

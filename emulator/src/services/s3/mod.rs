@@ -12,11 +12,14 @@
 //! (ListObjectVersions),
 //! [`body`] (receiving and storing bodies, checksums, write conditions),
 //! [`multipart`] (multipart uploads), [`copy`] (CopyObject), [`delete`]
-//! (DeleteObjects), [`tagging`] (object tags and ACL). Errors and their
+//! (DeleteObjects), [`tagging`] (object tags), [`acl`] (bucket and object
+//! ACLs, Object Ownership and public ACLs, and the grants a decision takes),
+//! [`post`] (browser POST uploads: the form, its policy and signature). Errors and their
 //! document are in [`errors`]. Every handler asks for its permission
 //! through the door [`S3Request::authorize_op`], which reads the action
 //! from the table; the evaluator decides with the bucket policy.
 
+pub mod acl;
 pub mod attributes;
 pub mod body;
 pub mod bucket;
@@ -34,6 +37,7 @@ pub mod multipart;
 pub mod object;
 pub mod operations;
 pub mod policy;
+pub mod post;
 pub mod protection;
 pub mod request;
 pub mod tagging;

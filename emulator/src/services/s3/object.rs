@@ -114,7 +114,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .map(tagging_header)
         .transpose()?
         .unwrap_or_default();
-    let protection = {
+    let (protection, written) = {
         let state = r.ctx.shared.state();
         let bucket = find_bucket(&state, &bucket_name)?;
         let mut context = RequestContext::new();
@@ -126,7 +126,8 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         }
         r.authorize_op(&state, Some(bucket), context)?;
         authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
-        protection::for_upload(r, bucket, r.ctx.shared.now())?
+        let written = super::acl::for_upload_request(r, &state, bucket)?;
+        (protection::for_upload(r, bucket, r.ctx.shared.now())?, written)
     };
     {
         let state = r.ctx.shared.state();
@@ -157,6 +158,8 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         part_sizes: Vec::new(),
         protection,
+        owner: written.owner,
+        acl: written.acl,
     };
     let now = r.ctx.shared.now();
     let mut state = r.ctx.shared.state();
@@ -537,7 +540,7 @@ pub fn delete_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .buckets
         .get_mut(&bucket_name)
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
-    let deleted = versions::delete(bucket, &key, wanted.as_ref(), now);
+    let deleted = versions::delete(bucket, &key, wanted.as_ref(), now, r.account());
     // The bodies' files go once the lock is released.
     drop(state);
     let mut reply = empty(204);

@@ -31,8 +31,8 @@
 
 use super::request::S3Request;
 use super::{
-    attributes, bucket, configs, copy, cors, delete, list, list_versions, lock, multipart, object, policy,
-    tagging,
+    acl, attributes, bucket, configs, copy, cors, delete, list, list_versions, lock, multipart, object,
+    policy, post, tagging,
 };
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
@@ -397,7 +397,8 @@ pub static ROWS: &[Row] = &[
         also [(Version, "s3:DeleteObjectVersion"), (BypassGovernance, "s3:BypassGovernanceRetention")]),
     row!(WriteGetObjectResponse [], Post Bucket [], ["s3-object-lambda:WriteGetObjectResponse"], ObjectLambda,
         when When::Header("x-amz-request-route")),
-    row!(PostObject [], Post Bucket [], ["s3:PutObject"], Object),
+    row!(PostObject [], Post Bucket [], ["s3:PutObject"], Object,
+        also [(Tagging, "s3:PutObjectTagging")]),
     row!(PreflightCors [], Options Bucket [], [], Unauthorized),
     row!(GetBucketLocation [], Get Bucket ["location"], ["s3:GetBucketLocation"], Bucket),
     row!(GetBucketPolicy [], Get Bucket ["policy"], ["s3:GetBucketPolicy"], Bucket),
@@ -632,8 +633,8 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::GetBucketOwnershipControls => bucket::get_ownership(r),
         Op::PutBucketOwnershipControls => bucket::put_ownership(r),
         Op::DeleteBucketOwnershipControls => bucket::delete_ownership(r),
-        Op::GetBucketAcl => bucket::get_acl(r),
-        Op::PutBucketAcl => bucket::put_acl(r),
+        Op::GetBucketAcl => acl::get_bucket_acl(r),
+        Op::PutBucketAcl => acl::put_bucket_acl(r),
         Op::GetBucketTagging => bucket::get_tagging(r),
         Op::PutBucketTagging => bucket::put_tagging(r),
         Op::DeleteBucketTagging => bucket::delete_tagging(r),
@@ -648,16 +649,14 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::GetObjectTagging => tagging::get_object_tagging(r),
         Op::PutObjectTagging => tagging::put_object_tagging(r),
         Op::DeleteObjectTagging => tagging::delete_object_tagging(r),
-        Op::GetObjectAcl => tagging::get_object_acl(r),
+        Op::GetObjectAcl => acl::get_object_acl(r),
+        Op::PutObjectAcl => acl::put_object_acl(r),
         Op::CopyObject => copy::copy_object(r),
         Op::PutObject => object::put_object(r),
         Op::GetObject => object::get_object(r, true),
         Op::HeadObject => object::get_object(r, false),
         Op::DeleteObject => object::delete_object(r),
-        Op::PutObjectAcl | Op::PostObject => Err(unserved(
-            r.op(),
-            "ACL writes and browser POST uploads are not emulated yet",
-        )),
+        Op::PostObject => post::post_object(r),
         Op::PreflightCors => cors::preflight(r),
         Op::GetObjectAttributes => attributes::get_object_attributes(r),
         Op::ListDirectoryBuckets => bucket::list_directory_buckets(r),

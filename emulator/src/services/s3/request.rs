@@ -2,8 +2,8 @@
 //! virtual-host style), query, headers, the operation's row of the table,
 //! and the one door through which every handler asks for its permission.
 
-use super::anonymous;
 use super::operations::{self, Also, Arn, Row, S3Operation};
+use super::{acl, anonymous};
 use crate::auth::Caller;
 use crate::authorize::{self, Resource};
 use crate::error::{AwsError, AwsResult, S3};
@@ -127,13 +127,12 @@ impl S3Request<'_> {
         let resource = self.row_resource(None)?;
         // Only the version actions take `s3:versionid` (the Service
         // Authorization Reference lists it for them alone).
-        let version = self
-            .param("versionId")
-            .filter(|_| self.row.also(Also::Version).next().is_some());
+        let named = self.param("versionId");
+        let version = named.filter(|_| self.row.also(Also::Version).next().is_some());
         self.ask_all(
             state,
             self.actions_for(version),
-            &resource,
+            (&resource, named),
             bucket,
             with_version(extra, version),
         )
@@ -185,14 +184,15 @@ impl S3Request<'_> {
         self.ask_all(
             state,
             self.actions_for(version),
-            &resource,
+            (&resource, version),
             bucket,
             with_version(extra, version),
         )
     }
 
     /// The door for a second permission the request needs (`need`), on
-    /// `resource` (the request's object unless `need` says otherwise);
+    /// `resource` (the request's object unless `need` says otherwise, as
+    /// the copy source, whose version is the `s3:versionid` of `extra`);
     /// the row names the action.
     pub fn authorize_also(
         &self,
@@ -202,11 +202,15 @@ impl S3Request<'_> {
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
-        let resource = match resource {
-            Some(resource) => resource.to_string(),
-            None => self.row_resource(None)?,
+        let (resource, version) = match resource {
+            Some(resource) => (resource.to_string(), context_version(&extra)),
+            None => (
+                self.row_resource(None)?,
+                self.param("versionId").map(str::to_string),
+            ),
         };
-        self.ask_all(state, self.row.also(need).collect(), &resource, bucket, extra)
+        let on = (resource.as_str(), version.as_deref());
+        self.ask_all(state, self.row.also(need).collect(), on, bucket, extra)
     }
 
     /// Whether the caller may list the bucket: S3 answers a missing key
@@ -214,14 +218,20 @@ impl S3Request<'_> {
     /// ListObjects' (the table's).
     pub fn may_list(&self, state: &State, bucket: &Bucket) -> AwsResult<()> {
         let action = operations::row_of(S3Operation::ListObjects).actions[0];
-        self.authorize(state, action, &bucket.arn(), Some(bucket), RequestContext::new())
+        self.authorize(
+            state,
+            action,
+            (&bucket.arn(), None),
+            Some(bucket),
+            RequestContext::new(),
+        )
     }
 
     fn ask_all(
         &self,
         state: &State,
         actions: Vec<&'static str>,
-        resource: &str,
+        on: On,
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
@@ -231,25 +241,30 @@ impl S3Request<'_> {
                 extra.clone()
             } else {
                 // The last (usually only) action takes the context.
-                return self.authorize(state, action, resource, bucket, extra);
+                return self.authorize(state, action, on, bucket, extra);
             };
-            self.authorize(state, action, resource, bucket, context)?;
+            self.authorize(state, action, on, bucket, context)?;
         }
         Ok(())
     }
 
-    /// Decides `action` on `resource` with the bucket's policy and the S3
-    /// request context, and enforces it. Handlers reach it only through
-    /// the door above.
+    /// Decides `action` on `on` with what the bucket brings (its policy,
+    /// its and the object version's ACLs: [`Resource`]) and the S3 request
+    /// context, and enforces it. Handlers reach it only through the door
+    /// above.
     fn authorize(
         &self,
         state: &State,
         action: &str,
-        resource: &str,
+        (resource, version): On,
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
-        let target = bucket.map_or(Resource::Plain, Resource::Bucket);
+        let target = match (bucket, version) {
+            (Some(bucket), Some(version)) => Resource::BucketVersion(bucket, version),
+            (Some(bucket), None) => Resource::Bucket(bucket),
+            (None, _) => Resource::Plain,
+        };
         let mut context = extra;
         self.add_s3_context(&mut context);
         let question = target
@@ -322,6 +337,24 @@ impl S3Request<'_> {
                 context.set_default(key, v);
             }
         }
+        // `s3:x-amz-grant-read` … `s3:x-amz-grant-full-control`.
+        for (header, _) in acl::GRANT_HEADERS {
+            if let Some(v) = req.header(header) {
+                context.set_default(&format!("s3:{header}"), v);
+            }
+        }
+    }
+}
+
+/// What a question is about: the resource's ARN, and the object version
+/// it names (`versionId`), whose ACL and owner count.
+type On<'a> = (&'a str, Option<&'a str>);
+
+/// The version a copy source names (its `s3:versionid`).
+fn context_version(context: &RequestContext) -> Option<String> {
+    match context.get("s3:versionid")? {
+        iam_evaluator::ContextValue::Single(v) => Some(v.clone()),
+        iam_evaluator::ContextValue::Multi(_) => None,
     }
 }
 

@@ -1,6 +1,6 @@
-//! The sub-resources of an object version: its tags (GetObjectTagging,
-//! PutObjectTagging, DeleteObjectTagging) and its ACL (GetObjectAcl), of
-//! the current version or the one `versionId` names.
+//! The tags of an object version (GetObjectTagging, PutObjectTagging,
+//! DeleteObjectTagging), of the current version or the one `versionId`
+//! names (ACLs are `acl.rs`'s).
 //!
 //! Each is authorized on the object with its `s3:ExistingObjectTag/*`;
 //! PutObjectTagging also with the new tags as `s3:RequestObjectTag/*` and
@@ -8,7 +8,7 @@
 //! values 0 to 256 letters, digits, spaces and `+ - = . _ : / @`, and
 //! `aws:` keys are the system's.
 
-use super::bucket::{acl_reply, tag_set_reply};
+use super::bucket::tag_set_reply;
 use super::malformed_xml;
 use super::object::{self, existing_tag_context};
 use super::{empty, find_bucket, no_such_bucket, versions, S3Request};
@@ -101,7 +101,7 @@ fn with_object<T>(
     r: &S3Request,
     new_tags: Option<&[(String, String)]>,
     f: impl FnOnce(&mut Object) -> T,
-) -> AwsResult<(String, versions::VersionHeader, T)> {
+) -> AwsResult<(versions::VersionHeader, T)> {
     let bucket_name = r.bucket_name()?.to_string();
     let key = r.key_name()?.to_string();
     let wanted = versions::requested(r)?;
@@ -119,13 +119,12 @@ fn with_object<T>(
         .buckets
         .get_mut(&bucket_name)
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
-    let owner = bucket.owner.clone();
     let object = bucket
         .objects
         .version_mut(&key, seq)
         .and_then(Version::object_mut)
         .ok_or_else(|| AwsError::new(S3::NoSuchKey, "The specified key does not exist."))?;
-    Ok((owner, header, f(object)))
+    Ok((header, f(object)))
 }
 
 /// A reply with the version's `x-amz-version-id`, if it has one.
@@ -137,7 +136,7 @@ fn with_version(reply: HttpResponse, header: versions::VersionHeader) -> HttpRes
 }
 
 pub fn get_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (_, header, tags) = with_object(r, None, |o| o.tags.clone())?;
+    let (header, tags) = with_object(r, None, |o| o.tags.clone())?;
     Ok(with_version(tag_set_reply(&tags), header))
 }
 
@@ -151,19 +150,13 @@ pub fn put_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
     }
     let tags = read_object_tags(&body)?;
     let new_tags = tags.clone();
-    let (_, header, ()) = with_object(r, Some(&new_tags), |o| o.tags = tags)?;
+    let (header, ()) = with_object(r, Some(&new_tags), |o| o.tags = tags)?;
     Ok(with_version(empty(200), header))
 }
 
 pub fn delete_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (_, header, ()) = with_object(r, None, |o| o.tags.clear())?;
+    let (header, ()) = with_object(r, None, |o| o.tags.clear())?;
     Ok(with_version(empty(204), header))
-}
-
-/// GetObjectAcl: under BucketOwnerEnforced the bucket owner has full control.
-pub fn get_object_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (owner, header, ()) = with_object(r, None, |_| ())?;
-    Ok(with_version(acl_reply(&owner), header))
 }
 
 #[cfg(test)]

@@ -285,9 +285,16 @@ pub fn removed_by_delete<'b>(
     }
 }
 
-/// Deletes `key` as a DELETE does: the named version for good, or (without
-/// one) the object of an unversioned bucket, or a delete marker on top.
-pub fn delete(bucket: &mut Bucket, key: &str, wanted: Option<&VersionRef>, now: OffsetDateTime) -> Deleted {
+/// Deletes `key` as a DELETE of `deleter` (an account; none when
+/// anonymous) does: the named version for good, or (without one) the object
+/// of an unversioned bucket, or a delete marker on top, owned by the deleter.
+pub fn delete(
+    bucket: &mut Bucket,
+    key: &str,
+    wanted: Option<&VersionRef>,
+    now: OffsetDateTime,
+    deleter: Option<&str>,
+) -> Deleted {
     let mut removed = settle(bucket, key, now);
     let mut deleted = match wanted {
         Some(wanted) => {
@@ -311,6 +318,7 @@ pub fn delete(bucket: &mut Bucket, key: &str, wanted: Option<&VersionRef>, now: 
                     key: key.to_string(),
                     version_id: None,
                     last_modified: now,
+                    owner: bucket.written_by(deleter),
                 });
                 removed.extend(bucket.objects.write(versioning, marker));
                 Deleted {

@@ -318,6 +318,8 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: upload.storage_class,
         part_sizes: plan.parts.iter().map(|p| p.size).collect(),
         protection: upload.protection.clone(),
+        owner: upload.owner.clone(),
+        acl: upload.acl.clone(),
     };
     let encryption = super::super::protection::encryption_headers(&object.protection);
     let (finished, written) = commit(r, &upload.id, object)?;

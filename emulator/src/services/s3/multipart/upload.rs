@@ -44,6 +44,7 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
     let bucket = find_bucket(&state, &bucket_name)?;
     authorize_put(r, &state, bucket, &tags)?;
     let protection = protection::for_upload(r, bucket, r.ctx.shared.now())?;
+    let written = super::super::acl::for_upload_request(r, &state, bucket)?;
     let encryption = protection::encryption_headers(&protection);
     let checksum = requested_checksum(r)?;
     let upload = Upload {
@@ -60,6 +61,8 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         parts: std::collections::BTreeMap::new(),
         protection,
+        owner: written.owner,
+        acl: written.acl,
     };
     let id = upload.id.clone();
     state
