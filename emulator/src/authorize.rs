@@ -11,6 +11,7 @@ use iam_evaluator::{
     evaluate, AwsOwned, ContextValue, NamedPolicy, PolicySet, PrincipalKind, Request, RequestContext, Rule,
 };
 
+pub mod acl;
 pub mod organization;
 pub mod resource;
 
@@ -28,6 +29,8 @@ pub struct Question<'a> {
     pub extra_context: RequestContext,
     /// The resource policy is a role trust policy.
     pub role_trust: bool,
+    /// S3 ACLs whose grants count for this request (see `iam_evaluator::acl`).
+    pub acls: Vec<iam_evaluator::Acl>,
 }
 
 impl<'a> Question<'a> {
@@ -39,6 +42,7 @@ impl<'a> Question<'a> {
             resource_policies: Vec::new(),
             extra_context: RequestContext::new(),
             role_trust: false,
+            acls: Vec::new(),
         }
     }
 }
@@ -225,6 +229,7 @@ pub fn prepare(
     let mut policies = part.policies.clone();
     policies.resource = question.resource_policies;
     policies.role_trust = question.role_trust;
+    policies.acls = question.acls;
     let mut request = Request {
         principal: caller.principal.clone(),
         action: question.action.to_string(),

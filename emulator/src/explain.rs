@@ -99,6 +99,7 @@ pub fn decide_input(input: &ExplainInput) -> Result<iam_evaluator::Decision, Inp
         scps: parse_all(&input.scps)?.into_iter().map(|p| vec![p]).collect(),
         rcps: parse_all(&input.rcps)?.into_iter().map(|p| vec![p]).collect(),
         role_trust: input.trust_policy.is_some(),
+        acls: Vec::new(),
     };
     let request = Request {
         principal,

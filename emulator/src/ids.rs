@@ -89,6 +89,47 @@ pub fn request_id() -> String {
     id
 }
 
+/// An S3 object version id: 32 URL-safe characters that look random to
+/// a client but hold the version's position among its key's versions
+/// (`seq`, masked by the random tail), so a listing can resume after a
+/// version that was deleted meanwhile and ids are told apart from junk.
+pub fn object_version_id(seq: u64) -> String {
+    let mut tail = [0u8; 16];
+    tail[..8].copy_from_slice(&fast_random().to_le_bytes());
+    tail[8..].copy_from_slice(&fast_random().to_le_bytes());
+    object_version_id_with(seq, tail)
+}
+
+/// [`object_version_id`] with a given tail (a deterministic id).
+pub fn object_version_id_with(seq: u64, tail: [u8; 16]) -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 24];
+    for (i, b) in seq.to_be_bytes().into_iter().enumerate() {
+        bytes[i] = b ^ tail[i];
+    }
+    bytes[8..].copy_from_slice(&tail);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The position an [`object_version_id`] holds; `None` for a string that
+/// is not one.
+pub fn object_version_seq(id: &str) -> Option<u64> {
+    use base64::Engine as _;
+    if id.len() != 32 {
+        return None;
+    }
+    let bytes: [u8; 24] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .ok()?
+        .try_into()
+        .ok()?;
+    let mut seq = [0u8; 8];
+    for (i, b) in seq.iter_mut().enumerate() {
+        *b = bytes[i] ^ bytes[8 + i];
+    }
+    Some(u64::from_be_bytes(seq))
+}
+
 thread_local! {
     static FAST_RANDOM: std::cell::Cell<u64> = std::cell::Cell::new(u64::from_le_bytes(random_bytes::<8>()));
 }
@@ -150,5 +191,30 @@ mod tests {
         assert_eq!(secret_access_key().len(), 40);
         assert_eq!(request_id().len(), 36);
         assert!(iso8601(now()).ends_with('Z'));
+    }
+
+    #[test]
+    fn object_version_ids_hold_their_position() {
+        for seq in [0, 1, 2, 255, 1 << 40, u64::MAX] {
+            let id = object_version_id(seq);
+            assert_eq!(id.len(), 32, "{id}");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{id}"
+            );
+            assert_eq!(object_version_seq(&id), Some(seq));
+        }
+        assert_ne!(object_version_id(7), object_version_id(7));
+        for junk in [
+            "",
+            "null",
+            "abc",
+            &"a".repeat(31),
+            &"*".repeat(32),
+            &"a".repeat(33),
+        ] {
+            assert_eq!(object_version_seq(junk), None, "{junk}");
+        }
     }
 }

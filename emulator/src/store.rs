@@ -11,7 +11,10 @@
 //! - `LOCK` — held while an emulator uses the folder.
 //!
 //! Records: `account/ID` (one account's IAM entities), `session/AKID`,
-//! `bucket/NAME` (a bucket without its objects), `object/BUCKET/KEY`,
+//! `bucket/NAME` (a bucket without its objects), `object/BUCKET/KEY` (an
+//! unversioned bucket's object: a key's `null` version at position 0),
+//! `version/BUCKET/KEY/SEQ` (any other version of a key, an object or a
+//! delete marker, at its position; see [`crate::state::versions`]),
 //! `stream/ACCOUNT/REGION/NAME`, `analyzer/ARN` (an Access Analyzer analyzer
 //! with its rules, findings and previews), `policy-generation/JOB`, `organization/ID` (one organization with its
 //! OUs, accounts, policies and handshakes); apart from them, the observed requests
@@ -26,7 +29,8 @@
 use crate::scratch::{Graveyard, Scratch};
 use crate::state::changes::Change;
 use crate::state::iam::Account;
-use crate::state::s3::{Bucket, Object};
+use crate::state::s3::Bucket;
+use crate::state::versions::{Slot, Version};
 use crate::state::State;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::BTreeSet;
@@ -327,16 +331,19 @@ fn load_record(state: &mut State, key: &str, value: &[u8], scratch: &Scratch) ->
             }
             state.buckets.insert(rest.to_string(), bucket);
         }
-        "object" => {
-            let (bucket, object_key) = rest.split_once('/').ok_or("no bucket in an object record")?;
-            let mut object: Object = serde_json::from_slice(value).map_err(json_err)?;
-            object.body = attach(&object.body, scratch)?;
-            // Object records sort after their bucket's record ("bucket/" < "object/").
+        "object" | "version" => {
+            let (bucket, object_key, seq) = crate::state::changes::parse_version_record(kind, rest)
+                .ok_or("a version record needs a bucket, a key and a position")?;
+            let mut version = Version::from_record(value)?;
+            if let Version::Object(object) = &mut version {
+                object.body = attach(&object.body, scratch)?;
+            }
+            // Version records sort after their bucket's record ("bucket/" < "object/", "version/").
             let bucket = state
                 .buckets
                 .get_mut(bucket)
                 .ok_or("an object of a bucket that is not stored")?;
-            bucket.objects.insert(object_key.to_string(), object);
+            bucket.objects.insert(object_key, Slot { seq, version });
         }
         "stream" => {
             let mut parts = rest.splitn(3, '/');
@@ -393,11 +400,13 @@ fn sweep(scratch: &Scratch, state: &State) {
     }
     let mut used = BTreeSet::new();
     for bucket in state.buckets.values() {
+        // Every version's body counts, not only the current one's.
         used.extend(
             bucket
                 .objects
-                .values()
-                .filter_map(|o| Some(o.body.file()?.path.clone())),
+                .iter()
+                .flat_map(|(_, slots)| slots)
+                .filter_map(|s| Some(s.version.object()?.body.file()?.path.clone())),
         );
         for upload in bucket.uploads.values() {
             used.extend(
@@ -482,6 +491,40 @@ mod tests {
         }
         let err = Store::open(&dir, &mut State::new(Vec::new())).unwrap_err();
         assert!(err.contains("is not one the emulator writes"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A folder written before versions existed: its `object/BUCKET/KEY`
+    /// records load as each key's `null` version, bodies kept.
+    #[test]
+    fn an_object_record_of_an_older_folder_loads_as_the_null_version() {
+        let dir = temp_dir("older");
+        {
+            let mut state = State::new(Vec::new());
+            let (store, _) = Store::open(&dir, &mut state).unwrap();
+            let now = crate::ids::now();
+            state
+                .buckets
+                .insert("b".into(), Bucket::new("b", "123456789012", "us-east-1", now));
+            store
+                .commit(&crate::state::changes::take(&mut state, true).unwrap())
+                .unwrap();
+            std::fs::write(dir.join("objects").join("body1"), b"hello").unwrap();
+            let object = r#"{"key":"k","body":{"file":"body1","len":5},"size":5,"etag":"\"x\"",
+                "last_modified":[2026,1,0,0,0,0,0,0,0],"content_type":"","headers":[],"metadata":[],"tags":[],
+                "checksum":null,"storage_class":"STANDARD","part_sizes":[]}"#;
+            store
+                .commit(&[Change::Put("object/b/k".into(), object.as_bytes().to_vec())])
+                .unwrap();
+        }
+        let mut state = State::new(Vec::new());
+        let store = Store::open(&dir, &mut state).unwrap();
+        let objects = &state.buckets["b"].objects;
+        let slot = objects.latest("k").unwrap();
+        assert_eq!((slot.seq, slot.version.id()), (0, None));
+        assert_eq!(objects.current("k").map(|o| o.size), Some(5));
+        assert!(dir.join("objects").join("body1").exists(), "the body is in use");
+        drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

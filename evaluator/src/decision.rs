@@ -28,6 +28,7 @@
 //! resource-based policy can allow them, and SCPs do not apply to them.
 //! Neither SCPs nor RCPs bind a session of a service-linked role.
 
+use crate::acl::Acl;
 use crate::arn::Arn;
 use crate::context::RequestContext;
 use crate::policy::{Effect, Policy};
@@ -81,6 +82,9 @@ pub enum PolicyType {
     IdentityBased,
     PermissionsBoundary,
     Session,
+    /// An S3 bucket or object ACL: each grant acts like a resource-based
+    /// `Allow` to its grantee (see [`crate::acl`]).
+    Acl,
 }
 
 impl PolicyType {
@@ -94,6 +98,7 @@ impl PolicyType {
             PolicyType::IdentityBased => "identity-based policy",
             PolicyType::PermissionsBoundary => "permissions boundary",
             PolicyType::Session => "session policy",
+            PolicyType::Acl => "access control list (ACL)",
         }
     }
 
@@ -142,6 +147,11 @@ pub struct PolicySet {
     /// Guide: "IAM role trust policies and KMS key policies are exceptions
     /// … they must explicitly allow access for principals."
     pub role_trust: bool,
+    /// S3 ACLs of the resource (the bucket's, and the object's for object
+    /// requests) whose grants count: the service leaves them out when
+    /// Object Ownership disables ACLs, and public grants out under
+    /// `IgnorePublicAcls`. Empty: decisions are as without ACLs.
+    pub acls: Vec<Acl>,
 }
 
 /// The outcome of a decision.
@@ -322,6 +332,7 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
         caller_has_boundary: caller.has_identity_policies() && policies.boundary.is_some(),
     };
     let resource = eval.group(resource_type, None, &policies.resource, named);
+    let acl = eval.acls(&policies.acls, named);
     let identity = caller.has_identity_policies().then(|| {
         eval.group(
             PolicyType::IdentityBased,
@@ -352,6 +363,7 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
             &rcps,
             &scps,
             resource,
+            &acl,
             identity.as_ref(),
             boundary.as_ref(),
             session.as_ref(),
@@ -495,6 +507,55 @@ impl Evaluation<'_> {
         }
     }
 
+    /// The ACLs' grants, each checked like a resource-based `Allow`
+    /// statement; AuthenticatedUsers grants never reach an unsigned caller.
+    fn acls(&mut self, acls: &[Acl], principals: Principals) -> GroupResult {
+        let start = self.trace.len();
+        let mut allow = None::<PrincipalMatch>;
+        for acl in acls {
+            let policy = Arc::new(Policy {
+                version: Some(crate::policy::Version::V2012_10_17),
+                id: None,
+                statements: acl.statements(),
+            });
+            let statements: Vec<StatementTrace> = policy
+                .statements
+                .iter()
+                .zip(&acl.grants)
+                .enumerate()
+                .map(|(index, (s, grant))| {
+                    let result = statement::check_with(s, self.request, false, principals).and_then(|how| {
+                        if grant.grantee.admits(&self.request.principal) {
+                            Ok(how)
+                        } else {
+                            Err(statement::Mismatch::Principal)
+                        }
+                    });
+                    if let Ok(how) = result {
+                        let how = how.unwrap_or(PrincipalMatch::Direct);
+                        if allow.is_none_or(|best| how.strength() > best.strength()) {
+                            allow = Some(how);
+                        }
+                    }
+                    StatementTrace { index, result }
+                })
+                .collect();
+            self.trace.push(PolicyTrace {
+                policy_type: PolicyType::Acl,
+                name: acl.name.clone(),
+                level: None,
+                policy,
+                statements,
+            });
+        }
+        GroupResult {
+            policy_type: PolicyType::Acl,
+            traces: start..self.trace.len(),
+            deny: false,
+            allow,
+        }
+    }
+
     fn finish(self, verdict: &Verdict, rule: Option<Rule>) -> Decision {
         let mut deciding = Vec::new();
         for (range, effect) in &verdict.groups {
@@ -537,6 +598,7 @@ fn decide(
     rcps: &[GroupResult],
     scps: &[GroupResult],
     resource: &GroupResult,
+    acl: &GroupResult,
     identity: Option<&GroupResult>,
     boundary: Option<&GroupResult>,
     session: Option<&GroupResult>,
@@ -572,6 +634,14 @@ fn decide(
     if (role_trust || is_kms_key(&request.resource)) && resource.allow.is_none() {
         return implicit(resource);
     }
+    // An ACL grant is one more resource-based allow (ACLs hold no denies):
+    // the stronger of the two grants decides, the policy on a tie.
+    let stronger = |g: &GroupResult| g.allow.map_or(-1, |m| i16::from(m.strength()));
+    let resource = if stronger(acl) > stronger(resource) {
+        acl
+    } else {
+        resource
+    };
     let allowed = |by: &[&GroupResult]| Verdict {
         outcome: Outcome::Allowed,
         decided_by: by.first().map(|g| g.policy_type),

@@ -32,6 +32,11 @@ impl Decision {
                 "Allowed: a resource-based policy grants {action} to this caller{}.",
                 if self.deciding_kinds().contains(&PolicyType::IdentityBased) { " and an identity-based policy allows it" } else { "" }
             ),
+            (Outcome::Allowed, Some(PolicyType::Acl)) => format!(
+                "Allowed by the {}{}.",
+                self.acl_grants(),
+                if self.deciding_kinds().contains(&PolicyType::IdentityBased) { ", and an identity-based policy allows it" } else { "" }
+            ),
             (Outcome::Allowed, Some(t)) => format!(
                 "Allowed: an Allow statement in {} {} matches, and nothing denies or limits it.",
                 article(t),
@@ -50,6 +55,16 @@ impl Decision {
             ),
             (_, None) => "Denied.".into(),
         }
+    }
+
+    /// The ACL grants that decided: `object ACL (AllUsers READ)`.
+    fn acl_grants(&self) -> String {
+        self.deciding
+            .iter()
+            .filter(|s| s.policy_type == PolicyType::Acl)
+            .map(|s| format!("{} ({})", s.policy_name, s.sid.as_deref().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join(" and the ")
     }
 
     fn deciding_kinds(&self) -> Vec<PolicyType> {
@@ -246,6 +261,7 @@ fn implicit_hint(t: PolicyType) -> &'static str {
             " (a permissions boundary caps what identity policies grant: the action must be allowed by both)"
         }
         PolicyType::Session => " (session policies cap what the role's policies grant for this session)",
+        PolicyType::Acl => " (an ACL grants only what its grants' permissions map to)",
         PolicyType::ServiceControl | PolicyType::ResourceControl => {
             " (every level of the organisation, from the root down to the account, must allow it)"
         }

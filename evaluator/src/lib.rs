@@ -11,6 +11,7 @@
 //! - [`condition`]: every condition operator, `IfExists`, set operators.
 //! - [`principal`]: the caller, and how a `Principal` element names it.
 //! - [`statement`]: does one statement apply to a request, and if not, why.
+//! - [`acl`]: S3 ACL grants as resource-based allows (permission → actions).
 //! - [`decision`]: AWS's evaluation logic across policy types; [`rules`]:
 //!   AWS's rules beside the policies (actions that need no permission,
 //!   AWS-owned resources, the bucket owner's root).
@@ -41,6 +42,7 @@
 //! assert!(evaluate(&request, &policies).is_allowed());
 //! ```
 
+pub mod acl;
 pub mod arn;
 pub mod catalog;
 pub mod checks;
@@ -61,6 +63,7 @@ pub mod validate;
 pub mod variables;
 pub mod wildcard;
 
+pub use acl::{Acl, AclGrant, AclPermission, AclResource, Grantee};
 pub use catalog::Catalog;
 pub use context::{ContextValue, RequestContext};
 pub use decision::{evaluate, Decision, NamedPolicy, Outcome, PolicySet, PolicyType, Request, StatementRef};

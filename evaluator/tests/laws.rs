@@ -11,7 +11,8 @@ use iam_evaluator::condition::{self, Operator};
 use iam_evaluator::policy::Condition;
 use iam_evaluator::statement::Mismatch;
 use iam_evaluator::{
-    evaluate, NamedPolicy, Outcome, Policy, PolicySet, Principal, Request, RequestContext, Rule,
+    evaluate, Acl, AclGrant, AclPermission, AclResource, Grantee, NamedPolicy, Outcome, Policy, PolicySet,
+    Principal, Request, RequestContext, Rule,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -558,6 +559,7 @@ proptest! {
             scps: original.scps.iter().map(|l| l.iter().map(round).collect()).collect(),
             rcps: original.rcps.iter().map(|l| l.iter().map(round).collect()).collect(),
             role_trust: original.role_trust,
+            acls: original.acls.clone(),
         };
         let request = req.to_request();
         prop_assert_eq!(
@@ -565,6 +567,82 @@ proptest! {
             evaluate(&request, &original).outcome,
             "{}", show(&set, &req)
         );
+    }
+}
+
+/// Random ACLs over the request's resource (as a bucket's or an object's,
+/// with any grantee and permission), so grants often reach the request.
+fn acls_for(req: &Req) -> impl Strategy<Value = Vec<Acl>> {
+    let arn = req.resource.clone();
+    let bucket_arn = arn.split('/').next().unwrap_or_default().to_string();
+    let grantee = prop_oneof![
+        Just(Grantee::AllUsers),
+        Just(Grantee::AuthenticatedUsers),
+        Just(Grantee::LogDelivery),
+        Just(Grantee::Account(common::ACCOUNT.to_string())),
+        Just(Grantee::Account(common::OTHER_ACCOUNT.to_string())),
+    ];
+    let grant = (grantee, select(AclPermission::ALL.to_vec()))
+        .prop_map(|(grantee, permission)| AclGrant { grantee, permission });
+    let acl = (any::<bool>(), proptest::collection::vec(grant, 0..4)).prop_map(move |(object, grants)| {
+        let (on, arn) = if object {
+            (AclResource::Object, arn.clone())
+        } else {
+            (AclResource::Bucket, bucket_arn.clone())
+        };
+        Acl {
+            name: "ACL".into(),
+            on,
+            arn,
+            grants,
+        }
+    });
+    proptest::collection::vec(acl, 0..3)
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// S3 User Guide, "How Amazon S3 authorizes a request": ACL grants are
+    /// resource-based permissions, so an explicit deny in any policy still
+    /// wins over every grant, and a grant never turns an allow into a deny.
+    #[test]
+    fn an_explicit_deny_wins_over_every_acl_grant(
+        ((set, req), acls) in common::case().prop_flat_map(|(set, req)| {
+            let acls = acls_for(&req);
+            (Just((set, req)), acls)
+        }),
+    ) {
+        let request = req.to_request();
+        let plain = evaluate(&request, &set.to_policy_set()).outcome;
+        let with_acls = evaluate(&request, &PolicySet { acls, ..set.to_policy_set() });
+        if plain == Outcome::ExplicitDeny || plain == Outcome::Allowed {
+            prop_assert_eq!(with_acls.outcome, plain, "{}", show(&set, &req));
+        }
+        if with_acls.outcome == Outcome::Allowed && plain != Outcome::Allowed {
+            prop_assert!(
+                with_acls.deciding.iter().any(|s| s.policy_type == iam_evaluator::PolicyType::Acl),
+                "{}", show(&set, &req)
+            );
+        }
+    }
+
+    /// With no grants (no ACL, or ACLs without grants), every decision is
+    /// exactly as without ACLs.
+    #[test]
+    fn with_no_acl_grants_decisions_are_unchanged((set, req) in common::case(), on_object in any::<bool>()) {
+        let request = req.to_request();
+        let plain = evaluate(&request, &set.to_policy_set());
+        let empty = Acl {
+            name: "ACL".into(),
+            on: if on_object { AclResource::Object } else { AclResource::Bucket },
+            arn: req.resource.clone(),
+            grants: Vec::new(),
+        };
+        let with_empty = evaluate(&request, &PolicySet { acls: vec![empty], ..set.to_policy_set() });
+        prop_assert_eq!(with_empty.outcome, plain.outcome);
+        prop_assert_eq!(with_empty.decided_by, plain.decided_by);
+        prop_assert_eq!(with_empty.deciding, plain.deciding);
     }
 }
 

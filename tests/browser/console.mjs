@@ -12,7 +12,10 @@
 // "generalise prefixes" is ticked, and the explanations. Last, S3 CORS: a
 // page served from another origin fetches an object (with a header that
 // makes the browser send a preflight) from a bucket whose CORS rules allow
-// that origin, and is refused a method the rules do not allow.
+// that origin, and is refused a method the rules do not allow. And a
+// browser POST upload: a page on another origin holds a real <form> with a
+// signed policy (as boto3's generate_presigned_post makes it); Chromium
+// submits it with a file and follows success_action_redirect back.
 //
 // Run by .ci/run: `node tests/browser/console.mjs`. The binary is
 // $IAM_EMULATOR_BIN or target/release/iam-emulator; the browser
@@ -440,6 +443,66 @@ async function main() {
         assert(refused.startsWith("refused"), `a DELETE the CORS rules do not allow was ${refused}`);
         const still = await s3("GET", "/cors-site/hello.txt");
         assert(still.status === 200, `the object after the refused DELETE: HTTP ${still.status}`);
+        await other.close();
+      } finally {
+        site.close();
+      }
+    });
+
+    await check("S3 browser POST: a real <form> uploads a file under a signed policy and is redirected", async () => {
+      const s3 = (method, p, query = [], body = "") => signed(emulator.endpoint, ROOT, { service: "s3", method, path: p, query, body });
+      const made = await s3("PUT", "/form-uploads");
+      assert(made.status === 200, `CreateBucket: HTTP ${made.status}: ${made.text}`);
+      const site = createServer((req, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        if (req.url.startsWith("/done")) {
+          res.end("<!doctype html><title>uploaded</title><p id=done>thanks</p>");
+          return;
+        }
+        res.end(formPage);
+      });
+      await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+      const origin = `http://127.0.0.1:${site.address().port}`;
+      // What boto3's generate_presigned_post computes: a policy and its SigV4 signature.
+      const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, "");
+      const date = amzDate.slice(0, 8);
+      const credential = `${ROOT.accessKeyId}/${date}/${REGION}/s3/aws4_request`;
+      const policy = Buffer.from(JSON.stringify({
+        expiration: new Date(Date.now() + 600_000).toISOString(),
+        conditions: [
+          { bucket: "form-uploads" },
+          ["starts-with", "$key", "forms/"],
+          { success_action_redirect: `${origin}/done` },
+          ["content-length-range", 1, 1048576],
+          { "x-amz-algorithm": "AWS4-HMAC-SHA256" },
+          { "x-amz-credential": credential },
+          { "x-amz-date": amzDate },
+        ],
+      })).toString("base64");
+      let key = hmac(`AWS4${ROOT.secretAccessKey}`, date);
+      for (const part of [REGION, "s3", "aws4_request"]) key = hmac(key, part);
+      const fields = {
+        key: "forms/${filename}",
+        success_action_redirect: `${origin}/done`,
+        "x-amz-algorithm": "AWS4-HMAC-SHA256",
+        "x-amz-credential": credential,
+        "x-amz-date": amzDate,
+        policy,
+        "x-amz-signature": hmac(key, policy).toString("hex"),
+      };
+      const hidden = Object.entries(fields).map(([n, v]) => `<input type=hidden name="${n}" value="${v}">`).join("");
+      const formPage = `<!doctype html><title>upload</title><form action="${emulator.endpoint}/form-uploads" method="post" enctype="multipart/form-data">${hidden}<input type=file name=file id=file><button id=send type=submit>Upload</button></form>`;
+      try {
+        const other = await context.newPage();
+        await other.goto(origin);
+        await other.setInputFiles("#file", { name: "hello.txt", mimeType: "text/plain", buffer: Buffer.from("sent by a browser form\n") });
+        await Promise.all([other.waitForURL(`${origin}/done?*`), other.click("#send")]);
+        const landed = new URL(other.url());
+        assert(landed.searchParams.get("bucket") === "form-uploads", `redirected to ${other.url()}`);
+        assert(landed.searchParams.get("key") === "forms/hello.txt", `redirected to ${other.url()}`);
+        assert(/^"[0-9a-f]{32}"$/.test(landed.searchParams.get("etag") || ""), `redirected to ${other.url()}`);
+        const got = await s3("GET", "/form-uploads/forms/hello.txt");
+        assert(got.status === 200 && got.text === "sent by a browser form\n", `the uploaded object: HTTP ${got.status}: ${got.text}`);
         await other.close();
       } finally {
         site.close();

@@ -392,7 +392,17 @@ fn object_lock_protects_objects_from_deletion() {
         ("x-amz-object-lock-mode", "GOVERNANCE"),
         ("x-amz-object-lock-retain-until-date", until),
     ];
-    root.s3("PUT", "/vault/g", &[], &governed, b"g").expect_ok();
+    // Retention and legal holds protect versions: deleting one names its
+    // version id; a plain DELETE only places a delete marker on top
+    // ("Object Lock works only in versioned buckets, and retention periods
+    // and legal holds apply to individual object versions", User Guide).
+    let version = |reply: Reply| {
+        reply
+            .header("x-amz-version-id")
+            .expect("a version id")
+            .to_string()
+    };
+    let g = version(root.s3("PUT", "/vault/g", &[], &governed, b"g").expect_ok());
     let head = root.s3("HEAD", "/vault/g", &[], &[], b"").expect_ok();
     assert_eq!(head.header("x-amz-object-lock-mode"), Some("GOVERNANCE"));
     assert_eq!(
@@ -402,15 +412,17 @@ fn object_lock_protects_objects_from_deletion() {
             .as_deref(),
         Some("GOVERNANCE")
     );
-    root.s3("DELETE", "/vault/g", &[], &[], b"")
+    root.s3("DELETE", "/vault/g", &[("versionId", &g)], &[], b"")
         .expect_error(403, "AccessDenied");
+    let marker = root.s3("DELETE", "/vault/g", &[], &[], b"").expect_ok();
+    assert_eq!(marker.header("x-amz-delete-marker"), Some("true"));
     // A user without s3:BypassGovernanceRetention cannot bypass.
     let alice = user_denied(&emu, "s3:BypassGovernanceRetention");
     alice
         .s3(
             "DELETE",
             "/vault/g",
-            &[],
+            &[("versionId", &g)],
             &[("x-amz-bypass-governance-retention", "true")],
             b"",
         )
@@ -418,7 +430,7 @@ fn object_lock_protects_objects_from_deletion() {
     root.s3(
         "DELETE",
         "/vault/g",
-        &[],
+        &[("versionId", &g)],
         &[("x-amz-bypass-governance-retention", "true")],
         b"",
     )
@@ -428,11 +440,11 @@ fn object_lock_protects_objects_from_deletion() {
         ("x-amz-object-lock-mode", "COMPLIANCE"),
         ("x-amz-object-lock-retain-until-date", until),
     ];
-    root.s3("PUT", "/vault/c", &[], &compliance, b"c").expect_ok();
+    let c = version(root.s3("PUT", "/vault/c", &[], &compliance, b"c").expect_ok());
     root.s3(
         "DELETE",
         "/vault/c",
-        &[],
+        &[("versionId", &c)],
         &[("x-amz-bypass-governance-retention", "true")],
         b"",
     )
@@ -441,7 +453,7 @@ fn object_lock_protects_objects_from_deletion() {
     sub(&root, "PUT", "/vault/c", "retention", &[], shorter).expect_error(403, "AccessDenied");
     assert_eq!(root.get_object("vault", "c").expect_ok().bytes, b"c");
 
-    root.put_object("vault", "h", b"h").expect_ok();
+    let h = version(root.put_object("vault", "h", b"h").expect_ok());
     sub(&root, "GET", "/vault/h", "retention", &[], "").expect_error(404, "NoSuchObjectLockConfiguration");
     sub(
         &root,
@@ -459,7 +471,7 @@ fn object_lock_protects_objects_from_deletion() {
             .as_deref(),
         Some("ON")
     );
-    root.s3("DELETE", "/vault/h", &[], &[], b"")
+    root.s3("DELETE", "/vault/h", &[("versionId", &h)], &[], b"")
         .expect_error(403, "AccessDenied");
     sub(
         &root,
@@ -470,7 +482,8 @@ fn object_lock_protects_objects_from_deletion() {
         "<LegalHold><Status>OFF</Status></LegalHold>",
     )
     .expect_ok();
-    root.s3("DELETE", "/vault/h", &[], &[], b"").expect_ok();
+    root.s3("DELETE", "/vault/h", &[("versionId", &h)], &[], b"")
+        .expect_ok();
 
     // Lock headers need a bucket with Object Lock.
     root.create_bucket("plain").expect_ok();
@@ -544,7 +557,7 @@ fn get_object_attributes_answers_what_was_asked() {
 fn configurations_survive_a_restart() {
     let dir = std::env::temp_dir().join(format!("s3-configs-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    {
+    let held = {
         let emu = Emulator::builder().state_dir(&dir).start();
         let root = root(&emu);
         root.s3(
@@ -557,9 +570,11 @@ fn configurations_survive_a_restart() {
         .expect_ok();
         sub(&root, "PUT", "/kept", "cors", &[], CORS).expect_ok();
         let hold = [("x-amz-object-lock-legal-hold", "ON")];
-        root.s3("PUT", "/kept/held", &[], &hold, b"x").expect_ok();
+        let held = root.s3("PUT", "/kept/held", &[], &hold, b"x").expect_ok();
+        let held = held.header("x-amz-version-id").expect("a version id").to_string();
         emu.stop();
-    }
+        held
+    };
     let emu = Emulator::builder().state_dir(&dir).start();
     let root = root(&emu);
     assert_eq!(
@@ -568,7 +583,7 @@ fn configurations_survive_a_restart() {
             .texts("AllowedMethod"),
         ["GET", "PUT"]
     );
-    root.s3("DELETE", "/kept/held", &[], &[], b"")
+    root.s3("DELETE", "/kept/held", &[("versionId", &held)], &[], b"")
         .expect_error(403, "AccessDenied");
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);

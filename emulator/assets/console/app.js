@@ -90,6 +90,7 @@
     identityBased: "Identity-based policy",
     permissionsBoundary: "Permissions boundary",
     session: "Session policy",
+    acl: "S3 access control list (ACL)",
   };
 
   const PRINCIPAL_MATCH_WORDS = {

@@ -299,6 +299,21 @@ pub fn caller_of_key(state: &State, access_key: &str, now: OffsetDateTime) -> Re
     Ok(caller(info, access_key, None))
 }
 
+/// The caller an access key (with `session_token` for a session's key)
+/// stands for, and the key's secret: for signatures made over something
+/// other than the request, such as a browser POST form's policy. Refused
+/// as [`caller_of_key`] refuses.
+pub fn signer_of_key(
+    state: &State,
+    access_key: &str,
+    session_token: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(Caller, String), AwsError> {
+    let info = lookup(state, access_key, session_token, now)?;
+    let secret = info.secret.clone();
+    Ok((caller(info, access_key, None), secret))
+}
+
 fn caller(info: KeyInfo, access_key: &str, scope: Option<Credential>) -> Caller {
     Caller {
         principal: info.principal,

@@ -5,9 +5,12 @@
 //! ([`Resource`]); [`Resource::question`] is the one place its part of the
 //! question is written.
 //!
-//! - A bucket: its owner, its policy as S3 applies it to the caller
-//!   ([`effective_bucket_policy`]: Block Public Access's
-//!   `RestrictPublicBuckets`), `aws:ResourceAccount`.
+//! - A bucket, or an object version in it: its owner, its policy as S3
+//!   applies it to the caller ([`effective_bucket_policy`]: Block Public
+//!   Access's `RestrictPublicBuckets`), `aws:ResourceAccount`, and the
+//!   bucket's and the version's ACL grants that count ([`super::acl`]);
+//!   an object another account owns is that account's, and the bucket
+//!   policy only denies on it.
 //! - A role, for `sts:AssumeRole`: its trust policy, which must itself allow
 //!   the caller (a role that does not exist has none, so nobody may assume
 //!   it); for any other action its tags, as any IAM resource's.
@@ -19,7 +22,8 @@
 use super::Question;
 use crate::auth::Caller;
 use crate::state::iam::Role;
-use crate::state::s3::Bucket;
+use crate::state::s3::{Bucket, Object};
+use crate::state::versions::VersionRef;
 use iam_evaluator::{NamedPolicy, RequestContext};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,7 +31,11 @@ use std::sync::Arc;
 /// A resource as the service that asks found it.
 #[derive(Debug, Clone, Copy)]
 pub enum Resource<'s> {
+    /// A bucket, or an object in it (the ARN says which): its current version.
     Bucket(&'s Bucket),
+    /// The version `versionId` names (the text) of the object of this
+    /// bucket that the ARN names.
+    BucketVersion(&'s Bucket, &'s str),
     /// A role ARN: the role, when it exists.
     Role(Option<&'s Role>),
     /// An IAM resource, with its tags.
@@ -49,11 +57,12 @@ impl<'s> Resource<'s> {
         let mut question = Question::new(action, arn);
         match self {
             Resource::Bucket(bucket) => {
-                question.resource_account = Some(&bucket.owner);
-                question.resource_policies = effective_bucket_policy(bucket, caller);
-                question
-                    .extra_context
-                    .set("aws:ResourceAccount", bucket.owner.clone());
+                let object = object_named(bucket, arn, None);
+                in_bucket(&mut question, bucket, object, caller);
+            }
+            Resource::BucketVersion(bucket, version) => {
+                let object = object_named(bucket, arn, Some(version));
+                in_bucket(&mut question, bucket, object, caller);
             }
             Resource::Role(role) if action.eq_ignore_ascii_case("sts:AssumeRole") => {
                 question.resource_policies = role
@@ -79,6 +88,46 @@ impl<'s> Resource<'s> {
             Resource::Plain => {}
         }
         question
+    }
+}
+
+/// What a bucket brings to a question about it or about `object` (the
+/// object version asked about, if the ARN names one that exists).
+fn in_bucket<'q>(
+    question: &mut Question<'q>,
+    bucket: &'q Bucket,
+    object: Option<&'q Object>,
+    caller: &Caller,
+) {
+    question.resource_account = Some(&bucket.owner);
+    question.resource_policies = effective_bucket_policy(bucket, caller);
+    question
+        .extra_context
+        .set("aws:ResourceAccount", bucket.owner.clone());
+    let acls = super::acl::part(bucket, object, question.resource, question.action);
+    question.acls = acls.acls;
+    if let Some(owner) = acls.foreign_owner {
+        question.resource_account = Some(owner);
+        question.resource_policies =
+            super::acl::policy_on_foreign_object(std::mem::take(&mut question.resource_policies));
+    }
+}
+
+/// The object version of `bucket` that `arn` names: the one `version`
+/// names, else the current one (none for the bucket's own ARN, a delete
+/// marker, or a version that is not there).
+fn object_named<'b>(bucket: &'b Bucket, arn: &str, version: Option<&str>) -> Option<&'b Object> {
+    let key = arn
+        .strip_prefix("arn:aws:s3:::")?
+        .strip_prefix(bucket.name.as_str())?
+        .strip_prefix('/')?;
+    match version {
+        None => bucket.objects.current(key),
+        Some(text) => bucket
+            .objects
+            .find(key, &VersionRef::parse(text)?)?
+            .version
+            .object(),
     }
 }
 

@@ -19,6 +19,9 @@ pub struct AwsError {
     pub resource: Option<String>,
     /// Extra elements S3 adds to some errors (`<Key>`, `<Condition>`, …).
     pub details: Vec<(String, String)>,
+    /// Headers S3 sends with some errors (`x-amz-delete-marker` on a 404
+    /// for a deleted key); a boxed slice, so errors stay small to return.
+    pub headers: Box<[(String, String)]>,
 }
 
 impl AwsError {
@@ -33,6 +36,7 @@ impl AwsError {
             sender: status < 500,
             resource: None,
             details: Vec::new(),
+            headers: Box::default(),
         }
     }
 
@@ -40,6 +44,15 @@ impl AwsError {
     #[must_use]
     pub fn with_detail(mut self, name: &str, value: impl Into<String>) -> Self {
         self.details.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Adds a header to the error reply (REST protocols).
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        let mut headers = std::mem::take(&mut self.headers).into_vec();
+        headers.push((name.to_string(), value.into()));
+        self.headers = headers.into_boxed_slice();
         self
     }
 

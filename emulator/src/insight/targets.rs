@@ -112,7 +112,7 @@ pub fn existing(state: &State) -> Vec<(String, ResourceKind)> {
     let mut out = Vec::new();
     for bucket in state.buckets.values() {
         out.push((bucket.arn(), ResourceKind::Bucket));
-        for key in bucket.objects.keys() {
+        for key in bucket.objects.current_keys() {
             out.push((
                 format!("arn:aws:s3:::{}/{key}", bucket.name),
                 ResourceKind::Object,

@@ -12,7 +12,7 @@ use serde::Serialize;
 pub enum Change {
     Put(String, Vec<u8>),
     Delete(String),
-    /// Every record whose key starts with this (a deleted bucket's objects).
+    /// Every record whose key starts with this (a deleted bucket's versions).
     DeletePrefix(String),
 }
 
@@ -66,17 +66,18 @@ pub fn take(state: &mut State, serialize: bool) -> Result<Vec<Change>, String> {
             if serialize {
                 out.push(Change::Delete(format!("bucket/{name}")));
                 out.push(Change::DeletePrefix(format!("object/{name}/")));
+                out.push(Change::DeletePrefix(format!("version/{name}/")));
             }
             continue;
         };
-        let objects = bucket.objects.take_touched();
+        let versions = bucket.objects.take_touched();
         let bucket = &state.buckets[&name];
         put(&mut out, format!("bucket/{name}"), Some(bucket as _));
-        for key in objects {
+        for (key, seq) in versions {
             put(
                 &mut out,
-                format!("object/{name}/{key}"),
-                bucket.objects.get(&key).map(|o| o as _),
+                version_record(&name, &key, seq),
+                bucket.objects.slot(&key, seq).map(|s| &s.version as _),
             );
         }
     }
@@ -133,11 +134,11 @@ pub fn retouch(state: &mut State, changes: &[Change]) {
             "session" => state.sessions.touch(rest.to_string()),
             "bucket" => state.buckets.touch(rest.to_string()),
             "organization" => state.organizations.touch(rest.to_string()),
-            "object" => {
-                if let Some((bucket, object)) = rest.split_once('/') {
+            "object" | "version" => {
+                if let Some((bucket, key, seq)) = parse_version_record(kind, rest) {
                     state.buckets.touch(bucket.to_string());
                     if let Some(b) = state.buckets.get_mut(bucket) {
-                        b.objects.touch(object.to_string());
+                        b.objects.touch(key.to_string(), seq);
                     }
                 }
             }
@@ -151,6 +152,33 @@ pub fn retouch(state: &mut State, changes: &[Change]) {
             }
             _ => {}
         }
+    }
+}
+
+/// The record of version `seq` of `key`: `object/BUCKET/KEY` for position
+/// 0 (an unversioned bucket's only version, as older folders store it),
+/// `version/BUCKET/KEY/SEQ` (16 hex digits) for the others.
+pub fn version_record(bucket: &str, key: &str, seq: u64) -> String {
+    if seq == 0 {
+        format!("object/{bucket}/{key}")
+    } else {
+        format!("version/{bucket}/{key}/{seq:016x}")
+    }
+}
+
+/// Bucket, key and position of an `object/…` or `version/…` record
+/// (`kind` and the key after `kind/`). A key may hold `/`; a bucket name
+/// and a position never do.
+pub fn parse_version_record<'k>(kind: &str, rest: &'k str) -> Option<(&'k str, &'k str, u64)> {
+    let (bucket, tail) = rest.split_once('/')?;
+    match kind {
+        "object" => Some((bucket, tail, 0)),
+        "version" => {
+            let (key, seq) = tail.rsplit_once('/')?;
+            let seq = u64::from_str_radix(seq, 16).ok().filter(|s| *s > 0)?;
+            Some((bucket, key, seq))
+        }
+        _ => None,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Emulator state: accounts and their IAM entities, access keys and STS
-//! sessions, S3 buckets, Kinesis streams, Access Analyzer's analyzers,
+//! sessions, S3 buckets and their object versions, Kinesis streams, Access Analyzer's analyzers,
 //! organizations. In memory; one lock guards it
 //! (requests are short).
 //!
@@ -19,7 +19,9 @@ pub mod kinesis;
 pub mod organizations;
 pub mod providers;
 pub mod s3;
+pub mod s3_acl;
 pub mod tracked;
+pub mod versions;
 
 use iam::{AccessKey, Account};
 use serde::{Deserialize, Serialize};

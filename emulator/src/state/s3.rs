@@ -1,8 +1,10 @@
 //! S3 state: buckets (names are global across accounts), their policies,
-//! Block Public Access, tags, and objects whose bodies live in files.
+//! Block Public Access, tags, and the versions of their objects (see
+//! [`super::versions`]), whose bodies live in files.
 
 use super::iam::{Document, Tags};
-use super::tracked::Tracked;
+use super::s3_acl::AccessControlList;
+use super::versions::{Objects, Version, Versioning};
 use crate::protocol::xml::Element;
 use crate::scratch::{OnDrop, TempFile};
 use serde::{Deserialize, Serialize};
@@ -119,9 +121,14 @@ impl From<Arc<TempFile>> for Body {
     }
 }
 
+/// One version of an object: what an upload stored. Everything here is
+/// per version (a new version starts with its own tags, lock, …).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Object {
     pub key: String,
+    /// `None` is the `null` version (an unversioned or suspended bucket's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
     #[serde(with = "body_file")]
     pub body: Body,
     pub size: u64,
@@ -144,6 +151,13 @@ pub struct Object {
     /// Server-side encryption and Object Lock settings.
     #[serde(default)]
     pub protection: Protection,
+    /// The account that owns the object; `None`: the bucket owner (ACLs
+    /// disabled, or written by the bucket owner). See `services/s3/acl.rs`.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The object's ACL; `None`: its owner has FULL_CONTROL.
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 /// How an object is encrypted at rest and whether Object Lock holds it.
@@ -195,6 +209,12 @@ pub struct Upload {
     /// Encryption and Object Lock given at CreateMultipartUpload.
     #[serde(default)]
     pub protection: Protection,
+    /// The owner and ACL the completed object gets (from the ACL headers
+    /// of CreateMultipartUpload).
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -212,9 +232,12 @@ pub struct Bucket {
     pub tags: Tags,
     /// `None` (never enabled), `Enabled` or `Suspended`.
     pub versioning: Option<String>,
-    /// Stored one record per object, apart from the bucket's own record.
+    /// `Enabled` or `Disabled` once a PutBucketVersioning named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<String>,
+    /// Stored one record per version, apart from the bucket's own record.
     #[serde(skip)]
-    pub objects: Tracked<String, Object>,
+    pub objects: Objects,
     pub uploads: BTreeMap<String, Upload>,
     /// Bucket configurations as they were put, by sub-resource (`cors`,
     /// `lifecycle`, …; `analytics/ID` for those kept by id). See
@@ -228,6 +251,9 @@ pub struct Bucket {
     /// configuration, objects are stored unencrypted (S3 before 2023).
     #[serde(default)]
     pub unencrypted_by_default: bool,
+    /// The bucket's ACL; `None`: the owner has FULL_CONTROL.
+    #[serde(default)]
+    pub acl: Option<AccessControlList>,
 }
 
 impl Bucket {
@@ -242,16 +268,66 @@ impl Bucket {
             ownership: Some("BucketOwnerEnforced".to_string()),
             tags: Vec::new(),
             versioning: None,
-            objects: Tracked::default(),
+            mfa_delete: None,
+            objects: Objects::default(),
             uploads: BTreeMap::new(),
             configs: BTreeMap::new(),
             object_lock_enabled: false,
             unencrypted_by_default: false,
+            acl: None,
         }
     }
 
     pub fn arn(&self) -> String {
         format!("arn:aws:s3:::{}", self.name)
+    }
+
+    /// Whether Object Ownership lets ACLs take part (anything but
+    /// `BucketOwnerEnforced`; a bucket whose ownership controls were
+    /// deleted behaves as `ObjectWriter`).
+    pub fn acls_enabled(&self) -> bool {
+        self.ownership.as_deref() != Some("BucketOwnerEnforced")
+    }
+
+    /// The account that owns an object version: under `BucketOwnerEnforced`
+    /// "the bucket owner automatically owns and has full control over every
+    /// object in the bucket".
+    pub fn object_owner<'b>(&'b self, object: &'b Object) -> &'b str {
+        match &object.owner {
+            Some(owner) if self.acls_enabled() => owner,
+            _ => &self.owner,
+        }
+    }
+
+    /// The account that owns a version: an object's [`Bucket::object_owner`],
+    /// a delete marker's deleter (the bucket owner under `BucketOwnerEnforced`).
+    pub fn version_owner<'b>(&'b self, version: &'b Version) -> &'b str {
+        match version {
+            Version::Object(object) => self.object_owner(object),
+            Version::DeleteMarker(marker) => match &marker.owner {
+                Some(owner) if self.acls_enabled() => owner,
+                _ => &self.owner,
+            },
+        }
+    }
+
+    /// The owner to record for a version `writer` writes: `None` (the
+    /// bucket owner) unless ACLs are enabled and the writer is another
+    /// account.
+    pub fn written_by(&self, writer: Option<&str>) -> Option<String> {
+        writer
+            .filter(|w| *w != self.owner && self.acls_enabled())
+            .map(str::to_string)
+    }
+
+    /// The bucket's versioning state.
+    pub fn versioning_mode(&self) -> Versioning {
+        Versioning::of(self.versioning.as_deref())
+    }
+
+    /// Whether deleting a version needs an MFA code (`x-amz-mfa`).
+    pub fn mfa_delete_enabled(&self) -> bool {
+        self.mfa_delete.as_deref() == Some("Enabled")
     }
 
     /// The settings in force (none configured means none on).

@@ -747,6 +747,7 @@ impl Set {
             scps: self.scps.iter().map(|level| named("scp", level)).collect(),
             rcps: self.rcps.iter().map(|level| named("rcp", level)).collect(),
             role_trust: self.role_trust,
+            acls: Vec::new(),
         }
     }
 

@@ -4,7 +4,8 @@
 //! External access (`ACCOUNT`, `ORGANIZATION`): every resource-based
 //! policy of the zone of trust's resources — bucket policies (as they reach
 //! callers outside the bucket owner's account, Block Public Access
-//! applied: [`crate::authorize::effective_bucket_policy`]) and
+//! applied: [`crate::authorize::effective_bucket_policy`]), bucket ACLs
+//! (as decisions take them: [`crate::authorize::acl::bucket_acl`]) and
 //! role trust policies — asked of the evaluator for the callers it lets in
 //! from outside the zone ([`iam_evaluator::checks::external_grants`]).
 //! Service principals are inside every zone. The zone is the analyzer's
@@ -198,8 +199,24 @@ pub fn bucket_access(bucket: &Bucket, zone: &BTreeSet<String>) -> Vec<Found> {
             &["POLICY"],
         ));
     }
-    // Bucket ACLs join here (sources `BUCKET_ACL`, `IgnorePublicAcls`
-    // applied) once buckets keep ACL grants.
+    // The bucket ACL's grants as the evaluator takes them (none when
+    // Object Ownership disables ACLs, public ones dropped under
+    // `IgnorePublicAcls`), each as the statement a policy would need.
+    if let Some(acl) = crate::authorize::acl::bucket_acl(bucket) {
+        let policy = Policy {
+            version: Some(iam_evaluator::Version::V2012_10_17),
+            id: None,
+            statements: acl.statements(),
+        };
+        found.extend(policy_access(
+            &policy,
+            &bucket.arn(),
+            "AWS::S3::Bucket",
+            &bucket.owner,
+            zone,
+            &["BUCKET_ACL"],
+        ));
+    }
     found
 }
 

@@ -2,11 +2,12 @@
 //! Checksum, ObjectParts, StorageClass, ObjectSize) without the body.
 //! Authorized as `s3:GetObject` and `s3:GetObjectAttributes` (the table's
 //! row: "you must have the s3:GetObject and s3:GetObjectAttributes
-//! permissions", API Reference).
+//! permissions", API Reference), or for a named version
+//! `s3:GetObjectVersion` and `s3:GetObjectVersionAttributes`.
 
 use super::bucket::http_date;
-use super::object::{existing_tag_context, missing_key};
-use super::{find_bucket, xml_reply, S3Request};
+use super::object::existing_tag_context;
+use super::{find_bucket, versions, xml_reply, S3Request};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 
@@ -44,14 +45,14 @@ pub fn get_object_attributes(r: &S3Request) -> AwsResult<HttpResponse> {
     let max_parts = number(r, "x-amz-max-parts", 1000)?.min(1000);
     let marker = number(r, "x-amz-part-number-marker", 0)?;
     let key = r.key_name()?;
+    let version = versions::requested(r)?;
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    let object = super::lifecycle::live(bucket, key, r.ctx.shared.now());
-    r.authorize_op(&state, Some(bucket), existing_tag_context(object))?;
-    let Some(object) = object else {
-        return Err(missing_key(r, &state, bucket, key));
-    };
+    let reached = versions::reach(bucket, key, version.as_ref(), r.ctx.shared.now());
+    r.authorize_op(&state, Some(bucket), existing_tag_context(reached.object()))?;
+    let (_, object) = versions::readable(r, &state, bucket, key, version.as_ref(), reached)?;
     let object = object.clone();
+    let version_header = versions::id_header(bucket, object.version_id.as_deref());
     drop(state);
     super::protection::check_read(r, &object.protection, "x-amz-")?;
     let wants = |a: &str| wanted.contains(&a);
@@ -110,5 +111,9 @@ pub fn get_object_attributes(r: &S3Request) -> AwsResult<HttpResponse> {
             x.elem("ObjectSize", &object.size.to_string());
         }
     });
-    Ok(reply.with_header("last-modified", &http_date(object.last_modified)))
+    let reply = reply.with_header("last-modified", &http_date(object.last_modified));
+    Ok(match version_header {
+        Some((name, value)) => reply.with_header(name, &value),
+        None => reply,
+    })
 }

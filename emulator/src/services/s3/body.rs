@@ -141,6 +141,37 @@ pub fn ingest(r: &S3Request) -> AwsResult<Stored> {
     )
 }
 
+/// Stores what `reader` yields as a new object body (a browser POST's
+/// file part), with its MD5; in memory only when there is no state folder
+/// and the whole request was small.
+pub fn ingest_reader(r: &S3Request, reader: impl Read) -> AwsResult<Stored> {
+    let req = r.ctx.req;
+    let in_memory =
+        !r.ctx.shared.scratch.is_durable() && req.spooled.is_none() && req.body.len() <= MEMORY_BODY_MAX;
+    let mut sink = if in_memory {
+        Sink::Memory(Vec::new())
+    } else {
+        Sink::File(r.ctx.shared.scratch.object_path())
+    };
+    let digests = copy_hashing(reader, &mut sink, None)?;
+    let body = match sink {
+        Sink::Memory(bytes) => Body::Memory(bytes.into()),
+        Sink::File(path) => Body::File(
+            r.ctx
+                .shared
+                .scratch
+                .seal(path, digests.len)
+                .map_err(|e| internal(&e))?,
+        ),
+    };
+    Ok(Stored {
+        body,
+        size: digests.len,
+        md5: digests.md5,
+        checksum: None,
+    })
+}
+
 /// Bodies up to this size are kept in memory when there is no state folder.
 pub const MEMORY_BODY_MAX: usize = 64 * 1024;
 
@@ -279,7 +310,7 @@ pub fn write_conditions(r: &S3Request, bucket: &Bucket, key: &str) -> AwsResult<
             "At least one of the pre-conditions you specified did not hold",
         )
     };
-    let existing = bucket.objects.get(key);
+    let existing = super::lifecycle::live(bucket, key, r.ctx.shared.now());
     if r.header("if-none-match").is_some_and(|v| v.trim() == "*") && existing.is_some() {
         return Err(failed());
     }

@@ -1,5 +1,7 @@
 //! Buckets: CreateBucket, HeadBucket, ListBuckets, DeleteBucket,
-//! GetBucketLocation, ownership controls, ACLs, tagging, versioning.
+//! GetBucketLocation, ownership controls, tagging, versioning (the
+//! bucket's state; its object versions are [`super::versions`]). ACLs are
+//! `acl.rs`'s.
 
 use super::operations::Also;
 use super::{canonical_id, empty, find_bucket, malformed_xml, no_such_bucket, xml_reply, S3Request};
@@ -52,6 +54,7 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
         );
     }
     let region = location_constraint(r)?;
+    let ownership = super::acl::requested_ownership(r)?;
     if let Some(existing) = state.buckets.get(&name) {
         if existing.owner != account {
             return Err(AwsError::new(S3::BucketAlreadyExists,
@@ -86,6 +89,10 @@ pub fn create_bucket(r: &S3Request) -> AwsResult<HttpResponse> {
             bucket.configs.insert("object-lock".into(), config);
         }
         state.s3_defaults.apply(&mut bucket);
+        if ownership.is_some() {
+            bucket.ownership = ownership;
+        }
+        bucket.acl = super::acl::for_new_bucket(r, &state, &bucket)?;
         state.buckets.insert(name.clone(), bucket);
     }
     Ok(empty(200).with_header("location", &format!("/{name}")))
@@ -335,44 +342,6 @@ pub fn delete_ownership(r: &S3Request) -> AwsResult<HttpResponse> {
     Ok(empty(204))
 }
 
-pub fn get_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let owner = with_bucket(r, |b| Ok(b.owner.clone()))?;
-    Ok(acl_reply(&owner))
-}
-
-/// The only ACL S3 has under BucketOwnerEnforced: the owner has full control.
-pub fn acl_reply(owner: &str) -> HttpResponse {
-    let id = canonical_id(owner);
-    xml_reply("AccessControlPolicy", |x| {
-        x.with("Owner", |x| {
-            x.elem("ID", &id);
-        });
-        x.with("AccessControlList", |x| {
-            x.out_raw("<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">");
-            x.elem("ID", &id);
-            x.out_raw("</Grantee>");
-            x.elem("Permission", "FULL_CONTROL");
-            x.out_raw("</Grant>");
-        });
-    })
-}
-
-pub fn put_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let acl = r.header("x-amz-acl").map(str::to_string);
-    with_bucket(r, |b| {
-        let enforced = b.ownership.as_deref() == Some("BucketOwnerEnforced");
-        // Under BucketOwnerEnforced only the owner-full-control ACLs are accepted.
-        if enforced && !matches!(acl.as_deref(), Some("private" | "bucket-owner-full-control")) {
-            return Err(AwsError::new(
-                S3::AccessControlListNotSupported,
-                "The bucket does not allow ACLs",
-            ));
-        }
-        Ok(())
-    })?;
-    Ok(empty(200))
-}
-
 /// Reads `<Tagging><TagSet><Tag><Key>…` (at most 50 tags, unique keys).
 pub fn read_tag_set(body: &[u8]) -> AwsResult<Vec<(String, String)>> {
     let doc = xml::parse(body).ok_or_else(malformed_xml)?;
@@ -445,27 +414,54 @@ pub fn delete_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 pub fn get_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
-    let status = with_bucket(r, |b| Ok(b.versioning.clone()))?;
+    let (status, mfa_delete) = with_bucket(r, |b| Ok((b.versioning.clone(), b.mfa_delete.clone())))?;
     Ok(xml_reply("VersioningConfiguration", |x| {
         x.opt("Status", status.as_deref());
+        x.opt("MfaDelete", mfa_delete.as_deref());
     }))
 }
 
+/// PutBucketVersioning: `Enabled` or `Suspended` (a bucket once versioned
+/// never returns to unversioned; one with Object Lock stays enabled), and
+/// `MfaDelete`, which needs `x-amz-mfa` as does any change to a bucket
+/// with MFA delete enabled ([`super::mfa_delete`]).
 pub fn put_versioning(r: &S3Request) -> AwsResult<HttpResponse> {
     let doc = xml::parse(&r.ctx.req.body).ok_or_else(malformed_xml)?;
-    let status = doc.text_of("Status").map(str::to_string);
+    if doc.name != "VersioningConfiguration" {
+        return Err(malformed_xml());
+    }
+    let status = doc.trimmed("Status").map(str::to_string);
     if !matches!(status.as_deref(), Some("Enabled" | "Suspended")) {
         return Err(malformed_xml());
     }
-    if status.as_deref() == Some("Enabled") {
-        return Err(AwsError::new(S3::NotImplemented,
-            "Object versioning is not implemented by iam-emulator yet; versioning can only be left off or suspended.",
+    let mfa_delete = doc.trimmed("MfaDelete").map(str::to_string);
+    if mfa_delete
+        .as_deref()
+        .is_some_and(|m| !matches!(m, "Enabled" | "Disabled"))
+    {
+        return Err(malformed_xml());
+    }
+    let name = r.bucket_name()?.to_string();
+    let mut state = r.ctx.shared.state();
+    let bucket = find_bucket(&state, &name)?;
+    r.authorize_op(&state, Some(bucket), RequestContext::new())?;
+    if bucket.object_lock_enabled && status.as_deref() == Some("Suspended") {
+        return Err(AwsError::new(
+            S3::InvalidBucketState,
+            "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
         ));
     }
-    with_bucket(r, |b| {
-        b.versioning = status;
-        Ok(())
-    })?;
+    if mfa_delete.is_some() || bucket.mfa_delete_enabled() {
+        super::mfa_delete::check(r, &mut state)?;
+    }
+    let bucket = state
+        .buckets
+        .get_mut(&name)
+        .ok_or_else(|| no_such_bucket(&name))?;
+    bucket.versioning = status;
+    if mfa_delete.is_some() {
+        bucket.mfa_delete = mfa_delete;
+    }
     Ok(empty(200))
 }
 

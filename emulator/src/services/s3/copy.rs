@@ -1,7 +1,8 @@
 //! CopyObject, and the source side of UploadPartCopy: `x-amz-copy-source`
 //! (`bucket/key` or `/bucket/key`, URL-encoded, optional `?versionId=`),
-//! `s3:GetObject` on the source with its bucket's policy and its
-//! `s3:ExistingObjectTag/*`, `s3:PutObject` on the destination, the
+//! `s3:GetObject` on the source (`s3:GetObjectVersion` for a named
+//! version) with its bucket's policy and its `s3:ExistingObjectTag/*`,
+//! `s3:PutObject` on the destination (a new version of its key), the
 //! `x-amz-copy-source-if-*` conditions (a copy has no 304: each failure is
 //! 412), and the metadata and tagging directives.
 //!
@@ -10,6 +11,7 @@
 //! outside the state lock. The copy of a multipart object has the MD5 of
 //! its content as ETag, as in S3.
 
+use super::acl::Written;
 use super::body::{
     checksum_element, file_checksum, stored_algorithm, unsupported_algorithm, write_conditions,
 };
@@ -19,12 +21,13 @@ use super::object::{self, existing_tag_context, tagging_header, upload_headers};
 use super::operations::Also;
 use super::protection;
 use super::tagging::request_tag_context;
-use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
+use super::{find_bucket, no_such_bucket, versions, xml_reply, S3Request};
 use crate::checksum::ChecksumAlgorithm;
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::state::s3::Protection;
 use crate::state::s3::{Body, Object};
+use crate::state::versions::Version;
 use md5::{Digest as _, Md5};
 use std::io::{Read, Write};
 
@@ -72,31 +75,34 @@ pub fn parse_source(value: &str) -> AwsResult<Source> {
     Ok(Source { bucket, key, version })
 }
 
-/// The source of the request's copy, after `s3:GetObject` on it and its
-/// `x-amz-copy-source-if-*` conditions.
-pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
+/// The source of the request's copy, after `s3:GetObject` on it
+/// (`s3:GetObjectVersion` for a named version, with `s3:versionid`) and
+/// its `x-amz-copy-source-if-*` conditions; with the
+/// `x-amz-copy-source-version-id` the reply names (the version read, in a
+/// bucket with versioning).
+pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object, Option<String>)> {
     let source = parse_source(r.header("x-amz-copy-source").unwrap_or_default())?;
+    let wanted = source.version.as_deref().map(versions::parse).transpose()?;
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &source.bucket)?;
-    let object = super::lifecycle::live(bucket, &source.key, r.ctx.shared.now());
+    let reached = versions::reach(bucket, &source.key, wanted.as_ref(), r.ctx.shared.now());
     let arn = format!("arn:aws:s3:::{}/{}", source.bucket, source.key);
-    r.authorize_also(
-        &state,
-        Also::CopySource,
-        Some(&arn),
-        Some(bucket),
-        existing_tag_context(object),
-    )?;
-    // Without versioning every object is the version `null`.
-    if source.version.as_deref().is_some_and(|v| v != "null") {
+    let mut context = existing_tag_context(reached.object());
+    let need = match &source.version {
+        Some(version) => {
+            context.set("s3:versionid", version.clone());
+            Also::CopySourceVersion
+        }
+        None => Also::CopySource,
+    };
+    r.authorize_also(&state, need, Some(&arn), Some(bucket), context)?;
+    if wanted.is_some() && matches!(reached, versions::Reached::DeleteMarker { .. }) {
         return Err(AwsError::new(
-            S3::NoSuchVersion,
-            "The specified version does not exist.",
+            S3::InvalidRequest,
+            "The source of a copy request may not specifically refer to a delete marker by version id.",
         ));
     }
-    let Some(object) = object else {
-        return Err(object::missing_key(r, &state, bucket, &source.key));
-    };
+    let (_, object) = versions::readable(r, &state, bucket, &source.key, wanted.as_ref(), reached)?;
     if matches!(object.storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE") {
         return Err(AwsError::new(
             S3::InvalidObjectState,
@@ -104,9 +110,10 @@ pub fn source_object(r: &S3Request) -> AwsResult<(Source, Object)> {
         ));
     }
     let object = object.clone();
+    let version_header = versions::id_header(bucket, object.version_id.as_deref()).map(|(_, v)| v);
     drop(state);
     source_conditions(r, &object)?;
-    Ok((source, object))
+    Ok((source, object, version_header))
 }
 
 /// Whether an `If-Match`-style list names the object's ETag.
@@ -266,12 +273,14 @@ fn copy_checksum(r: &S3Request, source: &Object) -> AwsResult<Option<(String, St
 /// Authorizes writing the copy: `s3:PutObject` (and the row's further
 /// permissions for new tags or Object Lock headers) on the destination;
 /// returns the copy's encryption and lock settings.
-fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<Protection> {
+fn authorize_destination(r: &S3Request, tags: &[(String, String)]) -> AwsResult<(Protection, Written)> {
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
     r.authorize_op(&state, Some(bucket), request_tag_context(tags))?;
     object::authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
-    protection::for_upload(r, bucket, r.ctx.shared.now())
+    // A copy is a new object: its ACL comes from the request, never the source.
+    let written = super::acl::for_upload_request(r, &state, bucket)?;
+    Ok((protection::for_upload(r, bucket, r.ctx.shared.now())?, written))
 }
 
 pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
@@ -284,10 +293,12 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         Some(header) => tagging_header(header)?,
         None => Vec::new(),
     };
-    let protection = authorize_destination(r, &new_tags)?;
-    let (source, original) = source_object(r)?;
+    let (protection, owned) = authorize_destination(r, &new_tags)?;
+    let (source, original, source_version) = source_object(r)?;
     protection::check_read(r, &original.protection, "x-amz-copy-source-")?;
-    if source.bucket == bucket_name && source.key == key && !changes_itself(r, replace_metadata) {
+    // Copying a named version onto its own key restores it (a new version).
+    let onto_itself = source.bucket == bucket_name && source.key == key && source.version.is_none();
+    if onto_itself && !changes_itself(r, replace_metadata) {
         return Err(AwsError::new(S3::InvalidRequest,
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
@@ -302,6 +313,7 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
     };
     let object = Object {
         key: key.clone(),
+        version_id: None,
         body,
         size: original.size,
         etag: format!("\"{}\"", hex::encode(md5)),
@@ -315,6 +327,8 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         // A copy is a new single-part object.
         part_sizes: Vec::new(),
         protection,
+        owner: owned.owner,
+        acl: owned.acl,
     };
     let encryption = protection::encryption_headers(&object.protection);
     let (etag, modified) = (object.etag.clone(), object.last_modified);
@@ -324,9 +338,10 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .get_mut(&bucket_name)
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
     write_conditions(r, bucket, &key)?;
-    let replaced = bucket.objects.insert(key, object);
+    let written = versions::store(bucket, Version::Object(Box::new(object)), r.ctx.shared.now());
     drop(state);
-    drop(replaced);
+    let version_id = written.version_id.clone();
+    drop(written);
     let mut reply = xml_reply("CopyObjectResult", |x| {
         x.elem("LastModified", &s3_date(modified));
         x.elem("ETag", &etag);
@@ -337,6 +352,12 @@ pub fn copy_object(r: &S3Request) -> AwsResult<HttpResponse> {
     });
     for (name, value) in encryption {
         reply = reply.with_header(name, &value);
+    }
+    if let Some(id) = version_id {
+        reply = reply.with_header("x-amz-version-id", &id);
+    }
+    if let Some(id) = source_version {
+        reply = reply.with_header("x-amz-copy-source-version-id", &id);
     }
     Ok(reply)
 }

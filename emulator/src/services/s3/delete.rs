@@ -4,17 +4,24 @@
 //! `x-amz-checksum-*` header. Each key is authorized on its own as
 //! `s3:DeleteObject` (`s3:DeleteObjectVersion` with a version id), with the
 //! object's `s3:ExistingObjectTag/*`: a denied key is reported as an
-//! `<Error>` with `AccessDenied` while the others are deleted. A key that
-//! does not exist is reported as deleted. Quiet mode reports errors only.
+//! `<Error>` with `AccessDenied` while the others are deleted. Each key is
+//! deleted as DeleteObject deletes it ([`versions::delete`]): a delete
+//! marker reported as `DeleteMarker` and `DeleteMarkerVersionId`. A key or
+//! version that does not exist is reported as deleted; a `VersionId` S3
+//! could not have issued is `NoSuchVersion`. Quiet mode reports errors only.
 
 use super::malformed_xml;
 use super::object::{self, existing_tag_context};
-use super::{find_bucket, no_such_bucket, xml_reply, S3Request};
+use super::{find_bucket, no_such_bucket, versions, xml_reply, S3Request};
 use crate::checksum;
 use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml;
+use crate::state::s3::Bucket;
+use crate::state::versions::VersionRef;
+use crate::state::State;
 use md5::{Digest as _, Md5};
+use time::OffsetDateTime;
 
 /// The most keys one request may name.
 const MAX_KEYS: usize = 1000;
@@ -28,7 +35,7 @@ struct Target {
 /// What happened to one key: deleted, or the error that stopped it.
 struct Outcome {
     target: Target,
-    error: Option<AwsError>,
+    result: Result<versions::Deleted, AwsError>,
 }
 
 /// Checks `Content-MD5` or an `x-amz-checksum-*` header against the body;
@@ -74,40 +81,76 @@ fn read_request(body: &[u8]) -> AwsResult<(bool, Vec<Target>)> {
     Ok((quiet, targets))
 }
 
-/// Authorizes each key, then deletes the allowed ones.
+/// Whether one key may be deleted: its version id, the permission
+/// (`s3:DeleteObjectVersion` with a version id), Object Lock.
+fn allowed(
+    r: &S3Request,
+    state: &State,
+    bucket: &Bucket,
+    target: &Target,
+    now: OffsetDateTime,
+) -> AwsResult<()> {
+    let wanted = wanted(target)?;
+    let removed = versions::removed_by_delete(bucket, &target.key, wanted.as_ref(), now);
+    r.authorize_op_on_key(
+        state,
+        &target.key,
+        target.version.as_deref(),
+        Some(bucket),
+        existing_tag_context(removed),
+    )?;
+    super::lock::check_delete(r, state, bucket, removed)
+}
+
+/// A key's `VersionId`: one S3 could not have issued names no version.
+fn wanted(target: &Target) -> AwsResult<Option<VersionRef>> {
+    match target.version.as_deref() {
+        None => Ok(None),
+        Some(text) => VersionRef::parse(text)
+            .map(Some)
+            .ok_or_else(|| AwsError::new(S3::NoSuchVersion, "The specified version does not exist.")),
+    }
+}
+
+/// Authorizes each key, then deletes the allowed ones. With MFA delete
+/// enabled, a request deleting versions (or bringing a code at all) must
+/// pass the MFA check, else it fails as a whole ("the entire Multi-Object
+/// Delete request will fail", API Reference).
 fn delete_each(r: &S3Request, bucket_name: &str, targets: Vec<Target>) -> AwsResult<Vec<Outcome>> {
+    let now = r.ctx.shared.now();
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, bucket_name)?;
-    let outcomes: Vec<Outcome> = targets
-        .into_iter()
-        .map(|target| {
-            let context = existing_tag_context(bucket.objects.get(&target.key));
-            let error = r
-                .authorize_op_on_key(
-                    &state,
-                    &target.key,
-                    target.version.is_some(),
-                    Some(bucket),
-                    context,
-                )
-                .and_then(|()| super::lock::check_delete(r, &state, bucket, bucket.objects.get(&target.key)))
-                .err();
-            Outcome { target, error }
-        })
+    let checks: Vec<AwsResult<()>> = targets
+        .iter()
+        .map(|target| allowed(r, &state, bucket, target, now))
         .collect();
+    let versioned = targets.iter().any(|t| t.version.is_some());
+    if bucket.mfa_delete_enabled() && (versioned || r.header("x-amz-mfa").is_some()) {
+        super::mfa_delete::check(r, &mut state)?;
+    }
     let bucket = state
         .buckets
         .get_mut(bucket_name)
         .ok_or_else(|| no_such_bucket(bucket_name))?;
-    // Without versioning only the version `null` is there to delete.
-    let removed: Vec<_> = outcomes
-        .iter()
-        .filter(|o| o.error.is_none() && o.target.version.as_deref().is_none_or(|v| v == "null"))
-        .filter_map(|o| bucket.objects.remove(&o.target.key))
+    let outcomes: Vec<Outcome> = targets
+        .into_iter()
+        .zip(checks)
+        .map(|(target, check)| {
+            let result = check.and_then(|()| {
+                let wanted = wanted(&target)?;
+                Ok(versions::delete(
+                    bucket,
+                    &target.key,
+                    wanted.as_ref(),
+                    now,
+                    r.account(),
+                ))
+            });
+            Outcome { target, result }
+        })
         .collect();
     // The bodies' files go once the lock is released.
     drop(state);
-    drop(removed);
     Ok(outcomes)
 }
 
@@ -126,15 +169,19 @@ pub fn delete_objects(r: &S3Request) -> AwsResult<HttpResponse> {
     Ok(xml_reply("DeleteResult", |x| {
         for outcome in &outcomes {
             let target = &outcome.target;
-            match &outcome.error {
-                None if quiet => {}
-                None => {
+            match &outcome.result {
+                Ok(_) if quiet => {}
+                Ok(deleted) => {
                     x.with("Deleted", |x| {
                         x.elem("Key", &target.key);
                         x.opt("VersionId", target.version.as_deref());
+                        if deleted.delete_marker {
+                            x.elem("DeleteMarker", "true");
+                            x.opt("DeleteMarkerVersionId", deleted.version_id.as_deref());
+                        }
                     });
                 }
-                Some(error) => {
+                Err(error) => {
                     x.with("Error", |x| {
                         x.elem("Key", &target.key);
                         x.opt("VersionId", target.version.as_deref());

@@ -59,10 +59,14 @@ pub fn error_response(err: &AwsError, resource: &str, request_id: &str) -> HttpR
         // Not Modified carries no body.
         return empty(304).with_header("x-amz-request-id", request_id);
     }
-    HttpResponse::new(
+    let mut response = HttpResponse::new(
         err.status,
         "application/xml",
         error_xml(&err, resource, request_id),
     )
-    .with_header("x-amz-request-id", request_id)
+    .with_header("x-amz-request-id", request_id);
+    for (name, value) in &err.headers {
+        response = response.with_header(name, value);
+    }
+    response
 }

@@ -1,5 +1,6 @@
-//! ListObjectsV2 and ListObjects (v1): prefix, delimiter and common
-//! prefixes, continuation tokens / markers, StartAfter, MaxKeys,
+//! ListObjectsV2 and ListObjects (v1): each key's current version (see
+//! [`super::list_versions`] for every version), prefix, delimiter and
+//! common prefixes, continuation tokens / markers, StartAfter, MaxKeys,
 //! `encoding-type=url`. Authorized as `s3:ListBucket` with `s3:prefix`,
 //! `s3:delimiter` and `s3:max-keys`.
 
@@ -36,11 +37,16 @@ fn list<'b>(
         truncated: false,
         last: None,
     };
-    let range = bucket.objects.range::<str, _>((
+    let range = bucket.objects.range((
         after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
         std::ops::Bound::Unbounded,
     ));
-    for (key, object) in range {
+    for (key, slots) in range {
+        // Only a key's current version is listed: not a delete marker,
+        // not one lifecycle has expired.
+        let Some(object) = slots.last().and_then(|s| s.version.object()) else {
+            continue;
+        };
         if expiry.is_some_and(|e| e.expired(object)) {
             continue;
         }
@@ -82,7 +88,7 @@ fn list<'b>(
     listing
 }
 
-fn max_keys(r: &S3Request) -> AwsResult<usize> {
+pub fn max_keys(r: &S3Request) -> AwsResult<usize> {
     match r.param("max-keys") {
         None => Ok(1000),
         Some(v) => v
@@ -100,7 +106,7 @@ fn max_keys(r: &S3Request) -> AwsResult<usize> {
 }
 
 /// Authorizes the listing with its condition keys; returns the bucket.
-fn authorize_list<'s>(r: &S3Request, state: &'s crate::state::State) -> AwsResult<&'s Bucket> {
+pub fn authorize_list<'s>(r: &S3Request, state: &'s crate::state::State) -> AwsResult<&'s Bucket> {
     let bucket = find_bucket(state, r.bucket_name()?)?;
     let mut context = RequestContext::new();
     for (param, key) in [
@@ -160,7 +166,7 @@ pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
     let after = token.as_deref().or(start_after);
     let expiry = super::lifecycle::Expiry::of(bucket, r.ctx.shared.now());
     let listing = list(bucket, prefix, delimiter, after, max, expiry.as_ref());
-    let owner = (r.param("fetch-owner") == Some("true")).then_some(bucket.owner.as_str());
+    let fetch_owner = r.param("fetch-owner") == Some("true");
     Ok(xml_reply("ListBucketResult", |x| {
         x.elem("Name", &bucket.name);
         x.elem("Prefix", &enc(prefix));
@@ -187,7 +193,7 @@ pub fn list_objects_v2(r: &S3Request) -> AwsResult<HttpResponse> {
             x.elem("EncodingType", "url");
         }
         for object in &listing.objects {
-            contents(x, object, owner, &enc);
+            contents(x, object, fetch_owner.then(|| bucket.object_owner(object)), &enc);
         }
         for p in &listing.prefixes {
             x.with("CommonPrefixes", |x| {
@@ -231,68 +237,7 @@ pub fn list_objects_v1(r: &S3Request) -> AwsResult<HttpResponse> {
             x.elem("EncodingType", "url");
         }
         for object in &listing.objects {
-            contents(x, object, Some(&bucket.owner), &enc);
-        }
-        for p in &listing.prefixes {
-            x.with("CommonPrefixes", |x| {
-                x.elem("Prefix", &enc(p));
-            });
-        }
-    }))
-}
-
-/// ListObjectVersions (`GET ?versions`, `s3:ListBucketVersions`). Versioning
-/// is never enabled here, so every object has one version, `null`.
-pub fn list_object_versions(r: &S3Request) -> AwsResult<HttpResponse> {
-    let state = r.ctx.shared.state();
-    let bucket = authorize_list(r, &state)?;
-    let enc = super::key_encoder(r)?;
-    let prefix = r.param("prefix").unwrap_or_default();
-    let delimiter = r.param("delimiter").filter(|d| !d.is_empty());
-    let max = max_keys(r)?;
-    let key_marker = r.param("key-marker").unwrap_or_default();
-    let expiry = super::lifecycle::Expiry::of(bucket, r.ctx.shared.now());
-    let listing = list(
-        bucket,
-        prefix,
-        delimiter,
-        (!key_marker.is_empty()).then_some(key_marker),
-        max,
-        expiry.as_ref(),
-    );
-    Ok(xml_reply("ListVersionsResult", |x| {
-        x.elem("Name", &bucket.name);
-        x.elem("Prefix", &enc(prefix));
-        x.elem("KeyMarker", &enc(key_marker));
-        x.elem(
-            "VersionIdMarker",
-            r.param("version-id-marker").unwrap_or_default(),
-        );
-        if listing.truncated {
-            x.opt("NextKeyMarker", listing.last.as_deref().map(&enc).as_deref());
-            x.elem("NextVersionIdMarker", "null");
-        }
-        x.elem("MaxKeys", &max.to_string());
-        if let Some(d) = delimiter {
-            x.elem("Delimiter", &enc(d));
-        }
-        x.elem("IsTruncated", if listing.truncated { "true" } else { "false" });
-        if r.param("encoding-type").is_some() {
-            x.elem("EncodingType", "url");
-        }
-        for object in &listing.objects {
-            x.with("Version", |x| {
-                x.elem("Key", &enc(&object.key));
-                x.elem("VersionId", "null");
-                x.elem("IsLatest", "true");
-                x.elem("LastModified", &s3_date(object.last_modified));
-                x.elem("ETag", &object.etag);
-                x.elem("Size", &object.size.to_string());
-                x.with("Owner", |x| {
-                    x.elem("ID", &canonical_id(&bucket.owner));
-                });
-                x.elem("StorageClass", &object.storage_class);
-            });
+            contents(x, object, Some(bucket.object_owner(object)), &enc);
         }
         for p in &listing.prefixes {
             x.with("CommonPrefixes", |x| {

@@ -10,18 +10,22 @@
 //! governance mode, users need the `s3:BypassGovernanceRetention`
 //! permission and must send `x-amz-bypass-governance-retention:true` to
 //! delete it or shorten its retention; a legal hold prevents deletion until
-//! removed. Until object versions exist (they come with versioning) a
-//! delete removes the one version, so the lock applies to it.
+//! removed. Retention and legal hold belong to one version (`versionId`,
+//! else the current one): a delete that would remove a protected version
+//! for good is refused, while a delete marker may still be placed on top
+//! ("Object Lock works only in versioned buckets, and retention periods
+//! and legal holds apply to individual object versions").
 
 use super::bucket::s3_date;
-use super::object::{existing_tag_context, missing_key};
+use super::object::existing_tag_context;
 use super::operations::{Also, S3Operation as Op};
 use super::protection::{add_lock_context, parse_date};
-use super::{empty, find_bucket, malformed_xml, no_such_bucket, xml_reply, S3Request};
+use super::{empty, find_bucket, malformed_xml, no_such_bucket, versions, xml_reply, S3Request};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml;
 use crate::state::s3::{Bucket, Object, Protection};
+use crate::state::versions::Version;
 use crate::state::State;
 use iam_evaluator::RequestContext;
 use time::OffsetDateTime;
@@ -58,8 +62,9 @@ fn retained(p: &Protection, now: OffsetDateTime) -> Option<&str> {
     }
 }
 
-/// May `r` delete `object`? A legal hold or compliance retention never;
-/// governance retention with the bypass header and its permission.
+/// May `r` remove `object` (a version) for good? A legal hold or
+/// compliance retention never; governance retention with the bypass
+/// header and its permission.
 pub fn check_delete(r: &S3Request, state: &State, bucket: &Bucket, object: Option<&Object>) -> AwsResult<()> {
     let Some(object) = object else {
         return Ok(());
@@ -84,37 +89,40 @@ pub fn check_delete(r: &S3Request, state: &State, bucket: &Bucket, object: Optio
     }
 }
 
-/// Authorizes the operation on the request's object with `context` and
-/// runs `f` on it (NoSuchKey / 403 for a missing key as GetObject).
+/// Authorizes the operation on the request's object version (the one
+/// `versionId` names, else the current one) with `context` and runs `f`
+/// on it (NoSuchKey / 403 for a missing key as GetObject); returns the
+/// version's position and what `f` gave.
 fn with_object<T>(
     r: &S3Request,
     add_context: impl FnOnce(&mut RequestContext),
     f: impl FnOnce(&State, &Bucket, &Object) -> AwsResult<T>,
-) -> AwsResult<T> {
+) -> AwsResult<(u64, T)> {
     let key = r.key_name()?;
+    let wanted = versions::requested(r)?;
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    let mut context = existing_tag_context(bucket.objects.get(key));
+    let reached = versions::reach(bucket, key, wanted.as_ref(), r.ctx.shared.now());
+    let mut context = existing_tag_context(reached.object());
     add_context(&mut context);
     r.authorize_op(&state, Some(bucket), context)?;
     if !bucket.object_lock_enabled {
         return Err(missing_lock_configuration());
     }
-    let object = bucket
-        .objects
-        .get(key)
-        .ok_or_else(|| missing_key(r, &state, bucket, key))?;
-    f(&state, bucket, object)
+    let (seq, object) = versions::readable(r, &state, bucket, key, wanted.as_ref(), reached)?;
+    Ok((seq, f(&state, bucket, object)?))
 }
 
-fn set_protection(r: &S3Request, change: impl FnOnce(&mut Protection)) -> AwsResult<()> {
+/// Changes the protection of the version at `seq` of the request's key.
+fn set_protection(r: &S3Request, seq: u64, change: impl FnOnce(&mut Protection)) -> AwsResult<()> {
     let name = r.bucket_name()?;
     let key = r.key_name()?;
     let mut state = r.ctx.shared.state();
     let bucket = state.buckets.get_mut(name).ok_or_else(|| no_such_bucket(name))?;
     let object = bucket
         .objects
-        .get_mut(key)
+        .version_mut(key, seq)
+        .and_then(Version::object_mut)
         .ok_or_else(|| AwsError::new(S3::NoSuchKey, "The specified key does not exist."))?;
     change(&mut object.protection);
     Ok(())
@@ -128,7 +136,7 @@ fn no_lock_configuration() -> AwsError {
 }
 
 fn get_retention(r: &S3Request) -> AwsResult<HttpResponse> {
-    let p = with_object(r, |_| {}, |_, _, o| Ok(o.protection.clone()))?;
+    let (_, p) = with_object(r, |_| {}, |_, _, o| Ok(o.protection.clone()))?;
     let (Some(mode), Some(until)) = (p.lock_mode, p.retain_until) else {
         return Err(no_lock_configuration());
     };
@@ -160,7 +168,7 @@ fn put_retention(r: &S3Request) -> AwsResult<HttpResponse> {
         }
         _ => return Err(malformed_xml()),
     };
-    with_object(
+    let (seq, ()) = with_object(
         r,
         |c| add_lock_context(c, mode.as_deref(), until, now),
         |state, bucket, object| {
@@ -189,7 +197,7 @@ fn put_retention(r: &S3Request) -> AwsResult<HttpResponse> {
             }
         },
     )?;
-    set_protection(r, |p| {
+    set_protection(r, seq, |p| {
         p.lock_mode = mode;
         p.retain_until = until;
     })?;
@@ -197,7 +205,7 @@ fn put_retention(r: &S3Request) -> AwsResult<HttpResponse> {
 }
 
 fn get_legal_hold(r: &S3Request) -> AwsResult<HttpResponse> {
-    let hold = with_object(r, |_| {}, |_, _, o| Ok(o.protection.legal_hold))?;
+    let (_, hold) = with_object(r, |_| {}, |_, _, o| Ok(o.protection.legal_hold))?;
     Ok(xml_reply("LegalHold", |x| {
         x.elem("Status", if hold { "ON" } else { "OFF" });
     }))
@@ -209,13 +217,13 @@ fn put_legal_hold(r: &S3Request) -> AwsResult<HttpResponse> {
         .filter(|d| d.name == "LegalHold")
         .ok_or_else(malformed_xml)?;
     let status = super::configs::one_of(&doc, "Status", &["ON", "OFF"])?.to_string();
-    with_object(
+    let (seq, ()) = with_object(
         r,
         |c| {
             c.set("s3:object-lock-legal-hold", status.clone());
         },
         |_, _, _| Ok(()),
     )?;
-    set_protection(r, |p| p.legal_hold = status == "ON")?;
+    set_protection(r, seq, |p| p.legal_hold = status == "ON")?;
     Ok(empty(200))
 }

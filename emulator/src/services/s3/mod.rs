@@ -6,14 +6,20 @@
 //! to its handler, split per operation family as Garage does: [`bucket`]
 //! (create, list, delete, location, versioning, tagging, ownership, ACL),
 //! [`policy`] (bucket policy, Block Public Access, policy status),
-//! [`object`] (put, get, head, delete), [`list`] (ListObjects v1 and v2),
+//! [`object`] (put, get, head, delete), [`versions`] (the version a
+//! request names or reaches, new versions and delete markers),
+//! [`mfa_delete`], [`list`] (ListObjects v1 and v2), [`list_versions`]
+//! (ListObjectVersions),
 //! [`body`] (receiving and storing bodies, checksums, write conditions),
 //! [`multipart`] (multipart uploads), [`copy`] (CopyObject), [`delete`]
-//! (DeleteObjects), [`tagging`] (object tags and ACL). Errors and their
+//! (DeleteObjects), [`tagging`] (object tags), [`acl`] (bucket and object
+//! ACLs, Object Ownership and public ACLs, and the grants a decision takes),
+//! [`post`] (browser POST uploads: the form, its policy and signature). Errors and their
 //! document are in [`errors`]. Every handler asks for its permission
 //! through the door [`S3Request::authorize_op`], which reads the action
 //! from the table; the evaluator decides with the bucket policy.
 
+pub mod acl;
 pub mod attributes;
 pub mod body;
 pub mod bucket;
@@ -24,14 +30,18 @@ pub mod delete;
 pub mod errors;
 pub mod lifecycle;
 pub mod list;
+pub mod list_versions;
 pub mod lock;
+pub mod mfa_delete;
 pub mod multipart;
 pub mod object;
 pub mod operations;
 pub mod policy;
+pub mod post;
 pub mod protection;
 pub mod request;
 pub mod tagging;
+pub mod versions;
 
 pub use errors::{error_response, error_xml, internal, malformed_xml, no_such_bucket};
 pub use operations::S3Operation;

@@ -1,14 +1,16 @@
 //! Objects: PutObject, GetObject (ranges, conditional requests,
-//! `response-*` overrides), HeadObject, DeleteObject.
+//! `response-*` overrides), HeadObject, DeleteObject — each on a version
+//! when the request names one (see [`super::versions`]).
 
 use super::body::{self, Stored};
 use super::bucket::{http_date, s3_date};
 use super::operations::Also;
 use super::{empty, find_bucket, no_such_bucket, S3Request};
-use super::{lifecycle, protection};
+use super::{protection, versions};
 use crate::error::{AwsError, AwsResult, Common, S3};
 use crate::http::{FileBody, HttpResponse};
 use crate::state::s3::{Body, Bucket, Object, Protection};
+use crate::state::versions::Version;
 use crate::state::State;
 use iam_evaluator::RequestContext;
 
@@ -112,7 +114,7 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         .map(tagging_header)
         .transpose()?
         .unwrap_or_default();
-    let protection = {
+    let (protection, written) = {
         let state = r.ctx.shared.state();
         let bucket = find_bucket(&state, &bucket_name)?;
         let mut context = RequestContext::new();
@@ -124,22 +126,26 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         }
         r.authorize_op(&state, Some(bucket), context)?;
         authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
-        protection::for_upload(r, bucket, r.ctx.shared.now())?
+        let written = super::acl::for_upload_request(r, &state, bucket)?;
+        (protection::for_upload(r, bucket, r.ctx.shared.now())?, written)
     };
-    write_precondition(
-        r,
-        r.ctx
-            .shared
-            .state()
-            .buckets
-            .get(&bucket_name)
-            .and_then(|b| b.objects.get(&key)),
-    )?;
+    {
+        let state = r.ctx.shared.state();
+        let now = r.ctx.shared.now();
+        write_precondition(
+            r,
+            state
+                .buckets
+                .get(&bucket_name)
+                .and_then(|b| super::lifecycle::live(b, &key, now)),
+        )?;
+    }
     // The body is stored without holding the state lock.
     let stored = body::ingest(r)?;
     let (content_type, headers, metadata) = upload_headers(r);
     let object = Object {
         key: key.clone(),
+        version_id: None,
         body: stored.body.clone(),
         size: stored.size,
         etag: stored.etag(),
@@ -152,21 +158,30 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         part_sizes: Vec::new(),
         protection,
+        owner: written.owner,
+        acl: written.acl,
     };
+    let now = r.ctx.shared.now();
     let mut state = r.ctx.shared.state();
     let bucket = state
         .buckets
         .get_mut(&bucket_name)
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
     // Checked again now that the body is in: another writer may have won.
-    write_precondition(r, bucket.objects.get(&key))?;
-    let reply = put_reply(&stored, &object.protection);
-    bucket.objects.insert(key, object);
-    Ok(reply)
+    write_precondition(r, super::lifecycle::live(bucket, &key, now))?;
+    let protection = object.protection.clone();
+    let written = versions::store(bucket, Version::Object(Box::new(object)), now);
+    // The replaced bodies' files go once the lock is released.
+    drop(state);
+    drop(written.replaced);
+    Ok(put_reply(&stored, &protection, written.version_id.as_deref()))
 }
 
-fn put_reply(stored: &Stored, protection: &Protection) -> HttpResponse {
+fn put_reply(stored: &Stored, protection: &Protection, version_id: Option<&str>) -> HttpResponse {
     let mut response = empty(200).with_header("etag", &stored.etag());
+    if let Some(id) = version_id {
+        response = response.with_header("x-amz-version-id", id);
+    }
     if let Some((name, value)) = &stored.checksum {
         response = response.with_header(name, value);
     }
@@ -202,7 +217,8 @@ pub fn missing_key(r: &S3Request, state: &State, bucket: &Bucket, key: &str) -> 
     }
 }
 
-/// GetObject (`with_body`) and HeadObject.
+/// GetObject (`with_body`) and HeadObject, of the current version or the
+/// one `versionId` names.
 pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
     let key = r.key_name()?.to_string();
     if super::anonymous(r.caller) && r.query.iter().any(|(k, _)| k.starts_with("response-")) {
@@ -211,14 +227,14 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
             "Request specific response headers cannot be used for anonymous GET requests.",
         ));
     }
+    let wanted = versions::requested(r)?;
     let state = r.ctx.shared.state();
     let bucket = find_bucket(&state, r.bucket_name()?)?;
-    let object = lifecycle::live(bucket, &key, r.ctx.shared.now());
-    r.authorize_op(&state, Some(bucket), existing_tag_context(object))?;
-    let Some(object) = object else {
-        return Err(missing_key(r, &state, bucket, &key));
-    };
+    let reached = versions::reach(bucket, &key, wanted.as_ref(), r.ctx.shared.now());
+    r.authorize_op(&state, Some(bucket), existing_tag_context(reached.object()))?;
+    let (_, object) = versions::readable(r, &state, bucket, &key, wanted.as_ref(), reached)?;
     let object = object.clone();
+    let version_header = versions::id_header(bucket, object.version_id.as_deref());
     drop(state);
     protection::check_read(r, &object.protection, "x-amz-")?;
     if let Some(status) = precondition(r, &object)? {
@@ -261,6 +277,9 @@ pub fn get_object(r: &S3Request, with_body: bool) -> AwsResult<HttpResponse> {
         );
     }
     response = response.with_header("content-length", &len.to_string());
+    if let Some((name, value)) = version_header {
+        response = response.with_header(name, &value);
+    }
     if with_body && len > 0 {
         match &object.body {
             Body::Memory(bytes) => {
@@ -501,25 +520,38 @@ pub fn parse_range(value: &str, size: u64) -> AwsResult<Option<(u64, u64)>> {
     Ok(Some(range))
 }
 
+/// DeleteObject: without a version, the object of an unversioned bucket
+/// or a delete marker on top; with one, that version for good (Object
+/// Lock and MFA delete permitting).
 pub fn delete_object(r: &S3Request) -> AwsResult<HttpResponse> {
     let key = r.key_name()?.to_string();
     let bucket_name = r.bucket_name()?.to_string();
+    let wanted = versions::requested(r)?;
+    let now = r.ctx.shared.now();
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
-    r.authorize_op(
-        &state,
-        Some(bucket),
-        existing_tag_context(bucket.objects.get(&key)),
-    )?;
-    super::lock::check_delete(r, &state, bucket, bucket.objects.get(&key))?;
-    let removed = state
+    let target = versions::removed_by_delete(bucket, &key, wanted.as_ref(), now);
+    r.authorize_op(&state, Some(bucket), existing_tag_context(target))?;
+    super::lock::check_delete(r, &state, bucket, target)?;
+    if wanted.is_some() && bucket.mfa_delete_enabled() {
+        super::mfa_delete::check(r, &mut state)?;
+    }
+    let bucket = state
         .buckets
         .get_mut(&bucket_name)
-        .and_then(|bucket| bucket.objects.remove(&key));
-    // The body's file goes once the lock is released.
+        .ok_or_else(|| no_such_bucket(&bucket_name))?;
+    let deleted = versions::delete(bucket, &key, wanted.as_ref(), now, r.account());
+    // The bodies' files go once the lock is released.
     drop(state);
-    drop(removed);
-    Ok(empty(204))
+    let mut reply = empty(204);
+    if deleted.delete_marker {
+        reply = reply.with_header("x-amz-delete-marker", "true");
+    }
+    if let Some(id) = &deleted.version_id {
+        reply = reply.with_header("x-amz-version-id", id);
+    }
+    drop(deleted.removed);
+    Ok(reply)
 }
 
 /// The largest XML request document read (DeleteObjects of 1000 long keys fits).

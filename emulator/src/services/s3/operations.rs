@@ -31,7 +31,8 @@
 
 use super::request::S3Request;
 use super::{
-    attributes, bucket, configs, copy, cors, delete, list, lock, multipart, object, policy, tagging,
+    acl, attributes, bucket, configs, copy, cors, delete, list, list_versions, lock, multipart, object,
+    policy, post, tagging,
 };
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
@@ -121,6 +122,8 @@ pub enum Also {
     Tagging,
     /// The object a copy reads (`x-amz-copy-source`).
     CopySource,
+    /// A version a copy reads (`x-amz-copy-source` with `?versionId=`).
+    CopySourceVersion,
     /// `x-amz-bypass-governance-retention: true`.
     BypassGovernance,
     /// Object Lock settings given with an upload (`x-amz-object-lock-mode`
@@ -131,8 +134,9 @@ pub enum Also {
     /// `x-amz-bucket-object-lock-enabled: true` on CreateBucket.
     ObjectLockEnabled,
     /// Asked *instead of* the row's actions when the request names a
-    /// version (`s3:DeleteObjectVersion` for a DeleteObjects key with a
-    /// `VersionId`).
+    /// version (`versionId`, or a DeleteObjects key's `VersionId`):
+    /// `s3:GetObjectVersion` for GetObject, `s3:DeleteObjectVersion` for
+    /// DeleteObject, … as the Service Authorization Reference lists them.
     Version,
 }
 
@@ -393,7 +397,8 @@ pub static ROWS: &[Row] = &[
         also [(Version, "s3:DeleteObjectVersion"), (BypassGovernance, "s3:BypassGovernanceRetention")]),
     row!(WriteGetObjectResponse [], Post Bucket [], ["s3-object-lambda:WriteGetObjectResponse"], ObjectLambda,
         when When::Header("x-amz-request-route")),
-    row!(PostObject [], Post Bucket [], ["s3:PutObject"], Object),
+    row!(PostObject [], Post Bucket [], ["s3:PutObject"], Object,
+        also [(Tagging, "s3:PutObjectTagging")]),
     row!(PreflightCors [], Options Bucket [], [], Unauthorized),
     row!(GetBucketLocation [], Get Bucket ["location"], ["s3:GetBucketLocation"], Bucket),
     row!(GetBucketPolicy [], Get Bucket ["policy"], ["s3:GetBucketPolicy"], Bucket),
@@ -470,35 +475,44 @@ pub static ROWS: &[Row] = &[
         also [(Tagging, "s3:PutObjectTagging"), (Retention, "s3:PutObjectRetention"), (LegalHold, "s3:PutObjectLegalHold")]),
     row!(CompleteMultipartUpload [], Post Object ["uploadId"], ["s3:PutObject"], Object),
     row!(UploadPartCopy [], Put Object ["uploadId"], ["s3:PutObject"], Object,
-        when When::Header("x-amz-copy-source"), also [(CopySource, "s3:GetObject")]),
+        when When::Header("x-amz-copy-source"),
+        also [(CopySource, "s3:GetObject"), (CopySourceVersion, "s3:GetObjectVersion")]),
     row!(UploadPart [], Put Object ["uploadId"], ["s3:PutObject"], Object),
     row!(ListParts [], Get Object ["uploadId"], ["s3:ListMultipartUploadParts"], Object),
     row!(AbortMultipartUpload [], Delete Object ["uploadId"], ["s3:AbortMultipartUpload"], Object),
-    row!(GetObjectTagging [], Get Object ["tagging"], ["s3:GetObjectTagging"], Object),
-    row!(PutObjectTagging [], Put Object ["tagging"], ["s3:PutObjectTagging"], Object),
-    row!(DeleteObjectTagging [], Delete Object ["tagging"], ["s3:DeleteObjectTagging"], Object),
-    row!(GetObjectAcl [], Get Object ["acl"], ["s3:GetObjectAcl"], Object),
-    row!(PutObjectAcl [], Put Object ["acl"], ["s3:PutObjectAcl"], Object),
-    row!(GetObjectAttributes [], Get Object ["attributes"], ["s3:GetObject", "s3:GetObjectAttributes"], Object),
+    row!(GetObjectTagging [], Get Object ["tagging"], ["s3:GetObjectTagging"], Object,
+        also [(Version, "s3:GetObjectVersionTagging")]),
+    row!(PutObjectTagging [], Put Object ["tagging"], ["s3:PutObjectTagging"], Object,
+        also [(Version, "s3:PutObjectVersionTagging")]),
+    row!(DeleteObjectTagging [], Delete Object ["tagging"], ["s3:DeleteObjectTagging"], Object,
+        also [(Version, "s3:DeleteObjectVersionTagging")]),
+    row!(GetObjectAcl [], Get Object ["acl"], ["s3:GetObjectAcl"], Object,
+        also [(Version, "s3:GetObjectVersionAcl")]),
+    row!(PutObjectAcl [], Put Object ["acl"], ["s3:PutObjectAcl"], Object,
+        also [(Version, "s3:PutObjectVersionAcl")]),
+    row!(GetObjectAttributes [], Get Object ["attributes"], ["s3:GetObject", "s3:GetObjectAttributes"], Object,
+        also [(Version, "s3:GetObjectVersion"), (Version, "s3:GetObjectVersionAttributes")]),
     row!(GetObjectLegalHold [], Get Object ["legal-hold"], ["s3:GetObjectLegalHold"], Object),
     row!(PutObjectLegalHold [], Put Object ["legal-hold"], ["s3:PutObjectLegalHold"], Object),
     row!(GetObjectRetention [], Get Object ["retention"], ["s3:GetObjectRetention"], Object),
     row!(PutObjectRetention [], Put Object ["retention"], ["s3:PutObjectRetention"], Object,
         also [(BypassGovernance, "s3:BypassGovernanceRetention")]),
-    row!(GetObjectTorrent [], Get Object ["torrent"], ["s3:GetObjectTorrent"], Object),
+    row!(GetObjectTorrent [], Get Object ["torrent"], ["s3:GetObjectTorrent"], Object,
+        also [(Version, "s3:GetObjectVersionTorrent")]),
     row!(RestoreObject [], Post Object ["restore"], ["s3:RestoreObject"], Object),
     row!(SelectObjectContent [], Post Object ["select", "select-type"], ["s3:GetObject"], Object),
     row!(RenameObject [], Put Object ["renameObject"], ["s3express:CreateSession"], ExpressBucket),
     row!(UpdateObjectEncryption [], Put Object ["encryption"], ["s3:UpdateObjectEncryption"], Object),
     row!(CopyObject [], Put Object [], ["s3:PutObject"], Object,
         when When::Header("x-amz-copy-source"),
-        also [(CopySource, "s3:GetObject"), (Tagging, "s3:PutObjectTagging"), (Retention, "s3:PutObjectRetention"), (LegalHold, "s3:PutObjectLegalHold")]),
+        also [(CopySource, "s3:GetObject"), (CopySourceVersion, "s3:GetObjectVersion"), (Tagging, "s3:PutObjectTagging"),
+              (Retention, "s3:PutObjectRetention"), (LegalHold, "s3:PutObjectLegalHold")]),
     row!(PutObject [], Put Object [], ["s3:PutObject"], Object,
         also [(Tagging, "s3:PutObjectTagging"), (Retention, "s3:PutObjectRetention"), (LegalHold, "s3:PutObjectLegalHold")]),
-    row!(GetObject [], Get Object [], ["s3:GetObject"], Object),
-    row!(HeadObject [], Head Object [], ["s3:GetObject"], Object),
+    row!(GetObject [], Get Object [], ["s3:GetObject"], Object, also [(Version, "s3:GetObjectVersion")]),
+    row!(HeadObject [], Head Object [], ["s3:GetObject"], Object, also [(Version, "s3:GetObjectVersion")]),
     row!(DeleteObject [], Delete Object [], ["s3:DeleteObject"], Object,
-        also [(BypassGovernance, "s3:BypassGovernanceRetention")]),
+        also [(Version, "s3:DeleteObjectVersion"), (BypassGovernance, "s3:BypassGovernanceRetention")]),
     row!(PreflightCors [], Options Object [], [], Unauthorized),
 ];
 
@@ -605,7 +619,7 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::DeleteBucket => bucket::delete_bucket(r),
         Op::ListObjects => list::list_objects_v1(r),
         Op::ListObjectsV2 => list::list_objects_v2(r),
-        Op::ListObjectVersions => list::list_object_versions(r),
+        Op::ListObjectVersions => list_versions::list_object_versions(r),
         Op::ListMultipartUploads => multipart::list::list_multipart_uploads(r),
         Op::DeleteObjects => delete::delete_objects(r),
         Op::GetBucketLocation => bucket::get_location(r),
@@ -619,8 +633,8 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::GetBucketOwnershipControls => bucket::get_ownership(r),
         Op::PutBucketOwnershipControls => bucket::put_ownership(r),
         Op::DeleteBucketOwnershipControls => bucket::delete_ownership(r),
-        Op::GetBucketAcl => bucket::get_acl(r),
-        Op::PutBucketAcl => bucket::put_acl(r),
+        Op::GetBucketAcl => acl::get_bucket_acl(r),
+        Op::PutBucketAcl => acl::put_bucket_acl(r),
         Op::GetBucketTagging => bucket::get_tagging(r),
         Op::PutBucketTagging => bucket::put_tagging(r),
         Op::DeleteBucketTagging => bucket::delete_tagging(r),
@@ -635,16 +649,14 @@ pub fn dispatch(r: &S3Request) -> AwsResult<HttpResponse> {
         Op::GetObjectTagging => tagging::get_object_tagging(r),
         Op::PutObjectTagging => tagging::put_object_tagging(r),
         Op::DeleteObjectTagging => tagging::delete_object_tagging(r),
-        Op::GetObjectAcl => tagging::get_object_acl(r),
+        Op::GetObjectAcl => acl::get_object_acl(r),
+        Op::PutObjectAcl => acl::put_object_acl(r),
         Op::CopyObject => copy::copy_object(r),
         Op::PutObject => object::put_object(r),
         Op::GetObject => object::get_object(r, true),
         Op::HeadObject => object::get_object(r, false),
         Op::DeleteObject => object::delete_object(r),
-        Op::PutObjectAcl | Op::PostObject => Err(unserved(
-            r.op(),
-            "ACL writes and browser POST uploads are not emulated yet",
-        )),
+        Op::PostObject => post::post_object(r),
         Op::PreflightCors => cors::preflight(r),
         Op::GetObjectAttributes => attributes::get_object_attributes(r),
         Op::ListDirectoryBuckets => bucket::list_directory_buckets(r),
@@ -861,6 +873,51 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["s3:BypassGovernanceRetention"]
         );
+    }
+
+    /// A request naming a version is asked the version actions the
+    /// Service Authorization Reference lists (each with `s3:versionid`).
+    #[test]
+    fn version_actions_as_the_reference_names_them() {
+        let version = |op| row_of(op).also(Also::Version).collect::<Vec<_>>();
+        assert_eq!(version(S3Operation::GetObject), ["s3:GetObjectVersion"]);
+        assert_eq!(version(S3Operation::HeadObject), ["s3:GetObjectVersion"]);
+        assert_eq!(version(S3Operation::DeleteObject), ["s3:DeleteObjectVersion"]);
+        assert_eq!(version(S3Operation::DeleteObjects), ["s3:DeleteObjectVersion"]);
+        assert_eq!(
+            version(S3Operation::GetObjectTagging),
+            ["s3:GetObjectVersionTagging"]
+        );
+        assert_eq!(
+            version(S3Operation::PutObjectTagging),
+            ["s3:PutObjectVersionTagging"]
+        );
+        assert_eq!(
+            version(S3Operation::DeleteObjectTagging),
+            ["s3:DeleteObjectVersionTagging"]
+        );
+        assert_eq!(version(S3Operation::GetObjectAcl), ["s3:GetObjectVersionAcl"]);
+        assert_eq!(version(S3Operation::PutObjectAcl), ["s3:PutObjectVersionAcl"]);
+        assert_eq!(
+            version(S3Operation::GetObjectAttributes),
+            ["s3:GetObjectVersion", "s3:GetObjectVersionAttributes"]
+        );
+        assert_eq!(
+            row_of(S3Operation::CopyObject)
+                .also(Also::CopySourceVersion)
+                .collect::<Vec<_>>(),
+            ["s3:GetObjectVersion"]
+        );
+        let catalog = Catalog::get();
+        for row in ROWS {
+            for action in row.also(Also::Version) {
+                let (_, entry) = catalog.action(action).expect("in the catalog");
+                assert!(
+                    entry.condition_keys.contains("s3:versionid"),
+                    "{action} takes no s3:versionid"
+                );
+            }
+        }
     }
 
     /// No sub-resource falls through to a plain bucket or object operation.

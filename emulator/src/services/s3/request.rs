@@ -2,8 +2,8 @@
 //! virtual-host style), query, headers, the operation's row of the table,
 //! and the one door through which every handler asks for its permission.
 
-use super::anonymous;
 use super::operations::{self, Also, Arn, Row, S3Operation};
+use super::{acl, anonymous};
 use crate::auth::Caller;
 use crate::authorize::{self, Resource};
 use crate::error::{AwsError, AwsResult, S3};
@@ -113,7 +113,10 @@ impl S3Request<'_> {
     }
 
     /// **The door**: asks for the operation's action(s) as its row of the
-    /// table names them, on the row's resource, with `extra` context.
+    /// table names them, on the row's resource, with `extra` context. A
+    /// request naming a version (`versionId`) is asked the row's
+    /// [`Also::Version`] actions instead, where it has them
+    /// (`s3:GetObjectVersion` for GetObject), with `s3:versionid`.
     pub fn authorize_op(
         &self,
         state: &State,
@@ -122,7 +125,30 @@ impl S3Request<'_> {
     ) -> AwsResult<()> {
         self.check_request_payer(bucket)?;
         let resource = self.row_resource(None)?;
-        self.ask_all(state, self.row.actions.iter().copied(), &resource, bucket, extra)
+        // Only the version actions take `s3:versionid` (the Service
+        // Authorization Reference lists it for them alone).
+        let named = self.param("versionId");
+        let version = named.filter(|_| self.row.also(Also::Version).next().is_some());
+        self.ask_all(
+            state,
+            self.actions_for(version),
+            (&resource, named),
+            bucket,
+            with_version(extra, version),
+        )
+    }
+
+    /// The row's actions for a request naming `version` or none.
+    fn actions_for(&self, version: Option<&str>) -> Vec<&'static str> {
+        let versioned: Vec<&'static str> = match version {
+            Some(_) => self.row.also(Also::Version).collect(),
+            None => Vec::new(),
+        };
+        if versioned.is_empty() {
+            self.row.actions.to_vec()
+        } else {
+            versioned
+        }
     }
 
     /// Requester Pays: a caller outside the bucket owner's account must
@@ -145,24 +171,28 @@ impl S3Request<'_> {
     }
 
     /// The door for one key of a multi-object request (DeleteObjects);
-    /// with `version`, the row's [`Also::Version`] actions instead.
+    /// with a `version`, the row's [`Also::Version`] actions instead.
     pub fn authorize_op_on_key(
         &self,
         state: &State,
         key: &str,
-        version: bool,
+        version: Option<&str>,
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
         let resource = self.row_resource(Some(key))?;
-        if version {
-            return self.ask_all(state, self.row.also(Also::Version), &resource, bucket, extra);
-        }
-        self.ask_all(state, self.row.actions.iter().copied(), &resource, bucket, extra)
+        self.ask_all(
+            state,
+            self.actions_for(version),
+            (&resource, version),
+            bucket,
+            with_version(extra, version),
+        )
     }
 
     /// The door for a second permission the request needs (`need`), on
-    /// `resource` (the request's object unless `need` says otherwise);
+    /// `resource` (the request's object unless `need` says otherwise, as
+    /// the copy source, whose version is the `s3:versionid` of `extra`);
     /// the row names the action.
     pub fn authorize_also(
         &self,
@@ -172,11 +202,15 @@ impl S3Request<'_> {
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
-        let resource = match resource {
-            Some(resource) => resource.to_string(),
-            None => self.row_resource(None)?,
+        let (resource, version) = match resource {
+            Some(resource) => (resource.to_string(), context_version(&extra)),
+            None => (
+                self.row_resource(None)?,
+                self.param("versionId").map(str::to_string),
+            ),
         };
-        self.ask_all(state, self.row.also(need), &resource, bucket, extra)
+        let on = (resource.as_str(), version.as_deref());
+        self.ask_all(state, self.row.also(need).collect(), on, bucket, extra)
     }
 
     /// Whether the caller may list the bucket: S3 answers a missing key
@@ -184,42 +218,53 @@ impl S3Request<'_> {
     /// ListObjects' (the table's).
     pub fn may_list(&self, state: &State, bucket: &Bucket) -> AwsResult<()> {
         let action = operations::row_of(S3Operation::ListObjects).actions[0];
-        self.authorize(state, action, &bucket.arn(), Some(bucket), RequestContext::new())
+        self.authorize(
+            state,
+            action,
+            (&bucket.arn(), None),
+            Some(bucket),
+            RequestContext::new(),
+        )
     }
 
     fn ask_all(
         &self,
         state: &State,
-        actions: impl Iterator<Item = &'static str>,
-        resource: &str,
+        actions: Vec<&'static str>,
+        on: On,
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
-        let mut actions = actions.peekable();
+        let mut actions = actions.into_iter().peekable();
         while let Some(action) = actions.next() {
             let context = if actions.peek().is_some() {
                 extra.clone()
             } else {
                 // The last (usually only) action takes the context.
-                return self.authorize(state, action, resource, bucket, extra);
+                return self.authorize(state, action, on, bucket, extra);
             };
-            self.authorize(state, action, resource, bucket, context)?;
+            self.authorize(state, action, on, bucket, context)?;
         }
         Ok(())
     }
 
-    /// Decides `action` on `resource` with the bucket's policy and the S3
-    /// request context, and enforces it. Handlers reach it only through
-    /// the door above.
+    /// Decides `action` on `on` with what the bucket brings (its policy,
+    /// its and the object version's ACLs: [`Resource`]) and the S3 request
+    /// context, and enforces it. Handlers reach it only through the door
+    /// above.
     fn authorize(
         &self,
         state: &State,
         action: &str,
-        resource: &str,
+        (resource, version): On,
         bucket: Option<&Bucket>,
         extra: RequestContext,
     ) -> AwsResult<()> {
-        let target = bucket.map_or(Resource::Plain, Resource::Bucket);
+        let target = match (bucket, version) {
+            (Some(bucket), Some(version)) => Resource::BucketVersion(bucket, version),
+            (Some(bucket), None) => Resource::Bucket(bucket),
+            (None, _) => Resource::Plain,
+        };
         let mut context = extra;
         self.add_s3_context(&mut context);
         let question = target
@@ -292,7 +337,33 @@ impl S3Request<'_> {
                 context.set_default(key, v);
             }
         }
+        // `s3:x-amz-grant-read` … `s3:x-amz-grant-full-control`.
+        for (header, _) in acl::GRANT_HEADERS {
+            if let Some(v) = req.header(header) {
+                context.set_default(&format!("s3:{header}"), v);
+            }
+        }
     }
+}
+
+/// What a question is about: the resource's ARN, and the object version
+/// it names (`versionId`), whose ACL and owner count.
+type On<'a> = (&'a str, Option<&'a str>);
+
+/// The version a copy source names (its `s3:versionid`).
+fn context_version(context: &RequestContext) -> Option<String> {
+    match context.get("s3:versionid")? {
+        iam_evaluator::ContextValue::Single(v) => Some(v.clone()),
+        iam_evaluator::ContextValue::Multi(_) => None,
+    }
+}
+
+/// `s3:versionid` for a request that names a version.
+fn with_version(mut context: RequestContext, version: Option<&str>) -> RequestContext {
+    if let Some(version) = version {
+        context.set_default("s3:versionid", version);
+    }
+    context
 }
 
 /// `s3:signatureAge`: milliseconds since the SigV4 signature's `X-Amz-Date`,

@@ -1,5 +1,6 @@
-//! The sub-resources of an object: its tags (GetObjectTagging,
-//! PutObjectTagging, DeleteObjectTagging) and its ACL (GetObjectAcl).
+//! The tags of an object version (GetObjectTagging, PutObjectTagging,
+//! DeleteObjectTagging), of the current version or the one `versionId`
+//! names (ACLs are `acl.rs`'s).
 //!
 //! Each is authorized on the object with its `s3:ExistingObjectTag/*`;
 //! PutObjectTagging also with the new tags as `s3:RequestObjectTag/*` and
@@ -7,14 +8,15 @@
 //! values 0 to 256 letters, digits, spaces and `+ - = . _ : / @`, and
 //! `aws:` keys are the system's.
 
-use super::bucket::{acl_reply, tag_set_reply};
+use super::bucket::tag_set_reply;
 use super::malformed_xml;
 use super::object::{self, existing_tag_context};
-use super::{empty, find_bucket, no_such_bucket, S3Request};
+use super::{empty, find_bucket, no_such_bucket, versions, S3Request};
 use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml;
 use crate::state::s3::Object;
+use crate::state::versions::Version;
 use iam_evaluator::RequestContext;
 
 /// The most tags an object may have.
@@ -90,41 +92,52 @@ pub fn read_object_tags(body: &[u8]) -> AwsResult<Vec<(String, String)>> {
     Ok(tags)
 }
 
-/// Authorizes the operation on the request's object (with the request's new
-/// tags, if any) and runs `f` on the object; a missing key is NoSuchKey for callers that may
-/// list the bucket, as for GetObject.
+/// Authorizes the operation on the request's object version (the one
+/// `versionId` names, else the current one; with the request's new tags,
+/// if any) and runs `f` on it; a missing key is NoSuchKey for callers that
+/// may list the bucket, as for GetObject. Returns the bucket owner, the
+/// `x-amz-version-id` the reply names and what `f` gave.
 fn with_object<T>(
     r: &S3Request,
     new_tags: Option<&[(String, String)]>,
     f: impl FnOnce(&mut Object) -> T,
-) -> AwsResult<(String, T)> {
+) -> AwsResult<(versions::VersionHeader, T)> {
     let bucket_name = r.bucket_name()?.to_string();
     let key = r.key_name()?.to_string();
+    let wanted = versions::requested(r)?;
     let mut state = r.ctx.shared.state();
     let bucket = find_bucket(&state, &bucket_name)?;
-    let mut context = existing_tag_context(bucket.objects.get(&key));
+    let reached = versions::reach(bucket, &key, wanted.as_ref(), r.ctx.shared.now());
+    let mut context = existing_tag_context(reached.object());
     if let Some(tags) = new_tags {
         add_request_tags(&mut context, tags);
     }
     r.authorize_op(&state, Some(bucket), context)?;
-    if !bucket.objects.contains_key(&key) {
-        return Err(object::missing_key(r, &state, bucket, &key));
-    }
+    let (seq, object) = versions::readable(r, &state, bucket, &key, wanted.as_ref(), reached)?;
+    let header = versions::id_header(bucket, object.version_id.as_deref());
     let bucket = state
         .buckets
         .get_mut(&bucket_name)
         .ok_or_else(|| no_such_bucket(&bucket_name))?;
-    let owner = bucket.owner.clone();
     let object = bucket
         .objects
-        .get_mut(&key)
+        .version_mut(&key, seq)
+        .and_then(Version::object_mut)
         .ok_or_else(|| AwsError::new(S3::NoSuchKey, "The specified key does not exist."))?;
-    Ok((owner, f(object)))
+    Ok((header, f(object)))
+}
+
+/// A reply with the version's `x-amz-version-id`, if it has one.
+fn with_version(reply: HttpResponse, header: versions::VersionHeader) -> HttpResponse {
+    match header {
+        Some((name, value)) => reply.with_header(name, &value),
+        None => reply,
+    }
 }
 
 pub fn get_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (_, tags) = with_object(r, None, |o| o.tags.clone())?;
-    Ok(tag_set_reply(&tags))
+    let (header, tags) = with_object(r, None, |o| o.tags.clone())?;
+    Ok(with_version(tag_set_reply(&tags), header))
 }
 
 pub fn put_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
@@ -137,19 +150,13 @@ pub fn put_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
     }
     let tags = read_object_tags(&body)?;
     let new_tags = tags.clone();
-    with_object(r, Some(&new_tags), |o| o.tags = tags)?;
-    Ok(empty(200))
+    let (header, ()) = with_object(r, Some(&new_tags), |o| o.tags = tags)?;
+    Ok(with_version(empty(200), header))
 }
 
 pub fn delete_object_tagging(r: &S3Request) -> AwsResult<HttpResponse> {
-    with_object(r, None, |o| o.tags.clear())?;
-    Ok(empty(204))
-}
-
-/// GetObjectAcl: under BucketOwnerEnforced the bucket owner has full control.
-pub fn get_object_acl(r: &S3Request) -> AwsResult<HttpResponse> {
-    let (owner, ()) = with_object(r, None, |_| ())?;
-    Ok(acl_reply(&owner))
+    let (header, ()) = with_object(r, None, |o| o.tags.clear())?;
+    Ok(with_version(empty(204), header))
 }
 
 #[cfg(test)]

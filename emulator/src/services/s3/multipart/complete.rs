@@ -4,6 +4,7 @@
 
 use super::super::body::{checksum_element, stored_algorithm, write_conditions};
 use super::super::object::{self};
+use super::super::versions::{self, Written};
 use super::super::{find_bucket, internal, malformed_xml, no_such_bucket, xml_reply, S3Request};
 use super::{
     find_upload, invalid_part, invalid_part_order, invalid_request, no_such_upload, type_mismatch,
@@ -14,6 +15,7 @@ use crate::error::{AwsError, AwsResult, S3};
 use crate::http::HttpResponse;
 use crate::protocol::xml::{self};
 use crate::state::s3::{Body, Object, Part, Upload};
+use crate::state::versions::Version;
 use iam_evaluator::RequestContext;
 use md5::{Digest as _, Md5};
 use std::io::{Read, Write};
@@ -302,6 +304,7 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
     let upload = plan.upload;
     let object = Object {
         key: key.clone(),
+        version_id: None,
         body,
         size,
         etag: etag.clone(),
@@ -315,10 +318,13 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: upload.storage_class,
         part_sizes: plan.parts.iter().map(|p| p.size).collect(),
         protection: upload.protection.clone(),
+        owner: upload.owner.clone(),
+        acl: upload.acl.clone(),
     };
     let encryption = super::super::protection::encryption_headers(&object.protection);
-    let (finished, replaced) = commit(r, &upload.id, object)?;
-    drop((finished, replaced));
+    let (finished, written) = commit(r, &upload.id, object)?;
+    let version_id = written.version_id.clone();
+    drop((finished, written));
     let mut reply = xml_reply("CompleteMultipartUploadResult", |x| {
         x.elem("Location", &location(r, &bucket_name, &key));
         x.elem("Bucket", &bucket_name);
@@ -332,12 +338,15 @@ pub fn complete_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
     for (name, value) in encryption {
         reply = reply.with_header(name, &value);
     }
+    if let Some(id) = version_id {
+        reply = reply.with_header("x-amz-version-id", &id);
+    }
     Ok(reply)
 }
 
-/// Ends the upload and stores its object; returns what they replace (to be
-/// dropped once the lock is released).
-fn commit(r: &S3Request, id: &str, object: Object) -> AwsResult<(Upload, Option<Object>)> {
+/// Ends the upload and stores its object as the key's new version;
+/// returns what they replace (to be dropped once the lock is released).
+fn commit(r: &S3Request, id: &str, object: Object) -> AwsResult<(Upload, Written)> {
     let bucket_name = r.bucket_name()?;
     let mut state = r.ctx.shared.state();
     let bucket = state
@@ -348,8 +357,8 @@ fn commit(r: &S3Request, id: &str, object: Object) -> AwsResult<(Upload, Option<
     find_upload(bucket, id, &object.key)?;
     write_conditions(r, bucket, &object.key)?;
     let finished = bucket.uploads.remove(id).ok_or_else(no_such_upload)?;
-    let replaced = bucket.objects.insert(object.key.clone(), object);
-    Ok((finished, replaced))
+    let written = versions::store(bucket, Version::Object(Box::new(object)), r.ctx.shared.now());
+    Ok((finished, written))
 }
 
 // ---- listings ------------------------------------------------------------

@@ -44,6 +44,7 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
     let bucket = find_bucket(&state, &bucket_name)?;
     authorize_put(r, &state, bucket, &tags)?;
     let protection = protection::for_upload(r, bucket, r.ctx.shared.now())?;
+    let written = super::super::acl::for_upload_request(r, &state, bucket)?;
     let encryption = protection::encryption_headers(&protection);
     let checksum = requested_checksum(r)?;
     let upload = Upload {
@@ -60,6 +61,8 @@ pub fn create_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
         storage_class: r.header("x-amz-storage-class").unwrap_or("STANDARD").to_string(),
         parts: std::collections::BTreeMap::new(),
         protection,
+        owner: written.owner,
+        acl: written.acl,
     };
     let id = upload.id.clone();
     state
@@ -152,7 +155,7 @@ pub fn upload_part_copy(r: &S3Request) -> AwsResult<HttpResponse> {
     let number = part_number(r)?;
     let range = r.header("x-amz-copy-source-range").map(copy_range).transpose()?;
     let algorithm = authorize_upload(r)?;
-    let (_, source) = copy::source_object(r)?;
+    let (_, source, source_version) = copy::source_object(r)?;
     let (body, md5) = match range {
         None => copy::whole_body(&source)?,
         Some((first, last)) => {
@@ -184,13 +187,17 @@ pub fn upload_part_copy(r: &S3Request) -> AwsResult<HttpResponse> {
         checksum: checksum.clone(),
     };
     drop(insert_part(r, part)?);
-    Ok(xml_reply("CopyPartResult", |x| {
+    let reply = xml_reply("CopyPartResult", |x| {
         x.elem("LastModified", &s3_date(now));
         x.elem("ETag", &etag);
         if let Some((algorithm, value)) = checksum.as_ref().and_then(|c| Some((stored_algorithm(c)?, &c.1))) {
             x.elem(&checksum_element(algorithm), value);
         }
-    }))
+    });
+    Ok(match source_version {
+        Some(id) => reply.with_header("x-amz-copy-source-version-id", &id),
+        None => reply,
+    })
 }
 
 pub fn abort_multipart_upload(r: &S3Request) -> AwsResult<HttpResponse> {
