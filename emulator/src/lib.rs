@@ -36,6 +36,7 @@
 //!    where an S3 request names its bucket; [`http`]: the request and reply;
 //!    [`checksum`]: S3's checksums; [`credentials`]: TOTP, QR codes,
 //!    certificates, SSH keys and passwords as IAM's credentials use them; [`ids`]: AWS-shaped ids and times;
+//!    [`federation`]: the emulator's signing key, JWTs and SAML responses (XML-DSig) for STS federation;
 //!    [`error`]: errors as values.
 //!
 //! Arrows point one way: commands/admin → app → services → authorize →
@@ -53,6 +54,7 @@ pub mod credentials;
 pub mod decisions;
 pub mod entry;
 pub mod error;
+pub mod federation;
 pub mod http;
 pub mod ids;
 pub mod insight;
