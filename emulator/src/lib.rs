@@ -13,7 +13,8 @@
 //! 2. **The entry point** [`entry`]: `App::handle`, an admin endpoint or
 //!    the services, then the commit.
 //! 3. **Admin, above the App.** [`admin`]: `/_emulator/*` and
-//!    `/moto-api/*`; [`console`]: the teaching console at `/_emulator/ui`
+//!    `/moto-api/*`; [`identity_provider`]: the emulator as a test OIDC
+//!    and SAML identity provider; [`console`]: the teaching console at `/_emulator/ui`
 //!    and its JSON endpoints; [`insight`]: least-privilege policies from
 //!    observed requests, and the `who-can` / `can` questions.
 //! 4. **The App** [`app`]: configuration, the state folder, moto's no-auth
@@ -56,6 +57,7 @@ pub mod entry;
 pub mod error;
 pub mod federation;
 pub mod http;
+pub mod identity_provider;
 pub mod ids;
 pub mod insight;
 pub mod limits;

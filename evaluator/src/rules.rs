@@ -50,6 +50,12 @@ pub enum Rule {
     /// "Roles may not be assumed by root accounts." whatever the trust policy
     /// says.
     RootCannotAssumeRole,
+    /// A federated user's session (GetFederationToken) calling IAM, or STS
+    /// beyond GetCallerIdentity: "You cannot call any IAM operations using
+    /// the AWS CLI or the AWS API. … You cannot call any STS operations
+    /// except GetCallerIdentity" (STS API Reference, GetFederationToken,
+    /// "Permissions").
+    FederatedUserApiLimits,
 }
 
 /// Which kind of AWS-owned resource a request would change.
@@ -134,6 +140,7 @@ impl Rule {
             Rule::BucketOwnerRoot => "bucketOwnerRoot",
             Rule::AwsOwnedResource { .. } => "awsOwnedResource",
             Rule::RootCannotAssumeRole => "rootCannotAssumeRole",
+            Rule::FederatedUserApiLimits => "federatedUserApiLimits",
         }
     }
 
@@ -152,6 +159,9 @@ impl Rule {
                 owner.describe()
             ),
             Rule::RootCannotAssumeRole => "the root user cannot assume a role".into(),
+            Rule::FederatedUserApiLimits => "a federated user (GetFederationToken) cannot call IAM, nor STS other \
+                                             than GetCallerIdentity, whatever the policies allow"
+                .into(),
         }
     }
 
@@ -174,6 +184,7 @@ impl Rule {
                 owner: AwsOwned::ManagedKmsAlias,
             } => "KMS API Reference, CreateAlias",
             Rule::RootCannotAssumeRole => "STS AssumeRole's AccessDenied answer to root credentials",
+            Rule::FederatedUserApiLimits => "STS API Reference, GetFederationToken, \"Permissions\"",
         }
     }
 }
@@ -191,6 +202,11 @@ pub fn applicable(request: &Request) -> Option<Rule> {
     let (service, name) = request.action.split_once(':')?;
     let caller = &request.principal;
     let is = |prefix: &str| service.eq_ignore_ascii_case(prefix);
+    if caller.kind == PrincipalKind::FederatedUser
+        && (is("iam") || (is("sts") && !name.eq_ignore_ascii_case("GetCallerIdentity")))
+    {
+        return Some(Rule::FederatedUserApiLimits);
+    }
     if is("sts") {
         if NEEDS_NO_PERMISSION.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             return Some(Rule::NeedsNoPermission);
@@ -307,6 +323,19 @@ mod tests {
             applicable(&request(ROOT, "sts:AssumeRole", "*")),
             Some(Rule::RootCannotAssumeRole)
         );
+        let federated = "arn:aws:sts::111111111111:federated-user/bob";
+        for action in ["iam:ListUsers", "sts:AssumeRole", "sts:GetSessionToken", "sts:GetFederationToken"] {
+            assert_eq!(
+                applicable(&request(federated, action, "*")),
+                Some(Rule::FederatedUserApiLimits),
+                "{action}"
+            );
+        }
+        assert_eq!(
+            applicable(&request(federated, "sts:GetCallerIdentity", "*")),
+            Some(Rule::NeedsNoPermission)
+        );
+        assert_eq!(applicable(&request(federated, "s3:GetObject", "arn:aws:s3:::b/k")), None);
         assert_eq!(
             applicable(&request(ALICE, "iam:DeleteRole", slr)),
             Some(Rule::AwsOwnedResource {

@@ -156,6 +156,14 @@ impl Account {
         }
     }
 
+    /// The issuer of the account's outbound web identity tokens while
+    /// EnableOutboundWebIdentityFederation has it on (STS's
+    /// GetWebIdentityToken works only then); `None` otherwise. IAM does not
+    /// serve that operation on this branch yet, so it is always off here.
+    pub fn outbound_federation_issuer(&self) -> Option<&str> {
+        None
+    }
+
     pub fn root_arn(&self) -> String {
         format!("arn:aws:iam::{}:root", self.id)
     }

@@ -1,0 +1,165 @@
+//! STS's authorization door: for the operation's row in
+//! [`super::operations`], builds the resource, the request's condition
+//! keys and the further questions the request raises (`sts:TagSession`
+//! when session tags are passed, `sts:SetSourceIdentity` when a source
+//! identity is set), and asks the evaluator each one before the handler
+//! runs. Handlers never authorize.
+
+use super::operations::{Key, On, Who};
+use super::{session, Call};
+use crate::authorize::{authorize_with_message, Question, Wording};
+use crate::error::{AwsError, AwsResult};
+use crate::state::State;
+use iam_evaluator::{ContextValue, NamedPolicy, RequestContext};
+
+/// Asks every question `call`'s row names; `Ok` when the call may go on.
+pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
+    let row = call.operation;
+    let context = keys_of(state, call, row.keys);
+    let target = target(state, call, row.on)?;
+    ask(state, call, row.action, &target, context.clone())?;
+    let tags_passed = row.keys.contains(&Key::SessionTags) && !session::passed_tags(call).is_empty();
+    if tags_passed {
+        ask(state, call, "sts:TagSession", &target, context.clone())?;
+    }
+    if row.keys.contains(&Key::SourceIdentity) && session::source_identity(state, call).is_some() {
+        ask(state, call, "sts:SetSourceIdentity", &target, context)?;
+    }
+    Ok(())
+}
+
+/// What an action is asked about: the resource, its account, and the
+/// role's trust policy for the AssumeRole operations.
+pub struct Target {
+    pub resource: String,
+    pub account: Option<String>,
+    pub trust: Option<NamedPolicy>,
+}
+
+fn target(state: &State, call: &Call, on: On) -> AwsResult<Target> {
+    let caller_account = call.caller.account.clone().unwrap_or_default();
+    Ok(match on {
+        On::Any => Target {
+            resource: "*".into(),
+            account: None,
+            trust: None,
+        },
+        On::Role => {
+            let arn = call.params.required("RoleArn")?;
+            let account = role_account(arn)?;
+            let trust = super::assume::find_role(state, arn).map(|r| NamedPolicy {
+                name: "trust policy".into(),
+                policy: r.trust.parsed.clone(),
+            });
+            Target {
+                resource: arn.to_string(),
+                account: Some(account),
+                trust,
+            }
+        }
+        On::FederatedUser => Target {
+            resource: format!(
+                "arn:aws:sts::{caller_account}:federated-user/{}",
+                call.params.required("Name")?
+            ),
+            account: None,
+            trust: None,
+        },
+        On::TargetRoot => {
+            let account = super::root::target_account(call.params.required("TargetPrincipal")?)?;
+            Target {
+                resource: format!("arn:aws:iam::{account}:root"),
+                account: Some(account),
+                trust: None,
+            }
+        }
+    })
+}
+
+/// The account of a role ARN (`ValidationError` for anything else).
+pub fn role_account(arn: &str) -> AwsResult<String> {
+    iam_evaluator::arn::Arn::parse(arn)
+        .filter(|a| a.service == "iam" && a.resource.starts_with("role/"))
+        .map(|a| a.account.to_string())
+        .filter(|a| iam_evaluator::arn::is_account_id(a))
+        .ok_or_else(|| AwsError::validation(format!("{arn} is invalid")))
+}
+
+fn ask(state: &State, call: &Call, action: &str, target: &Target, context: RequestContext) -> AwsResult<()> {
+    let question = Question {
+        action,
+        resource: &target.resource,
+        resource_account: target.account.as_deref(),
+        resource_policies: target.trust.iter().cloned().collect(),
+        extra_context: context,
+        role_trust: target.trust.is_some() || call.operation.on == On::Role,
+    };
+    // A federated caller is told only that it may not: "Not authorized
+    // to perform sts:AssumeRoleWithWebIdentity".
+    let wording = if call.operation.who == Who::Signed {
+        Wording::Iam
+    } else {
+        Wording::NotAuthorized
+    };
+    authorize_with_message(call.ctx, state, &call.caller, question, wording)
+}
+
+/// The condition keys the row says the request carries.
+fn keys_of(state: &State, call: &Call, keys: &[Key]) -> RequestContext {
+    let mut context = RequestContext::new();
+    for key in keys {
+        match key {
+            Key::SessionTags => {
+                let tags = session::passed_tags(call);
+                for (k, v) in &tags {
+                    context.set(&format!("aws:RequestTag/{k}"), v.clone());
+                }
+                if !tags.is_empty() {
+                    context.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
+                }
+                let transitive = session::passed_transitive_keys(call);
+                if !transitive.is_empty() {
+                    context.set_multi("sts:TransitiveTagKeys", transitive);
+                }
+            }
+            Key::ExternalId => {
+                if let Some(id) = call.params.get("ExternalId") {
+                    context.set("sts:ExternalId", id);
+                }
+            }
+            Key::SourceIdentity => {
+                if let Some(source) = session::source_identity(state, call) {
+                    context.set("sts:SourceIdentity", source);
+                }
+            }
+            Key::RoleSessionName => {
+                if let Some(name) = session::session_name(call) {
+                    context.set("sts:RoleSessionName", name);
+                }
+            }
+            Key::TaskPolicyArn => {
+                if let Some(arn) = call.params.get("TaskPolicyArn.arn") {
+                    context.set("sts:TaskPolicyArn", arn);
+                }
+            }
+            Key::Federation => {
+                if let Some(federated) = &call.federated {
+                    for (k, v) in federated.keys.iter() {
+                        match v {
+                            ContextValue::Single(one) => context.set(k, one.clone()),
+                            ContextValue::Multi(many) => context.set_multi(k, many.iter().cloned()),
+                        };
+                    }
+                }
+            }
+            Key::Mfa => {
+                if call.mfa.is_some() {
+                    // The code was checked now: MFA is present, zero seconds old.
+                    context.set("aws:MultiFactorAuthPresent", "true");
+                    context.set("aws:MultiFactorAuthAge", "0");
+                }
+            }
+        }
+    }
+    context
+}
