@@ -53,7 +53,9 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
         ("GET", "/_emulator/oidc/jwks") => crate::identity_provider::jwks(app),
         ("PUT", "/_emulator/oidc/jwks") => crate::identity_provider::register_jwks(app, req),
         ("POST", "/_emulator/saml/assertion") => crate::identity_provider::saml_assertion(app, req),
-        ("POST", "/_emulator/authorization-message") => crate::identity_provider::authorization_message(app, req),
+        ("POST", "/_emulator/authorization-message") => {
+            crate::identity_provider::authorization_message(app, req)
+        }
         _ => HttpResponse::json(404, &json!({"error": "no such admin endpoint", "path": path})),
     })
 }

@@ -108,7 +108,10 @@ pub fn jwks(app: &App) -> HttpResponse {
 pub fn register_jwks(app: &App, req: &HttpRequest) -> HttpResponse {
     let query = req.query_pairs();
     let Some(issuer) = query.iter().find(|(k, _)| k == "issuer").map(|(_, v)| v.clone()) else {
-        return bad("the issuer query parameter (the tokens' iss) is required", "issuer");
+        return bad(
+            "the issuer query parameter (the tokens' iss) is required",
+            "issuer",
+        );
     };
     let keys = match jwt::parse_jwks(&req.body) {
         Ok(keys) => keys,
@@ -131,7 +134,10 @@ fn values(name: &str, value: &Value) -> Result<Vec<String>, HttpResponse> {
             .map(|i| i.as_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| bad(&format!("attribute {name}: values must be strings"), "attributes")),
-        _ => Err(bad(&format!("attribute {name}: a string or a list of strings"), "attributes")),
+        _ => Err(bad(
+            &format!("attribute {name}: a string or a list of strings"),
+            "attributes",
+        )),
     }
 }
 
@@ -154,7 +160,10 @@ pub fn saml_assertion(app: &App, req: &HttpRequest) -> HttpResponse {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let mut attributes = vec![(saml::ROLE_ATTRIBUTE.to_string(), vec![format!("{role_arn},{provider_arn}")])];
+    let mut attributes = vec![(
+        saml::ROLE_ATTRIBUTE.to_string(),
+        vec![format!("{role_arn},{provider_arn}")],
+    )];
     match body.get("attributes") {
         None => {}
         Some(Value::Object(given)) => {
@@ -170,9 +179,11 @@ pub fn saml_assertion(app: &App, req: &HttpRequest) -> HttpResponse {
     if !attributes.iter().any(|(n, _)| n == saml::SESSION_NAME_ATTRIBUTE) {
         attributes.push((saml::SESSION_NAME_ATTRIBUTE.to_string(), vec![subject.clone()]));
     }
-    let entity = app.state().accounts.values().find_map(|a| {
-        a.saml_provider(&provider_arn).and_then(|p| p.entity_id.clone())
-    });
+    let entity = app
+        .state()
+        .accounts
+        .values()
+        .find_map(|a| a.saml_provider(&provider_arn).and_then(|p| p.entity_id.clone()));
     let issuer = text("issuer").or(entity).unwrap_or_else(|| provider_arn.clone());
     let key = match signing_key(app) {
         Ok(k) => k,

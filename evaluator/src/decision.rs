@@ -269,7 +269,9 @@ impl Decision {
                     )
                 }
                 Rule::FederatedUserApiLimits => {
-                    format!("{head} because a federated user's session (GetFederationToken) cannot call this API")
+                    format!(
+                        "{head} because a federated user's session (GetFederationToken) cannot call this API"
+                    )
                 }
                 Rule::NeedsNoPermission | Rule::BucketOwnerRoot => head,
             });
@@ -362,9 +364,10 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     let (verdict, rule) = match rules::applicable(request) {
         None => (decide_with(&resource), None),
         Some(rule @ Rule::NeedsNoPermission) => (Verdict::by_rule(Outcome::Allowed), Some(rule)),
-        Some(rule @ (Rule::AwsOwnedResource { .. } | Rule::RootCannotAssumeRole | Rule::FederatedUserApiLimits)) => {
-            (Verdict::by_rule(Outcome::ExplicitDeny), Some(rule))
-        }
+        Some(
+            rule
+            @ (Rule::AwsOwnedResource { .. } | Rule::RootCannotAssumeRole | Rule::FederatedUserApiLimits),
+        ) => (Verdict::by_rule(Outcome::ExplicitDeny), Some(rule)),
         Some(rule @ Rule::BucketOwnerRoot) => {
             let verdict = decide_with(&resource);
             if verdict.outcome == Outcome::Allowed || !resource.deny {

@@ -324,7 +324,12 @@ mod tests {
             Some(Rule::RootCannotAssumeRole)
         );
         let federated = "arn:aws:sts::111111111111:federated-user/bob";
-        for action in ["iam:ListUsers", "sts:AssumeRole", "sts:GetSessionToken", "sts:GetFederationToken"] {
+        for action in [
+            "iam:ListUsers",
+            "sts:AssumeRole",
+            "sts:GetSessionToken",
+            "sts:GetFederationToken",
+        ] {
             assert_eq!(
                 applicable(&request(federated, action, "*")),
                 Some(Rule::FederatedUserApiLimits),
@@ -335,7 +340,10 @@ mod tests {
             applicable(&request(federated, "sts:GetCallerIdentity", "*")),
             Some(Rule::NeedsNoPermission)
         );
-        assert_eq!(applicable(&request(federated, "s3:GetObject", "arn:aws:s3:::b/k")), None);
+        assert_eq!(
+            applicable(&request(federated, "s3:GetObject", "arn:aws:s3:::b/k")),
+            None
+        );
         assert_eq!(
             applicable(&request(ALICE, "iam:DeleteRole", slr)),
             Some(Rule::AwsOwnedResource {

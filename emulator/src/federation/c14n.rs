@@ -90,7 +90,9 @@ impl Document {
         let mut open: Vec<usize> = Vec::new();
         let mut root = None;
         loop {
-            let event = reader.read_event().map_err(|e| format!("not well-formed XML: {e}"))?;
+            let event = reader
+                .read_event()
+                .map_err(|e| format!("not well-formed XML: {e}"))?;
             match event {
                 Event::Start(e) => {
                     let index = add_element(&mut nodes, &open, &mut root, &e)?;

@@ -21,15 +21,17 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
 impl SigningKey {
     /// A new random key.
     pub fn generate() -> Result<Self, String> {
-        let private = PrivateKey::new(&mut SystemRandom, BITS)
-            .map_err(|e| format!("cannot make an RSA key: {e}"))?;
+        let private =
+            PrivateKey::new(&mut SystemRandom, BITS).map_err(|e| format!("cannot make an RSA key: {e}"))?;
         Ok(Self::from_private(private))
     }
 
@@ -90,7 +92,8 @@ impl RsaPublic {
         let Ok(key) = PublicKey::new(n, e) else {
             return false;
         };
-        key.pkcs1v15_verify::<rsa::sha2::Sha256>(message, signature).is_ok()
+        key.pkcs1v15_verify::<rsa::sha2::Sha256>(message, signature)
+            .is_ok()
     }
 
     /// As a JSON Web Key (RFC 7517) for RS256.
@@ -143,7 +146,9 @@ impl std::error::Error for RandomError {}
 
 /// The precision (whole 64-bit limbs) a big-endian number needs.
 fn bits_of(bytes: &[u8]) -> u32 {
-    u32::try_from(bytes.len().div_ceil(8) * 64).unwrap_or(u32::MAX).max(64)
+    u32::try_from(bytes.len().div_ceil(8) * 64)
+        .unwrap_or(u32::MAX)
+        .max(64)
 }
 
 #[cfg(test)]

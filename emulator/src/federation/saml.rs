@@ -103,7 +103,10 @@ pub fn build_response(issue: &Issue, key: &SigningKey) -> String {
     for (name, values) in issue.attributes {
         attributes.push_str(&format!("<saml:Attribute Name=\"{}\">", escape(name)));
         for value in values {
-            attributes.push_str(&format!("<saml:AttributeValue>{}</saml:AttributeValue>", escape(value)));
+            attributes.push_str(&format!(
+                "<saml:AttributeValue>{}</saml:AttributeValue>",
+                escape(value)
+            ));
         }
         attributes.push_str("</saml:Attribute>");
     }
@@ -215,7 +218,10 @@ fn read_assertion(doc: &Document, assertion: usize) -> Result<Assertion, Respons
             out.not_on_or_after = Some(out.not_on_or_after.map_or(t, |e| e.min(t)));
         }
     };
-    for confirmation in doc.child_elements(subject).filter(|c| doc.is(*c, ASSERTION, "SubjectConfirmation")) {
+    for confirmation in doc
+        .child_elements(subject)
+        .filter(|c| doc.is(*c, ASSERTION, "SubjectConfirmation"))
+    {
         if let Some(data) = doc.child(confirmation, ASSERTION, "SubjectConfirmationData") {
             if let Some(recipient) = doc.attribute(data, "Recipient") {
                 out.recipients.push(recipient.to_string());

@@ -67,7 +67,10 @@ pub fn signature_for(doc: &Document, element: usize, id: &str, key: &SigningKey)
     let alone = format!("<ds:Signature xmlns:ds=\"{DSIG}\">{signed_info}</ds:Signature>");
     let canonical = Document::parse(&alone)
         .ok()
-        .and_then(|d| d.child(d.root, DSIG, "SignedInfo").map(|i| d.canonicalize(i, None, &[])))
+        .and_then(|d| {
+            d.child(d.root, DSIG, "SignedInfo")
+                .map(|i| d.canonicalize(i, None, &[]))
+        })
         .unwrap_or_default();
     let value = B64.encode(key.sign(canonical.as_bytes()));
     let public = key.public();
@@ -99,7 +102,13 @@ fn inclusive_prefixes(doc: &Document, at: usize) -> Vec<String> {
         .and_then(|i| doc.attribute(i, "PrefixList"))
         .map(|list| {
             list.split_whitespace()
-                .map(|p| if p == "#default" { String::new() } else { p.to_string() })
+                .map(|p| {
+                    if p == "#default" {
+                        String::new()
+                    } else {
+                        p.to_string()
+                    }
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -138,7 +147,9 @@ pub fn verify(doc: &Document, signature: usize, keys: &[RsaPublic]) -> Result<us
     // The reference names the enveloping element by its ID, and that ID
     // is no other element's.
     let uri = doc.attribute(reference, "URI").unwrap_or_default();
-    let id = uri.strip_prefix('#').ok_or_else(|| malformed("the Reference URI is not #ID"))?;
+    let id = uri
+        .strip_prefix('#')
+        .ok_or_else(|| malformed("the Reference URI is not #ID"))?;
     if doc.attribute(signed, "ID") != Some(id) {
         return Err(malformed("the signature does not sign the element that holds it"));
     }
@@ -174,7 +185,9 @@ pub fn verify(doc: &Document, signature: usize, keys: &[RsaPublic]) -> Result<us
     if base64_text(doc, expected)? != digest {
         return Err(SignatureError::Digest);
     }
-    let c14n_at = doc.child(signed_info, DSIG, "CanonicalizationMethod").unwrap_or(signed_info);
+    let c14n_at = doc
+        .child(signed_info, DSIG, "CanonicalizationMethod")
+        .unwrap_or(signed_info);
     let canonical_info = doc.canonicalize(signed_info, None, &inclusive_prefixes(doc, c14n_at));
     let value_at = doc
         .child(signature, DSIG, "SignatureValue")

@@ -71,7 +71,10 @@ fn an_unsigned_response_is_refused() {
     let start = xml.find("<ds:Signature").unwrap();
     let end = xml.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
     let unsigned = format!("{}{}", &xml[..start], &xml[end..]);
-    assert_eq!(read_response(&unsigned, &[KEY.public()]), Err(ResponseError::Unsigned));
+    assert_eq!(
+        read_response(&unsigned, &[KEY.public()]),
+        Err(ResponseError::Unsigned)
+    );
 }
 
 #[test]
@@ -100,7 +103,11 @@ fn a_wrapped_assertion_is_refused() {
     // The forged assertion carries the signature of the real one.
     let sig_start = signed.find("<ds:Signature").unwrap();
     let sig_end = signed.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
-    let stolen = forged.replacen("</saml:Issuer>", &format!("</saml:Issuer>{}", &signed[sig_start..sig_end]), 1);
+    let stolen = forged.replacen(
+        "</saml:Issuer>",
+        &format!("</saml:Issuer>{}", &signed[sig_start..sig_end]),
+        1,
+    );
     let stolen = format!("{}{stolen}{}", &xml[..start], &xml[end..]);
     assert!(read_response(&stolen, &[KEY.public()]).is_err());
 }
@@ -114,15 +121,26 @@ fn malformed_documents_are_refused() {
         "<x/>",
         "<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>",
     ] {
-        assert!(matches!(read_response(bad, &[KEY.public()]), Err(ResponseError::Malformed(_))), "{bad}");
+        assert!(
+            matches!(
+                read_response(bad, &[KEY.public()]),
+                Err(ResponseError::Malformed(_))
+            ),
+            "{bad}"
+        );
     }
 }
 
 /// The test identity provider's public key, from its certificate.
 fn idp_key() -> RsaPublic {
     let pem = include_str!("../../../tests/data/saml/idp-cert.pem");
-    match crate::credentials::certificate::parse_certificate(pem).unwrap().public_key {
-        crate::credentials::certificate::KeyMaterial::Rsa { modulus, exponent } => RsaPublic { modulus, exponent },
+    match crate::credentials::certificate::parse_certificate(pem)
+        .unwrap()
+        .public_key
+    {
+        crate::credentials::certificate::KeyMaterial::Rsa { modulus, exponent } => {
+            RsaPublic { modulus, exponent }
+        }
         other => panic!("not RSA: {other:?}"),
     }
 }
@@ -136,7 +154,10 @@ fn responses_signed_by_xmlsec1_verify_with_the_certificates_key() {
         let assertion = read_response(xml, &[idp_key()]).unwrap();
         assert_eq!(assertion.subject, "carol@example.test");
         assert_eq!(assertion.issuer, "https://idp.example.test/saml");
-        assert_eq!(assertion.values("urn:oid:1.3.6.1.4.1.5923.1.1.1.1"), ["staff & faculty"]);
+        assert_eq!(
+            assertion.values("urn:oid:1.3.6.1.4.1.5923.1.1.1.1"),
+            ["staff & faculty"]
+        );
         assert_eq!(assertion.not_on_or_after, Some(datetime!(2099-01-01 00:00 UTC)));
         assert_eq!(
             read_response(xml, &[KEY.public()]),

@@ -18,7 +18,10 @@ use time::Duration;
 pub fn find_role<'s>(state: &'s State, arn: &str) -> Option<&'s Role> {
     let account = super::door::role_account(arn).ok()?;
     let name = arn.rsplit('/').next()?;
-    let role = state.account(&account)?.roles.get(&crate::state::iam::key(name))?;
+    let role = state
+        .account(&account)?
+        .roles
+        .get(&crate::state::iam::key(name))?;
     let plain = format!("arn:aws:iam::{account}:role/{}", role.name);
     (role.arn == arn || plain == arn).then_some(role)
 }
@@ -83,7 +86,12 @@ fn role_of(state: &State, call: &Call) -> AwsResult<Role> {
 /// around the credentials; stores the session.
 fn reply(state: &mut State, role: &Role, session: Session, more: impl FnOnce(&mut Xml)) -> AwsResult<Xml> {
     let packed = session::packed_policy_size(&session)?;
-    let session_name = session.principal_arn.rsplit('/').next().unwrap_or_default().to_string();
+    let session_name = session
+        .principal_arn
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let mut x = Xml::default();
     credentials_xml(&mut x, &session);
     more(&mut x);
@@ -105,7 +113,9 @@ pub fn assume_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let name = call.params.required("RoleSessionName")?;
     let duration = duration(call, &role, call.params.int("DurationSeconds", 900, 43200)?)?;
     let mut session = role_session(state, call, &role, name, duration)?;
-    session.mfa_authenticated = call.mfa.or_else(|| session::caller_session_mfa(state, &call.caller));
+    session.mfa_authenticated = call
+        .mfa
+        .or_else(|| session::caller_session_mfa(state, &call.caller));
     reply(state, &role, session, |_| {})
 }
 
@@ -131,7 +141,10 @@ pub fn assume_role_with_saml(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let federated = federated_of(call)?;
     let role = role_of(state, call)?;
     let name = federated.session_name.clone().unwrap_or_default();
-    let requested = call.params.int("DurationSeconds", 900, 43200)?.or(federated.session_duration);
+    let requested = call
+        .params
+        .int("DurationSeconds", 900, 43200)?
+        .or(federated.session_duration);
     let duration = duration(call, &role, requested)?;
     let session = role_session(state, call, &role, &name, duration)?;
     reply(state, &role, session, |x| {

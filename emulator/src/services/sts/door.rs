@@ -9,12 +9,18 @@ use super::operations::{Key, On, Who};
 use super::{session, Call};
 use crate::authorize::{authorize_with_message, Question, Wording};
 use crate::error::{AwsError, AwsResult};
-use crate::state::State;
+use crate::state::{KeyOwner, State};
 use iam_evaluator::{ContextValue, NamedPolicy, RequestContext};
 
 /// Asks every question `call`'s row names; `Ok` when the call may go on.
 pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     let row = call.operation;
+    if row.long_term && call.caller.owner == Some(KeyOwner::Session) {
+        return Err(AwsError::access_denied(format!(
+            "Cannot call {} with session credentials",
+            row.name
+        )));
+    }
     let context = keys_of(state, call, row.keys);
     let target = target(state, call, row.on)?;
     ask(state, call, row.action, &target, context.clone())?;

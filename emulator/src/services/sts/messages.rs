@@ -25,10 +25,12 @@ pub fn message_of(decision: &iam_evaluator::Decision) -> Value {
     let statements: Vec<Value> = decision
         .deciding
         .iter()
-        .map(|s| json!({"statementId": s.sid.clone().unwrap_or_default(), "effect": match decision.outcome {
-            iam_evaluator::Outcome::Allowed => "ALLOW",
-            _ => "DENY",
-        }}))
+        .map(|s| {
+            json!({"statementId": s.sid.clone().unwrap_or_default(), "effect": match decision.outcome {
+                iam_evaluator::Outcome::Allowed => "ALLOW",
+                _ => "DENY",
+            }})
+        })
         .collect();
     json!({
         "allowed": decision.is_allowed(),

@@ -98,7 +98,9 @@ fn serve(ctx: &Ctx, caller: &Caller, params: &Params, action: &str) -> AwsResult
     };
     let call = Call {
         ctx,
-        caller: federated.as_ref().map_or_else(|| caller.clone(), federation::Federated::caller),
+        caller: federated
+            .as_ref()
+            .map_or_else(|| caller.clone(), federation::Federated::caller),
         operation,
         params,
         federated,

@@ -63,6 +63,10 @@ pub struct Operation {
     pub keys: &'static [Key],
     /// `SerialNumber` and `TokenCode` are read (and checked) before the door.
     pub mfa: bool,
+    /// Only long-term credentials may call it: a session's are refused
+    /// before any policy is read ("Cannot call GetSessionToken with
+    /// session credentials").
+    pub long_term: bool,
     pub handler: Handler,
 }
 
@@ -77,6 +81,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Role,
         keys: &[SessionTags, ExternalId, SourceIdentity, RoleSessionName, Mfa],
         mfa: true,
+        long_term: false,
         handler: assume::assume_role,
     },
     Operation {
@@ -86,6 +91,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Role,
         keys: &[SessionTags, SourceIdentity, RoleSessionName, Federation],
         mfa: false,
+        long_term: false,
         handler: assume::assume_role_with_saml,
     },
     Operation {
@@ -95,6 +101,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Role,
         keys: &[SessionTags, SourceIdentity, RoleSessionName, Federation],
         mfa: false,
+        long_term: false,
         handler: assume::assume_role_with_web_identity,
     },
     Operation {
@@ -104,6 +111,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::TargetRoot,
         keys: &[TaskPolicyArn],
         mfa: false,
+        long_term: false,
         handler: root::assume_root,
     },
     Operation {
@@ -113,6 +121,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
+        long_term: false,
         handler: messages::decode_authorization_message,
     },
     Operation {
@@ -122,6 +131,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
+        long_term: false,
         handler: identity::get_access_key_info,
     },
     Operation {
@@ -131,6 +141,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
+        long_term: false,
         handler: identity::get_caller_identity,
     },
     Operation {
@@ -140,6 +151,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
+        long_term: false,
         handler: outbound::get_delegated_access_token,
     },
     Operation {
@@ -149,6 +161,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::FederatedUser,
         keys: &[SessionTags],
         mfa: false,
+        long_term: true,
         handler: tokens::get_federation_token,
     },
     Operation {
@@ -158,6 +171,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[Mfa],
         mfa: true,
+        long_term: true,
         handler: tokens::get_session_token,
     },
     Operation {
@@ -167,6 +181,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[SessionTags],
         mfa: false,
+        long_term: false,
         handler: outbound::get_web_identity_token,
     },
 ];
@@ -195,7 +210,11 @@ mod tests {
             assert!(find(name).is_some(), "botocore's {name} has no row");
         }
         for row in OPERATIONS {
-            assert!(names.contains(&row.name), "{} is not in botocore's model", row.name);
+            assert!(
+                names.contains(&row.name),
+                "{} is not in botocore's model",
+                row.name
+            );
         }
     }
 
@@ -203,7 +222,11 @@ mod tests {
     fn each_rows_action_is_in_the_catalog() {
         let catalog = iam_evaluator::catalog::Catalog::get();
         for row in OPERATIONS {
-            assert!(catalog.action(row.action).is_some(), "{} is not a known action", row.action);
+            assert!(
+                catalog.action(row.action).is_some(),
+                "{} is not a known action",
+                row.action
+            );
         }
     }
 }

@@ -51,7 +51,14 @@ pub fn get_web_identity_token(state: &mut State, call: &Call) -> AwsResult<Xml> 
     let mut claims = Map::new();
     claims.insert("iss".into(), json!(issuer));
     claims.insert("sub".into(), json!(call.caller.principal.arn));
-    claims.insert("aud".into(), if audiences.len() == 1 { json!(audiences[0]) } else { json!(audiences) });
+    claims.insert(
+        "aud".into(),
+        if audiences.len() == 1 {
+            json!(audiences[0])
+        } else {
+            json!(audiences)
+        },
+    );
     claims.insert("iat".into(), json!(now.unix_timestamp()));
     claims.insert("nbf".into(), json!(now.unix_timestamp()));
     claims.insert("exp".into(), json!(expires.unix_timestamp()));
@@ -60,9 +67,10 @@ pub fn get_web_identity_token(state: &mut State, call: &Call) -> AwsResult<Xml> 
         "https://sts.amazonaws.com/".into(),
         json!({"aws_account": account, "source_region": "us-east-1", "request_tags": tags}),
     );
-    let key = state.federation.signing_key_or_make().map_err(|e| {
-        AwsError::new(crate::error::Common::InternalFailure, e)
-    })?;
+    let key = state
+        .federation
+        .signing_key_or_make()
+        .map_err(|e| AwsError::new(crate::error::Common::InternalFailure, e))?;
     let token = crate::federation::jwt::sign(key, &claims);
     let mut x = Xml::default();
     x.elem("WebIdentityToken", &token);

@@ -95,8 +95,8 @@ pub fn assume_root(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let policy = task_policy(call.params.required("TaskPolicyArn.arn")?)?;
     let duration = call.params.int("DurationSeconds", 0, 900)?.unwrap_or(900);
     let orgs = &state.organizations;
-    let may_call = orgs.is_management(&caller_account)
-        || orgs.is_delegated_admin(&caller_account, "iam.amazonaws.com");
+    let may_call =
+        orgs.is_management(&caller_account) || orgs.is_delegated_admin(&caller_account, "iam.amazonaws.com");
     if !may_call {
         return Err(AwsError::access_denied(
             "AssumeRoot may be called only from the organization's management account or a delegated administrator account for IAM.",

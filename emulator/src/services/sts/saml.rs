@@ -38,7 +38,9 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
         .decode(compact)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| invalid("Invalid SAML response: the SAMLAssertion is not base64 of an XML document"))?;
+        .ok_or_else(|| {
+            invalid("Invalid SAML response: the SAMLAssertion is not base64 of an XML document")
+        })?;
     let assertion = formats::read_response(&xml, &trusted_keys(state, &provider)).map_err(|e| match e {
         ResponseError::Malformed(why) => invalid(format!("Invalid SAML response: {why}")),
         ResponseError::Unsigned | ResponseError::Signature(_) => invalid("Response signature invalid"),
@@ -66,7 +68,10 @@ fn trusted_keys(state: &State, provider: &SamlProvider) -> Vec<RsaPublic> {
         .iter()
         .filter_map(|der| {
             let pem = format!("-----BEGIN CERTIFICATE-----\n{der}\n-----END CERTIFICATE-----\n");
-            match crate::credentials::certificate::parse_certificate(&pem).ok()?.public_key {
+            match crate::credentials::certificate::parse_certificate(&pem)
+                .ok()?
+                .public_key
+            {
                 crate::credentials::certificate::KeyMaterial::Rsa { modulus, exponent } => {
                     Some(RsaPublic { modulus, exponent })
                 }
@@ -127,7 +132,10 @@ fn check(
         )));
     }
     if !assertion.audiences.is_empty()
-        && !assertion.audiences.iter().any(|a| AUDIENCES.contains(&a.as_str()) || to_signin(a))
+        && !assertion
+            .audiences
+            .iter()
+            .any(|a| AUDIENCES.contains(&a.as_str()) || to_signin(a))
     {
         return Err(invalid(format!(
             "The SAML assertion's audience is not {}",
@@ -153,23 +161,71 @@ fn check(
 /// The SAML attributes AWS makes `saml:*` keys of: by OID or by name.
 /// IAM User Guide, "Available keys for SAML-based AWS STS federation".
 const ATTRIBUTE_KEYS: &[(&str, &str, &str)] = &[
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.1", "eduPersonAffiliation", "saml:edupersonaffiliation"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.11", "eduPersonAssurance", "saml:edupersonassurance"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.7", "eduPersonEntitlement", "saml:edupersonentitlement"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "eduPersonNickname", "saml:edupersonnickname"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.3", "eduPersonOrgDN", "saml:edupersonorgdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.4", "eduPersonOrgUnitDN", "saml:edupersonorgunitdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.5", "eduPersonPrimaryAffiliation", "saml:edupersonprimaryaffiliation"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.8", "eduPersonPrimaryOrgUnitDN", "saml:edupersonprimaryorgunitdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "eduPersonPrincipalName", "saml:edupersonprincipalname"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "eduPersonScopedAffiliation", "saml:edupersonscopedaffiliation"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.10", "eduPersonTargetedID", "saml:edupersontargetedid"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+        "eduPersonAffiliation",
+        "saml:edupersonaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.11",
+        "eduPersonAssurance",
+        "saml:edupersonassurance",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.7",
+        "eduPersonEntitlement",
+        "saml:edupersonentitlement",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.2",
+        "eduPersonNickname",
+        "saml:edupersonnickname",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.3",
+        "eduPersonOrgDN",
+        "saml:edupersonorgdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.4",
+        "eduPersonOrgUnitDN",
+        "saml:edupersonorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.5",
+        "eduPersonPrimaryAffiliation",
+        "saml:edupersonprimaryaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.8",
+        "eduPersonPrimaryOrgUnitDN",
+        "saml:edupersonprimaryorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
+        "eduPersonPrincipalName",
+        "saml:edupersonprincipalname",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.9",
+        "eduPersonScopedAffiliation",
+        "saml:edupersonscopedaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.10",
+        "eduPersonTargetedID",
+        "saml:edupersontargetedid",
+    ),
     ("urn:oid:2.5.4.3", "cn", "saml:cn"),
     ("urn:oid:2.5.4.42", "givenName", "saml:givenName"),
     ("urn:oid:2.5.4.4", "sn", "saml:surname"),
     ("urn:oid:0.9.2342.19200300.100.1.3", "mail", "saml:mail"),
     ("urn:oid:0.9.2342.19200300.100.1.1", "uid", "saml:uid"),
-    ("urn:oid:2.16.840.1.113730.3.1.241", "displayName", "saml:displayName"),
+    (
+        "urn:oid:2.16.840.1.113730.3.1.241",
+        "displayName",
+        "saml:displayName",
+    ),
     ("urn:oid:2.5.4.10", "o", "saml:organization"),
     ("urn:oid:2.5.4.11", "ou", "saml:organizationalunit"),
 ];
@@ -189,9 +245,16 @@ fn federated(provider: &SamlProvider, provider_arn: &str, assertion: Assertion) 
         .values(formats::SESSION_NAME_ATTRIBUTE)
         .first()
         .cloned()
-        .ok_or_else(|| invalid(format!("The SAML assertion has no {} attribute", formats::SESSION_NAME_ATTRIBUTE)))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "The SAML assertion has no {} attribute",
+                formats::SESSION_NAME_ATTRIBUTE
+            ))
+        })?;
     let valid_name = (2..=64).contains(&session_name.len())
-        && session_name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b));
+        && session_name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b));
     if !valid_name {
         return Err(invalid(format!(
             "The SAML assertion's RoleSessionName {session_name:?} must be 2 to 64 characters of [\\w+=,.@-]"
@@ -203,8 +266,9 @@ fn federated(provider: &SamlProvider, provider_arn: &str, assertion: Assertion) 
     // "saml:doc … the account ID and friendly name of the SAML provider";
     // "saml:namequalifier … BASE64(SHA1(saml:iss + account ID + /friendly name))".
     let doc = format!("{account}/{}", provider.name);
-    let qualifier = base64::engine::general_purpose::STANDARD
-        .encode(sha1::Sha1::digest(format!("{}{doc}", assertion.issuer).as_bytes()));
+    let qualifier = base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(
+        format!("{}{doc}", assertion.issuer).as_bytes(),
+    ));
     let sub_type = subject_type(assertion.subject_format.as_deref());
     let audience = assertion
         .recipients
@@ -251,7 +315,10 @@ fn federated(provider: &SamlProvider, provider_arn: &str, assertion: Assertion) 
         session_duration,
         tags,
         transitive_tag_keys: assertion.values(formats::TRANSITIVE_TAGS_ATTRIBUTE).to_vec(),
-        source_identity: assertion.values(formats::SOURCE_IDENTITY_ATTRIBUTE).first().cloned(),
+        source_identity: assertion
+            .values(formats::SOURCE_IDENTITY_ATTRIBUTE)
+            .first()
+            .cloned(),
         name_qualifier: Some(qualifier),
         subject_type: Some(sub_type),
     })

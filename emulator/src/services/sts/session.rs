@@ -99,7 +99,11 @@ pub fn session_tags(state: &State, call: &Call) -> AwsResult<(Vec<(String, Strin
     let mut transitive: Vec<String> = Vec::new();
     if let Some(parent) = caller_session(state, &call.caller) {
         for (k, v) in &parent.tags {
-            if parent.transitive_tag_keys.iter().any(|t| t.eq_ignore_ascii_case(k)) {
+            if parent
+                .transitive_tag_keys
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(k))
+            {
                 tags.push((k.clone(), v.clone()));
                 transitive.push(k.clone());
             }
@@ -145,9 +149,8 @@ pub fn session_policies(state: &State, account: &str, params: &Params) -> AwsRes
         out.push(("session policy (inline)".to_string(), document));
     }
     for arn in params.pairs_list("PolicyArns", "arn") {
-        let doc = crate::authorize::managed_document(state, account, &arn).ok_or_else(|| {
-            invalid_value(format!("Policy {arn} does not exist or is not attachable."))
-        })?;
+        let doc = crate::authorize::managed_document(state, account, &arn)
+            .ok_or_else(|| invalid_value(format!("Policy {arn} does not exist or is not attachable.")))?;
         out.push((format!("session policy {arn}"), doc));
     }
     Ok(out)

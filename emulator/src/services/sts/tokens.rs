@@ -37,10 +37,17 @@ pub fn get_federation_token(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let name = call.params.required("Name")?;
     let is_root = call.caller.principal.kind == PrincipalKind::Root;
     let max = if is_root { 3600 } else { 129_600 };
-    let duration = call.params.int("DurationSeconds", 900, max)?.unwrap_or(if is_root { 3600 } else { 43200 });
+    let duration = call
+        .params
+        .int("DurationSeconds", 900, max)?
+        .unwrap_or(if is_root { 3600 } else { 43200 });
     let account = call.caller.account.clone().unwrap_or_default();
     let arn = format!("arn:aws:sts::{account}:federated-user/{name}");
-    let mut session = new_session(&account, arn.clone(), call.ctx.shared.now() + Duration::seconds(duration));
+    let mut session = new_session(
+        &account,
+        arn.clone(),
+        call.ctx.shared.now() + Duration::seconds(duration),
+    );
     session.user_name = call.caller.principal.user_name().map(str::to_string);
     session.session_policies = session::session_policies(state, &account, call.params)?;
     let (tags, _) = session::session_tags(state, call)?;

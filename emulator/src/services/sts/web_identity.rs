@@ -46,7 +46,9 @@ fn invalid(message: impl Into<String>) -> AwsError {
 pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated> {
     let role_account = super::door::role_account(params.required("RoleArn")?)?;
     let token = Token::parse(params.required("WebIdentityToken")?).map_err(|_| {
-        invalid("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
+        invalid(
+            "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+        )
     })?;
     let issuer = token
         .claim("iss")
@@ -56,7 +58,10 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
         .account(&role_account)
         .and_then(|a| a.oidc_provider_for_issuer(&issuer))
         .cloned();
-    let host = issuer.strip_prefix("https://").unwrap_or(&issuer).trim_end_matches('/');
+    let host = issuer
+        .strip_prefix("https://")
+        .unwrap_or(&issuer)
+        .trim_end_matches('/');
     let (provider, prefix) = match &iam_provider {
         Some(p) => (p.arn.clone(), p.url.clone()),
         None if AWS_NAMED.contains(&host) => (host.to_string(), host.to_string()),
@@ -75,7 +80,11 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
             .find(|a| p.accepts_audience(a))
             .ok_or_else(|| invalid("Incorrect token audience"))?
             .to_string(),
-        None => token.audiences().first().map(|a| (*a).to_string()).unwrap_or_default(),
+        None => token
+            .audiences()
+            .first()
+            .map(|a| (*a).to_string())
+            .unwrap_or_default(),
     };
     let (tags, transitive_tag_keys) = tags_of(&token)?;
     Ok(Federated {
