@@ -46,6 +46,7 @@ fn github_role(root: &Client) -> String {
     root.create_role("deploy", &trust.to_string())
 }
 
+#[allow(clippy::needless_pass_by_value)] // callers build the claims inline
 fn token(emu: &Emulator, issuer: &str, claims: serde_json::Value, expires_in: i64) -> String {
     let body = json!({"issuer": issuer, "claims": claims, "expires_in": expires_in});
     let reply = emu.post("/_emulator/oidc/token", &body.to_string()).expect_ok();

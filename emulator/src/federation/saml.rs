@@ -7,6 +7,7 @@
 use super::c14n::Document;
 use super::keys::{RsaPublic, SigningKey};
 use super::xmldsig::{self, SignatureError, DSIG};
+use std::fmt::Write as _;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -101,12 +102,13 @@ pub fn build_response(issue: &Issue, key: &SigningKey) -> String {
     let issuer = escape(issue.issuer);
     let mut attributes = String::new();
     for (name, values) in issue.attributes {
-        attributes.push_str(&format!("<saml:Attribute Name=\"{}\">", escape(name)));
+        let _ = write!(attributes, "<saml:Attribute Name=\"{}\">", escape(name));
         for value in values {
-            attributes.push_str(&format!(
+            let _ = write!(
+                attributes,
                 "<saml:AttributeValue>{}</saml:AttributeValue>",
                 escape(value)
-            ));
+            );
         }
         attributes.push_str("</saml:Attribute>");
     }

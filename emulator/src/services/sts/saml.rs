@@ -46,7 +46,7 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
         ResponseError::Unsigned | ResponseError::Signature(_) => invalid("Response signature invalid"),
     })?;
     check(ctx, &provider, &assertion, role_arn, provider_arn)?;
-    federated(&provider, provider_arn, assertion)
+    federated(&provider, provider_arn, &assertion)
 }
 
 fn provider_of(state: &State, arn: &str) -> AwsResult<SamlProvider> {
@@ -240,7 +240,7 @@ fn subject_type(format: Option<&str>) -> String {
     }
 }
 
-fn federated(provider: &SamlProvider, provider_arn: &str, assertion: Assertion) -> AwsResult<Federated> {
+fn federated(provider: &SamlProvider, provider_arn: &str, assertion: &Assertion) -> AwsResult<Federated> {
     let session_name = assertion
         .values(formats::SESSION_NAME_ATTRIBUTE)
         .first()

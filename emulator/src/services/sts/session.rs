@@ -14,6 +14,9 @@ use crate::shared::Ctx;
 use crate::state::{iam::Document, KeyOwner, Session, State};
 use time::OffsetDateTime;
 
+/// Session tags: key and value pairs, in order.
+pub type Tags = Vec<(String, String)>;
+
 /// A new session's credentials and identity; the rest is the caller's to fill.
 pub fn new_session(account: &str, principal_arn: String, expires: OffsetDateTime) -> Session {
     Session {
@@ -94,7 +97,7 @@ pub fn source_identity(state: &State, call: &Call) -> Option<String> {
 /// roles with session tags": "transitive session tags persist … for the
 /// role chain"), then the passed tags; a passed key that an inherited
 /// transitive tag has already is refused.
-pub fn session_tags(state: &State, call: &Call) -> AwsResult<(Vec<(String, String)>, Vec<String>)> {
+pub fn session_tags(state: &State, call: &Call) -> AwsResult<(Tags, Vec<String>)> {
     let mut tags: Vec<(String, String)> = Vec::new();
     let mut transitive: Vec<String> = Vec::new();
     if let Some(parent) = caller_session(state, &call.caller) {
@@ -110,7 +113,7 @@ pub fn session_tags(state: &State, call: &Call) -> AwsResult<(Vec<(String, Strin
         }
     }
     let passed = passed_tags(call);
-    for (k, v) in passed.iter() {
+    for (k, v) in &passed {
         if tags.iter().any(|(t, _)| t.eq_ignore_ascii_case(k)) {
             return Err(invalid_value(format!(
                 "One or more session tags are invalid: the key {k} is already set by a transitive tag of the calling session"

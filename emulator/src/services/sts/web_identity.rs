@@ -187,7 +187,7 @@ fn claim_keys(token: &Token, prefix: &str, audience: &str) -> RequestContext {
 
 /// Session tags from the `https://aws.amazon.com/tags` claim:
 /// `{"principal_tags": {"KEY": ["VALUE"]}, "transitive_tag_keys": ["KEY"]}`.
-fn tags_of(token: &Token) -> AwsResult<(Vec<(String, String)>, Vec<String>)> {
+fn tags_of(token: &Token) -> AwsResult<(super::session::Tags, Vec<String>)> {
     let Some(claim) = token.claims.get(TAGS_CLAIM) else {
         return Ok((Vec::new(), Vec::new()));
     };
