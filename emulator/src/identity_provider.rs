@@ -53,14 +53,31 @@ fn body_json(req: &HttpRequest) -> Result<Map<String, Value>, HttpResponse> {
     }
 }
 
-/// `expires_in`: whole seconds, default 3600.
+/// How far `expires_in` may reach, either way: ten years. Negative
+/// values make tokens that expired already (for tests of expiry); beyond
+/// this a date would leave the range tokens and assertions can carry.
+const MAX_EXPIRES_IN: i64 = 10 * 366 * 24 * 3600;
+
+/// `expires_in`: whole seconds, default 3600, at most ten years either way.
 fn expires_in(body: &Map<String, Value>) -> Result<i64, HttpResponse> {
-    match body.get("expires_in") {
-        None => Ok(3600),
-        Some(v) => v
-            .as_i64()
-            .ok_or_else(|| bad("expires_in must be a whole number of seconds", "expires_in")),
-    }
+    seconds(body, "expires_in").map(|s| s.unwrap_or(3600))
+}
+
+/// A field of whole seconds, at most ten years either way, if given.
+fn seconds(body: &Map<String, Value>, field: &str) -> Result<Option<i64>, HttpResponse> {
+    let Some(value) = body.get(field) else {
+        return Ok(None);
+    };
+    value
+        .as_i64()
+        .filter(|s| s.abs() <= MAX_EXPIRES_IN)
+        .map(Some)
+        .ok_or_else(|| {
+            bad(
+                &format!("{field} must be a whole number of seconds between -{MAX_EXPIRES_IN} and {MAX_EXPIRES_IN}"),
+                field,
+            )
+        })
 }
 
 fn internal(message: &str) -> HttpResponse {

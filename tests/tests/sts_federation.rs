@@ -433,3 +433,53 @@ fn tempfile_dir() -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
+
+/// Bad input to the test identity provider's endpoints and to the unsigned
+/// STS operations gets a 400 with a reason, never a 500, and the server
+/// keeps serving.
+#[test]
+fn malformed_input_is_refused_and_the_server_keeps_serving() {
+    use base64::Engine as _;
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let provider = saml_provider(&root, METADATA);
+    let role = saml_role(&root, &provider);
+    // An expiry past any date a token or an assertion can carry.
+    for path in ["/_emulator/oidc/token", "/_emulator/saml/assertion"] {
+        let body = json!({"issuer": GITHUB, "provider_arn": provider, "role_arn": role, "subject": "carol",
+                          "expires_in": i64::MAX});
+        let reply = emu.post(path, &body.to_string());
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        assert_eq!(reply.json()["field"], "expires_in");
+        let reply = emu.post(path, "[1, 2]");
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+    }
+    // A response nested ten thousand deep under a signature: refused before
+    // canonicalization recurses into it.
+    let depth = 10_000;
+    let xml = format!(
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\">\
+         <s:Assertion xmlns:s=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"x\">\
+         <ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo/></ds:Signature>{}{}\
+         </s:Assertion></samlp:Response>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    let deep = base64::engine::general_purpose::STANDARD.encode(xml);
+    let reply = with_saml(&emu, &role, &provider, &deep).expect_error(400, "InvalidIdentityToken");
+    assert!(reply.error_message().unwrap().contains("nest deeper"));
+    // A DTD with an entity, and text that is not base64.
+    let dtd = base64::engine::general_purpose::STANDARD
+        .encode("<!DOCTYPE r [<!ENTITY e \"x\">]><samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\">&e;</samlp:Response>");
+    let reply = with_saml(&emu, &role, &provider, &dtd).expect_error(400, "InvalidIdentityToken");
+    assert!(reply.error_message().unwrap().contains("DTD"));
+    let _ =
+        with_saml(&emu, &role, &provider, "%%%% not base64 %%%%").expect_error(400, "InvalidIdentityToken");
+    // JWTs: three parts that are not JSON, a header naming no algorithm.
+    let github = github_role(&root);
+    for bad in ["a.b.c", "eyJ9.eyJ9.AA", "e30.e30.AA"] {
+        let _ = with_web_identity(&emu, &github, bad).expect_error(400, "InvalidIdentityToken");
+    }
+    assert_eq!(emu.health()["status"], "ok");
+}
+

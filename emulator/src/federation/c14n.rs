@@ -10,7 +10,10 @@
 //! attributes' prefixes, plus an `InclusiveNamespaces PrefixList`) that
 //! an output ancestor has not already declared the same way, sorted by
 //! prefix; text and attribute values escaped as the recommendation says.
-//! A DTD is refused (no entity expansion).
+//! A DTD is refused (no entity expansion), and so is nesting deeper than
+//! [`MAX_DEPTH`] (canonicalization walks the tree recursively: an
+//! unbounded depth would overflow the stack of the thread serving the
+//! request).
 
 use quick_xml::events::{BytesStart, Event};
 
@@ -50,6 +53,11 @@ pub fn local(qname: &str) -> &str {
     qname.split_once(':').map_or(qname, |(_, l)| l)
 }
 
+/// How deep elements may nest. A SAML response nests about ten deep
+/// (Response, Assertion, Signature, KeyInfo, X509Data, …); this leaves
+/// room for attribute values with XML content and refuses the rest.
+pub const MAX_DEPTH: usize = 64;
+
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
 fn start_element(e: &BytesStart, parent: Option<usize>) -> Result<Element, String> {
@@ -82,8 +90,8 @@ fn start_element(e: &BytesStart, parent: Option<usize>) -> Result<Element, Strin
 }
 
 impl Document {
-    /// Parses `text`; an error for anything not well-formed, a DTD, or
-    /// more than one document element.
+    /// Parses `text`; an error for anything not well-formed, a DTD, more
+    /// than one document element, or elements nested deeper than [`MAX_DEPTH`].
     pub fn parse(text: &str) -> Result<Document, String> {
         let mut reader = quick_xml::Reader::from_str(text);
         let mut nodes: Vec<Node> = Vec::new();
@@ -95,6 +103,9 @@ impl Document {
                 .map_err(|e| format!("not well-formed XML: {e}"))?;
             match event {
                 Event::Start(e) => {
+                    if open.len() >= MAX_DEPTH {
+                        return Err(format!("elements nest deeper than {MAX_DEPTH}"));
+                    }
                     let index = add_element(&mut nodes, &open, &mut root, &e)?;
                     open.push(index);
                 }

@@ -120,6 +120,9 @@ fn malformed_documents_are_refused() {
         "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\">",
         "<x/>",
         "<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>",
+        "<!DOCTYPE x SYSTEM \"file:///etc/passwd\"><x/>",
+        // An entity no DTD declares is not expanded either.
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\">&xxe;</samlp:Response>",
     ] {
         assert!(
             matches!(
@@ -129,6 +132,27 @@ fn malformed_documents_are_refused() {
             "{bad}"
         );
     }
+}
+
+/// A signed-looking assertion whose content nests thousands deep: refused
+/// as malformed before canonicalization walks it (which recursed once per
+/// level and overflowed the serving thread's stack).
+#[test]
+fn deeply_nested_documents_are_refused_before_canonicalization() {
+    let depth = 10_000;
+    let xml = format!(
+        "<samlp:Response xmlns:samlp=\"{PROTOCOL}\"><s:Assertion xmlns:s=\"{ASSERTION}\" ID=\"x\">\
+         <ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"/>{}{}</s:Assertion></samlp:Response>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    match read_response(&xml, &[KEY.public()]) {
+        Err(ResponseError::Malformed(why)) => assert!(why.contains("nest deeper"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Nesting within the limit still parses.
+    let fine = format!("<a>{}{}</a>", "<b>".repeat(60), "</b>".repeat(60));
+    assert!(Document::parse(&fine).is_ok());
 }
 
 /// The test identity provider's public key, from its certificate.
