@@ -7,7 +7,8 @@
 //! - `PUT /_emulator/oidc/jwks?issuer=URL` with a JWKS body: tokens of
 //!   `URL` signed by those keys verify too (a team's own test IdP);
 //! - `POST /_emulator/saml/assertion` `{"provider_arn", "role_arn",
-//!   "subject", "attributes", "expires_in"}` → `{"saml_response"}`: a
+//!   "subject", "attributes", "expires_in", "session_expires_in"}` →
+//!   `{"saml_response"}`: a
 //!   base64 SAML response signed by the emulator's key, which every SAML
 //!   provider accepts;
 //! - `POST /_emulator/authorization-message` `{"requestId"}` →
@@ -161,7 +162,8 @@ fn values(name: &str, value: &Value) -> Result<Vec<String>, HttpResponse> {
 /// `POST /_emulator/saml/assertion`. The Role attribute names
 /// `role_arn,provider_arn`; RoleSessionName is `subject` unless the
 /// attributes set it; the issuer is the provider's entity id (or
-/// `issuer`).
+/// `issuer`); `session_expires_in` sets the `AuthnStatement`'s
+/// `SessionNotOnOrAfter` (none when not given).
 pub fn saml_assertion(app: &App, req: &HttpRequest) -> HttpResponse {
     let body = match body_json(req) {
         Ok(b) => b,
@@ -174,6 +176,10 @@ pub fn saml_assertion(app: &App, req: &HttpRequest) -> HttpResponse {
         return bad("provider_arn, role_arn and subject are required", "body");
     };
     let lifetime = match expires_in(&body) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let session_lifetime = match seconds(&body, "session_expires_in") {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -215,6 +221,7 @@ pub fn saml_assertion(app: &App, req: &HttpRequest) -> HttpResponse {
             attributes: &attributes,
             issued: now,
             expires: now + Duration::seconds(lifetime),
+            session_ends: session_lifetime.map(|s| now + Duration::seconds(s)),
         },
         &key,
     );

@@ -483,3 +483,104 @@ fn malformed_input_is_refused_and_the_server_keeps_serving() {
     assert_eq!(emu.health()["status"], "ok");
 }
 
+/// How long the session a reply's key belongs to lasts, in seconds.
+fn lasts(emu: &Emulator, reply: &Reply) -> i64 {
+    let key = reply.text("AccessKeyId").unwrap();
+    let expires = emu.app().state().sessions.get(&key).unwrap().expires;
+    (expires - emu.app().clock.now()).whole_seconds()
+}
+
+/// Session durations as AWS bounds them: AssumeRoleWithSAML "lasts for the
+/// duration that you specify, or until the time specified in the SAML
+/// authentication response's SessionNotOnOrAfter value, whichever is
+/// shorter", within the role's MaxSessionDuration and above 900 seconds;
+/// GetFederationToken "obtained using root user credentials … defaults to
+/// one hour" past one hour (STS API Reference).
+#[test]
+fn session_durations_follow_the_role_the_assertion_and_the_caller() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let provider = saml_provider(&root, METADATA);
+    let role = saml_role(&root, &provider);
+    let response = |session_expires_in: Option<i64>| {
+        let mut body = json!({"provider_arn": provider, "role_arn": role, "subject": "carol"});
+        if let Some(s) = session_expires_in {
+            body["session_expires_in"] = json!(s);
+        }
+        emu.post("/_emulator/saml/assertion", &body.to_string())
+            .expect_ok()
+            .json()["saml_response"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let with_duration = |response: &str, duration: &str| {
+        emu.unsigned_query(
+            "sts",
+            &[
+                ("Action", "AssumeRoleWithSAML"),
+                ("RoleArn", &role),
+                ("PrincipalArn", &provider),
+                ("SAMLAssertion", response),
+                ("DurationSeconds", duration),
+            ],
+        )
+    };
+    // The default hour; SessionNotOnOrAfter cuts it short.
+    assert_eq!(
+        lasts(
+            &emu,
+            &with_saml(&emu, &role, &provider, &response(None)).expect_ok()
+        ),
+        3600
+    );
+    assert_eq!(
+        lasts(
+            &emu,
+            &with_saml(&emu, &role, &provider, &response(Some(1200))).expect_ok()
+        ),
+        1200
+    );
+    assert_eq!(
+        lasts(&emu, &with_duration(&response(Some(7200)), "1800").expect_ok()),
+        1800
+    );
+    // Beyond the role's MaxSessionDuration (one hour), or under 900 seconds.
+    let over = with_duration(&response(None), "7200").expect_error(400, "ValidationError");
+    assert_eq!(
+        over.error_message().as_deref(),
+        Some("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    );
+    let _ = with_duration(&response(None), "899").expect_error(400, "ValidationError");
+    // The root user's federation token lasts an hour at most; a user's 36 hours.
+    let federation = |client: &Client, duration: &str| {
+        client.query(
+            "sts",
+            &[
+                ("Action", "GetFederationToken"),
+                ("Name", "bob"),
+                ("DurationSeconds", duration),
+            ],
+        )
+    };
+    assert_eq!(lasts(&emu, &federation(&root, "129600").expect_ok()), 3600);
+    assert_eq!(lasts(&emu, &federation(&root, "1800").expect_ok()), 1800);
+    root.create_user("proxy");
+    let _ = root
+        .put_user_policy("proxy", "p", &allow("sts:GetFederationToken", "*"))
+        .expect_ok();
+    let proxy = emu.client(&root.create_access_key("proxy"));
+    assert_eq!(lasts(&emu, &federation(&proxy, "129600").expect_ok()), 129_600);
+    let _ = federation(&proxy, "129601").expect_error(400, "ValidationError");
+    let _ = federation(&proxy, "899").expect_error(400, "ValidationError");
+    let session = proxy.query(
+        "sts",
+        &[("Action", "GetSessionToken"), ("DurationSeconds", "129600")],
+    );
+    assert_eq!(lasts(&emu, &session.expect_ok()), 129_600);
+    let session = root.query(
+        "sts",
+        &[("Action", "GetSessionToken"), ("DurationSeconds", "129600")],
+    );
+    assert_eq!(lasts(&emu, &session.expect_ok()), 3600);
+}

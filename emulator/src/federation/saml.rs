@@ -18,7 +18,6 @@ pub const AWS_SIGNIN: &str = "https://signin.aws.amazon.com/saml";
 /// The attribute naming the role and provider pairs a subject may use.
 pub const ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
 pub const SESSION_NAME_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
-pub const SESSION_DURATION_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 pub const SOURCE_IDENTITY_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/SourceIdentity";
 pub const PRINCIPAL_TAG_PREFIX: &str = "https://aws.amazon.com/SAML/Attributes/PrincipalTag:";
 pub const TRANSITIVE_TAGS_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys";
@@ -36,6 +35,8 @@ pub struct Issue<'a> {
     pub attributes: &'a [(String, Vec<String>)],
     pub issued: OffsetDateTime,
     pub expires: OffsetDateTime,
+    /// The `AuthnStatement`'s `SessionNotOnOrAfter`, when given.
+    pub session_ends: Option<OffsetDateTime>,
 }
 
 /// A verified assertion.
@@ -51,6 +52,9 @@ pub struct Assertion {
     pub not_before: Option<OffsetDateTime>,
     /// The earliest of the conditions' and the subject confirmations'.
     pub not_on_or_after: Option<OffsetDateTime>,
+    /// The `AuthnStatement`'s `SessionNotOnOrAfter`: when the session the
+    /// identity provider authenticated ends.
+    pub session_not_on_or_after: Option<OffsetDateTime>,
     pub attributes: Vec<(String, Vec<String>)>,
 }
 
@@ -114,6 +118,10 @@ pub fn build_response(issue: &Issue, key: &SigningKey) -> String {
     }
     let format = escape(issue.subject_format.unwrap_or(PERSISTENT));
     let subject = escape(issue.subject);
+    let session_ends = issue
+        .session_ends
+        .map(|t| format!(" SessionNotOnOrAfter=\"{}\"", instant(t)))
+        .unwrap_or_default();
     let head = format!(
         "<saml:Assertion xmlns:saml=\"{ASSERTION}\" ID=\"{assertion_id}\" Version=\"2.0\" IssueInstant=\"{issued}\">\
          <saml:Issuer>{issuer}</saml:Issuer>"
@@ -125,7 +133,7 @@ pub fn build_response(issue: &Issue, key: &SigningKey) -> String {
          </saml:SubjectConfirmation></saml:Subject>\
          <saml:Conditions NotBefore=\"{issued}\" NotOnOrAfter=\"{expires}\"><saml:AudienceRestriction>\
          <saml:Audience>{AWS_SIGNIN}</saml:Audience></saml:AudienceRestriction></saml:Conditions>\
-         <saml:AuthnStatement AuthnInstant=\"{issued}\" SessionIndex=\"{assertion_id}\"><saml:AuthnContext>\
+         <saml:AuthnStatement AuthnInstant=\"{issued}\" SessionIndex=\"{assertion_id}\"{session_ends}><saml:AuthnContext>\
          <saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport\
          </saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>\
          <saml:AttributeStatement>{attributes}</saml:AttributeStatement></saml:Assertion>"
@@ -213,6 +221,7 @@ fn read_assertion(doc: &Document, assertion: usize) -> Result<Assertion, Respons
         audiences: Vec::new(),
         not_before: None,
         not_on_or_after: None,
+        session_not_on_or_after: None,
         attributes: Vec::new(),
     };
     let earliest = |t: Option<OffsetDateTime>, out: &mut Assertion| {
@@ -241,6 +250,15 @@ fn read_assertion(doc: &Document, assertion: usize) -> Result<Assertion, Respons
             for audience in doc.child_elements(restriction) {
                 out.audiences.push(doc.text(audience).trim().to_string());
             }
+        }
+    }
+    for statement in doc
+        .child_elements(assertion)
+        .filter(|c| doc.is(*c, ASSERTION, "AuthnStatement"))
+    {
+        if let Some(end) = time_attribute(doc, statement, "SessionNotOnOrAfter")? {
+            let earliest = out.session_not_on_or_after.map_or(end, |e| e.min(end));
+            out.session_not_on_or_after = Some(earliest);
         }
     }
     for statement in doc

@@ -26,6 +26,7 @@ fn issued() -> String {
             attributes: &attributes,
             issued: datetime!(2030-01-01 00:00 UTC),
             expires: datetime!(2030-01-01 01:00 UTC),
+            session_ends: Some(datetime!(2030-01-01 08:00 UTC)),
         },
         &KEY,
     )
@@ -39,6 +40,10 @@ fn the_emulators_response_verifies_with_its_key_and_reads_back() {
     assert_eq!(assertion.recipients, [AWS_SIGNIN]);
     assert_eq!(assertion.audiences, [AWS_SIGNIN]);
     assert_eq!(assertion.not_on_or_after, Some(datetime!(2030-01-01 01:00 UTC)));
+    assert_eq!(
+        assertion.session_not_on_or_after,
+        Some(datetime!(2030-01-01 08:00 UTC))
+    );
     assert_eq!(assertion.values("dept"), ["a & b", "<c>"]);
     assert_eq!(assertion.values(SESSION_NAME_ATTRIBUTE), ["alice"]);
 }

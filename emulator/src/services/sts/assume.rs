@@ -111,7 +111,7 @@ fn reply(state: &mut State, role: &Role, session: Session, more: impl FnOnce(&mu
 pub fn assume_role(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let role = role_of(state, call)?;
     let name = call.params.required("RoleSessionName")?;
-    let duration = duration(call, &role, call.params.int("DurationSeconds", 900, 43200)?)?;
+    let duration = duration(call, &role, session::requested_duration(call)?)?;
     let mut session = role_session(state, call, &role, name, duration)?;
     session.mfa_authenticated = call
         .mfa
@@ -125,7 +125,7 @@ pub fn assume_role_with_web_identity(state: &mut State, call: &Call) -> AwsResul
     let federated = federated_of(call)?;
     let role = role_of(state, call)?;
     let name = call.params.required("RoleSessionName")?;
-    let duration = duration(call, &role, call.params.int("DurationSeconds", 900, 43200)?)?;
+    let duration = duration(call, &role, session::requested_duration(call)?)?;
     let session = role_session(state, call, &role, name, duration)?;
     reply(state, &role, session, |x| {
         x.elem("SubjectFromWebIdentityToken", &federated.subject);
@@ -135,18 +135,19 @@ pub fn assume_role_with_web_identity(state: &mut State, call: &Call) -> AwsResul
 }
 
 /// AssumeRoleWithSAML: the session name is the assertion's
-/// `RoleSessionName` attribute; the duration `DurationSeconds`, else its
-/// `SessionDuration` attribute.
+/// `RoleSessionName` attribute. "Your role session lasts for the duration
+/// that you specify, or until the time specified in the SAML authentication
+/// response's SessionNotOnOrAfter value, whichever is shorter" (STS API
+/// Reference); the `SessionDuration` attribute is for console sessions.
 pub fn assume_role_with_saml(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let federated = federated_of(call)?;
     let role = role_of(state, call)?;
     let name = federated.session_name.clone().unwrap_or_default();
-    let requested = call
-        .params
-        .int("DurationSeconds", 900, 43200)?
-        .or(federated.session_duration);
-    let duration = duration(call, &role, requested)?;
-    let session = role_session(state, call, &role, &name, duration)?;
+    let duration = duration(call, &role, session::requested_duration(call)?)?;
+    let mut session = role_session(state, call, &role, &name, duration)?;
+    if let Some(end) = federated.session_ends {
+        session.expires = session.expires.min(end);
+    }
     reply(state, &role, session, |x| {
         x.elem("Subject", &federated.subject);
         x.opt("SubjectType", federated.subject_type.as_deref());

@@ -146,8 +146,9 @@ pub mod federation {
         pub audience: String,
         /// SAML: the `RoleSessionName` attribute.
         pub session_name: Option<String>,
-        /// SAML: the `SessionDuration` attribute.
-        pub session_duration: Option<i64>,
+        /// SAML: the `AuthnStatement`'s `SessionNotOnOrAfter`, which ends
+        /// the role session if it comes first.
+        pub session_ends: Option<time::OffsetDateTime>,
         /// Session tags the identity provider passes.
         pub tags: Vec<(String, String)>,
         pub transitive_tag_keys: Vec<String>,

@@ -30,7 +30,7 @@ pub fn get_web_identity_token(state: &mut State, call: &Call) -> AwsResult<Xml> 
             "SigningAlgorithm {algorithm} is not supported by iam-emulator: use RS256"
         )));
     }
-    let duration = call.params.int("DurationSeconds", 60, 3600)?.unwrap_or(300);
+    let duration = super::session::requested_duration(call)?.unwrap_or(300);
     let now = call.ctx.shared.now();
     let expires = now + Duration::seconds(duration);
     if let Some(session) = super::session::caller_session(state, &call.caller) {

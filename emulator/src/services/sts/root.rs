@@ -93,7 +93,7 @@ pub fn assume_root(state: &mut State, call: &Call) -> AwsResult<Xml> {
     }
     let target = target_account(call.params.required("TargetPrincipal")?)?;
     let policy = task_policy(call.params.required("TaskPolicyArn.arn")?)?;
-    let duration = call.params.int("DurationSeconds", 0, 900)?.unwrap_or(900);
+    let duration = session::requested_duration(call)?.unwrap_or(900);
     let orgs = &state.organizations;
     let may_call =
         orgs.is_management(&caller_account) || orgs.is_delegated_admin(&caller_account, "iam.amazonaws.com");

@@ -301,10 +301,6 @@ fn federated(provider: &SamlProvider, provider_arn: &str, assertion: &Assertion)
             Some((key.to_string(), values.first().cloned().unwrap_or_default()))
         })
         .collect();
-    let session_duration = assertion
-        .values(formats::SESSION_DURATION_ATTRIBUTE)
-        .first()
-        .and_then(|d| d.trim().parse::<i64>().ok());
     Ok(Federated {
         provider: provider_arn.to_string(),
         keys,
@@ -312,7 +308,7 @@ fn federated(provider: &SamlProvider, provider_arn: &str, assertion: &Assertion)
         subject: assertion.subject.clone(),
         audience,
         session_name: Some(session_name),
-        session_duration,
+        session_ends: assertion.session_not_on_or_after,
         tags,
         transitive_tag_keys: assertion.values(formats::TRANSITIVE_TAGS_ATTRIBUTE).to_vec(),
         source_identity: assertion

@@ -37,6 +37,14 @@ pub fn new_session(account: &str, principal_arn: String, expires: OffsetDateTime
     }
 }
 
+/// `DurationSeconds`, parsed. Its range is the operation's shape in
+/// botocore's model, which [`crate::protocol::model::Model::validate`]
+/// checked before the handler ran; what else bounds it (the role's
+/// `MaxSessionDuration`, role chaining, the root user) is the handler's.
+pub fn requested_duration(call: &Call) -> AwsResult<Option<i64>> {
+    call.params.int("DurationSeconds", i64::MIN, i64::MAX)
+}
+
 /// `<Credentials>` of a reply.
 pub fn credentials_xml(x: &mut Xml, session: &Session) {
     x.with("Credentials", |x| {

@@ -13,9 +13,24 @@ use crate::state::State;
 use iam_evaluator::PrincipalKind;
 use time::Duration;
 
+/// How long a session of the caller itself lasts: `DurationSeconds`, 12
+/// hours by default, and for the root user at most one hour ("Sessions for
+/// AWS account owners are restricted to a maximum of 3,600 seconds (one
+/// hour). If the duration is longer than one hour, the session for AWS
+/// account owners defaults to one hour", STS API Reference,
+/// GetSessionToken; GetFederationToken says the same of root credentials).
+fn duration(call: &Call) -> AwsResult<i64> {
+    let requested = session::requested_duration(call)?.unwrap_or(43200);
+    Ok(if call.caller.principal.kind == PrincipalKind::Root {
+        requested.min(3600)
+    } else {
+        requested
+    })
+}
+
 /// GetSessionToken.
 pub fn get_session_token(state: &mut State, call: &Call) -> AwsResult<Xml> {
-    let duration = call.params.int("DurationSeconds", 900, 129_600)?.unwrap_or(43200);
+    let duration = duration(call)?;
     let account = call.caller.account.clone().unwrap_or_default();
     let mut session = new_session(
         &account,
@@ -30,17 +45,10 @@ pub fn get_session_token(state: &mut State, call: &Call) -> AwsResult<Xml> {
     Ok(x)
 }
 
-/// GetFederationToken. "The maximum duration … is 129,600 seconds (36
-/// hours) … sessions obtained using root user credentials are limited to a
-/// maximum of 3,600 seconds (one hour)" (STS API Reference).
+/// GetFederationToken.
 pub fn get_federation_token(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let name = call.params.required("Name")?;
-    let is_root = call.caller.principal.kind == PrincipalKind::Root;
-    let max = if is_root { 3600 } else { 129_600 };
-    let duration = call
-        .params
-        .int("DurationSeconds", 900, max)?
-        .unwrap_or(if is_root { 3600 } else { 43200 });
+    let duration = duration(call)?;
     let account = call.caller.account.clone().unwrap_or_default();
     let arn = format!("arn:aws:sts::{account}:federated-user/{name}");
     let mut session = new_session(

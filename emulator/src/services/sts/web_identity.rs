@@ -94,7 +94,7 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
         subject: token.claim("sub").unwrap_or_default().to_string(),
         audience,
         session_name: None,
-        session_duration: None,
+        session_ends: None,
         tags,
         transitive_tag_keys,
         source_identity: token.claim(SOURCE_IDENTITY_CLAIM).map(str::to_string),
