@@ -273,6 +273,9 @@ impl Decision {
                         "{head} because a federated user's session (GetFederationToken) cannot call this API"
                     )
                 }
+                Rule::SourceIdentityUnchangeable => {
+                    format!("{head} because the source identity of the calling session cannot be changed")
+                }
                 Rule::NeedsNoPermission | Rule::BucketOwnerRoot => head,
             });
         };
@@ -365,8 +368,10 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
         None => (decide_with(&resource), None),
         Some(rule @ Rule::NeedsNoPermission) => (Verdict::by_rule(Outcome::Allowed), Some(rule)),
         Some(
-            rule
-            @ (Rule::AwsOwnedResource { .. } | Rule::RootCannotAssumeRole | Rule::FederatedUserApiLimits),
+            rule @ (Rule::AwsOwnedResource { .. }
+            | Rule::RootCannotAssumeRole
+            | Rule::FederatedUserApiLimits
+            | Rule::SourceIdentityUnchangeable),
         ) => (Verdict::by_rule(Outcome::ExplicitDeny), Some(rule)),
         Some(rule @ Rule::BucketOwnerRoot) => {
             let verdict = decide_with(&resource);

@@ -56,6 +56,13 @@ pub enum Rule {
     /// except GetCallerIdentity" (STS API Reference, GetFederationToken,
     /// "Permissions").
     FederatedUserApiLimits,
+    /// An STS request from a session with a source identity asking for
+    /// another one (`sts:SourceIdentity` ≠ the session's `aws:SourceIdentity`):
+    /// "After the source identity is set, the value cannot be changed. It is
+    /// present in the request for all actions that are taken by the role and
+    /// persists across chained role sessions" (STS API Reference,
+    /// AssumeRole, SourceIdentity).
+    SourceIdentityUnchangeable,
 }
 
 /// Which kind of AWS-owned resource a request would change.
@@ -141,6 +148,7 @@ impl Rule {
             Rule::AwsOwnedResource { .. } => "awsOwnedResource",
             Rule::RootCannotAssumeRole => "rootCannotAssumeRole",
             Rule::FederatedUserApiLimits => "federatedUserApiLimits",
+            Rule::SourceIdentityUnchangeable => "sourceIdentityUnchangeable",
         }
     }
 
@@ -161,6 +169,9 @@ impl Rule {
             Rule::RootCannotAssumeRole => "the root user cannot assume a role".into(),
             Rule::FederatedUserApiLimits => "a federated user (GetFederationToken) cannot call IAM, nor STS other \
                                              than GetCallerIdentity, whatever the policies allow"
+                .into(),
+            Rule::SourceIdentityUnchangeable => "the calling session's source identity is set and cannot be \
+                                                 changed in a chained session"
                 .into(),
         }
     }
@@ -185,6 +196,10 @@ impl Rule {
             } => "KMS API Reference, CreateAlias",
             Rule::RootCannotAssumeRole => "STS AssumeRole's AccessDenied answer to root credentials",
             Rule::FederatedUserApiLimits => "STS API Reference, GetFederationToken, \"Permissions\"",
+            Rule::SourceIdentityUnchangeable => {
+                "STS API Reference, AssumeRole, SourceIdentity; IAM User Guide, \"Monitor and control actions taken \
+                 with assumed roles\""
+            }
         }
     }
 }
@@ -206,6 +221,9 @@ pub fn applicable(request: &Request) -> Option<Rule> {
         && (is("iam") || (is("sts") && !name.eq_ignore_ascii_case("GetCallerIdentity")))
     {
         return Some(Rule::FederatedUserApiLimits);
+    }
+    if is("sts") && changes_source_identity(request) {
+        return Some(Rule::SourceIdentityUnchangeable);
     }
     if is("sts") {
         if NEEDS_NO_PERMISSION.iter().any(|n| n.eq_ignore_ascii_case(name)) {
@@ -234,6 +252,19 @@ pub fn applicable(request: &Request) -> Option<Rule> {
         .any(|a| a.eq_ignore_ascii_case(&request.action));
     (!the_service_itself && !permitted && modifies(&request.action))
         .then_some(Rule::AwsOwnedResource { owner })
+}
+
+/// Whether the request asks for a source identity (`sts:SourceIdentity`)
+/// other than the one its session carries (`aws:SourceIdentity`).
+fn changes_source_identity(request: &Request) -> bool {
+    let single = |key: &str| match request.context.get(key) {
+        Some(crate::ContextValue::Single(value)) => Some(value.as_str()),
+        _ => None,
+    };
+    matches!(
+        (single("aws:SourceIdentity"), single("sts:SourceIdentity")),
+        (Some(held), Some(asked)) if held != asked
+    )
 }
 
 /// Does the action change what it acts on? Its access level in the Service

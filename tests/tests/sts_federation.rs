@@ -584,3 +584,41 @@ fn session_durations_follow_the_role_the_assertion_and_the_caller() {
     );
     assert_eq!(lasts(&emu, &session.expect_ok()), 3600);
 }
+
+/// "After the source identity is set, the value cannot be changed … and
+/// persists across chained role sessions" (STS API Reference, AssumeRole):
+/// a chained AssumeRole asking for another is denied by the evaluator's
+/// rule, the same one or none keeps it.
+#[test]
+fn a_source_identity_cannot_be_changed_down_a_role_chain() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    root.create_user("dev");
+    let _ = root.put_user_policy("dev", "p", &allow("sts:*", "*")).expect_ok();
+    let dev = emu.client(&root.create_access_key("dev"));
+    let role = tagging_role(&root, &["sts:AssumeRole", "sts:SetSourceIdentity"]);
+    let assume = |client: &Client, source: Option<&str>| {
+        let mut params = vec![
+            ("Action", "AssumeRole"),
+            ("RoleArn", role.as_str()),
+            ("RoleSessionName", "chain"),
+        ];
+        if let Some(source) = source {
+            params.push(("SourceIdentity", source));
+        }
+        client.query("sts", &params)
+    };
+    let first = emu.client(&assume(&dev, Some("alice")).expect_ok().credentials().unwrap());
+    let denied = assume(&first, Some("mallory")).expect_error(403, "AccessDenied");
+    assert!(
+        denied
+            .error_message()
+            .unwrap()
+            .ends_with("because the source identity of the calling session cannot be changed"),
+        "{denied:?}"
+    );
+    for same in [Some("alice"), None] {
+        let reply = assume(&first, same).expect_ok();
+        assert_eq!(reply.text("SourceIdentity").as_deref(), Some("alice"), "{same:?}");
+    }
+}

@@ -28,7 +28,7 @@ pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     if tags_passed {
         ask(state, call, "sts:TagSession", &target, context.clone())?;
     }
-    if row.keys.contains(&Key::SourceIdentity) && session::source_identity(state, call).is_some() {
+    if row.keys.contains(&Key::SourceIdentity) && session::requested_source_identity(state, call).is_some() {
         ask(state, call, "sts:SetSourceIdentity", &target, context)?;
     }
     Ok(())
@@ -134,7 +134,7 @@ fn keys_of(state: &State, call: &Call, keys: &[Key]) -> RequestContext {
                 }
             }
             Key::SourceIdentity => {
-                if let Some(source) = session::source_identity(state, call) {
+                if let Some(source) = session::requested_source_identity(state, call) {
                     context.set("sts:SourceIdentity", source);
                 }
             }

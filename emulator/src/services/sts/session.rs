@@ -87,17 +87,26 @@ pub fn passed_transitive_keys(call: &Call) -> Vec<String> {
     }
 }
 
-/// The source identity of the new session: passed, from the identity
-/// provider, or the calling session's ("After the source identity is set,
-/// it cannot be changed", it persists across role chaining).
-pub fn source_identity(state: &State, call: &Call) -> Option<String> {
-    if let Some(inherited) = caller_session(state, &call.caller).and_then(|s| s.source_identity.clone()) {
-        return Some(inherited);
-    }
+/// The source identity the request asks for (`sts:SourceIdentity`):
+/// passed, from the identity provider, else the calling session's. A
+/// session's own may not be changed: the evaluator's
+/// `SourceIdentityUnchangeable` rule denies asking for another.
+pub fn requested_source_identity(state: &State, call: &Call) -> Option<String> {
     call.params
         .get("SourceIdentity")
         .map(str::to_string)
         .or_else(|| call.federated.as_ref().and_then(|f| f.source_identity.clone()))
+        .or_else(|| inherited_source_identity(state, call))
+}
+
+/// The source identity of the new session: the calling session's, which
+/// "persists across chained role sessions", else the one asked for.
+pub fn source_identity(state: &State, call: &Call) -> Option<String> {
+    inherited_source_identity(state, call).or_else(|| requested_source_identity(state, call))
+}
+
+fn inherited_source_identity(state: &State, call: &Call) -> Option<String> {
+    caller_session(state, &call.caller).and_then(|s| s.source_identity.clone())
 }
 
 /// The tags of the new session and which are transitive: the calling
