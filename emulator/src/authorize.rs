@@ -528,8 +528,17 @@ pub fn add_principal_keys(state: &State, caller: &Caller, context: &mut RequestC
             // "aws:userid … account:caller-specified-name" for federated users.
             let name = caller.principal.arn.rsplit('/').next().unwrap_or_default();
             context.set_default("aws:userid", format!("{account_id}:{name}"));
+            // Its session tags, then the federating user's own tags: "You can
+            // pass a session tag with the same key as a tag that is already
+            // attached to the user you are federating. When you do, session
+            // tags override a user tag with the same key" (GetFederationToken).
             let session = caller.access_key.as_ref().and_then(|k| state.sessions.get(k));
-            for (k, v) in session.map(|s| s.tags.as_slice()).unwrap_or_default() {
+            let user = session
+                .and_then(|s| s.user_name.as_deref())
+                .and_then(|n| account?.users.get(&crate::state::iam::key(n)));
+            let session_tags = session.map(|s| s.tags.as_slice()).unwrap_or_default();
+            let user_tags = user.map(|u| u.tags.as_slice()).unwrap_or_default();
+            for (k, v) in session_tags.iter().chain(user_tags) {
                 context.set_default(&format!("aws:PrincipalTag/{k}"), v.clone());
             }
         }

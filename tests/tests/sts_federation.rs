@@ -622,3 +622,47 @@ fn a_source_identity_cannot_be_changed_down_a_role_chain() {
         assert_eq!(reply.text("SourceIdentity").as_deref(), Some("alice"), "{same:?}");
     }
 }
+
+/// A federated user's principal tags are its federating user's tags, with
+/// the session tags passed to GetFederationToken overriding keys they share
+/// ("session tags override a user tag with the same key", STS API Reference).
+#[test]
+fn a_federated_user_carries_its_users_tags_under_its_session_tags() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    root.create_user("proxy");
+    let _ = root
+        .query(
+            "iam",
+            &[
+                ("Action", "TagUser"),
+                ("UserName", "proxy"),
+                ("Tags.member.1.Key", "team"),
+                ("Tags.member.1.Value", "red"),
+            ],
+        )
+        .expect_ok();
+    let _ = root.put_user_policy("proxy", "p", &allow("*", "*")).expect_ok();
+    let proxy = emu.client(&root.create_access_key("proxy"));
+    let only_red =
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
+        "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}}]})
+        .to_string();
+    let federate = |team: Option<&str>| {
+        let mut params = vec![
+            ("Action", "GetFederationToken"),
+            ("Name", "bob"),
+            ("Policy", only_red.as_str()),
+        ];
+        if let Some(team) = team {
+            params.extend([("Tags.member.1.Key", "team"), ("Tags.member.1.Value", team)]);
+        }
+        emu.client(&proxy.query("sts", &params).expect_ok().credentials().unwrap())
+    };
+    // The user's tag is the federated user's.
+    assert!(federate(None).s3("GET", "/", &[], &[], b"").is_ok());
+    // A session tag of the same key overrides it.
+    let _ = federate(Some("blue"))
+        .s3("GET", "/", &[], &[], b"")
+        .expect_error(403, "AccessDenied");
+}
