@@ -1,9 +1,11 @@
 //! The emulator as a test identity provider, offline (admin endpoints, no
 //! auth, for loopback use):
 //!
-//! - `POST /_emulator/oidc/token` `{"issuer", "claims", "expires_in"}` →
-//!   `{"token"}`: an OIDC ID token signed RS256 by the emulator's key;
-//! - `GET /_emulator/oidc/jwks`: that key as a JSON Web Key Set;
+//! - `POST /_emulator/oidc/token` `{"issuer", "claims", "expires_in",
+//!   "algorithm"}` → `{"token"}`: an OIDC ID token signed by the
+//!   emulator's RSA key (RS256, the default) or P-384 key (ES384);
+//! - `GET /_emulator/oidc/jwks`: that key and the emulator's P-384 key
+//!   (GetWebIdentityToken's ES384 tokens) as a JSON Web Key Set;
 //! - `PUT /_emulator/oidc/jwks?issuer=URL` with a JWKS body: tokens of
 //!   `URL` signed by those keys verify too (a team's own test IdP);
 //! - `POST /_emulator/saml/assertion` `{"provider_arn", "role_arn",
@@ -86,7 +88,8 @@ fn internal(message: &str) -> HttpResponse {
 }
 
 /// `POST /_emulator/oidc/token`. `iss`, `iat` and `exp` are set from
-/// `issuer`, the emulator's clock and `expires_in` unless `claims` has them.
+/// `issuer`, the emulator's clock and `expires_in` unless `claims` has
+/// them; `algorithm` is `RS256` (the default) or `ES384`.
 pub fn token(app: &App, req: &HttpRequest) -> HttpResponse {
     let body = match body_json(req) {
         Ok(b) => b,
@@ -108,16 +111,29 @@ pub fn token(app: &App, req: &HttpRequest) -> HttpResponse {
     claims.entry("iss").or_insert_with(|| json!(issuer));
     claims.entry("iat").or_insert_with(|| json!(now));
     claims.entry("exp").or_insert_with(|| json!(now + lifetime));
-    match signing_key(app) {
-        Ok(key) => HttpResponse::json(200, &json!({"token": jwt::sign(&key, &claims)})),
+    let token = match body.get("algorithm").and_then(Value::as_str) {
+        None | Some("RS256") => signing_key(app).map(|key| jwt::sign(&key, &claims)),
+        Some("ES384") => app
+            .state()
+            .federation
+            .ec_key_or_make()
+            .map(|key| jwt::sign_es384(key, &claims)),
+        Some(_) => return bad("algorithm is RS256 or ES384", "algorithm"),
+    };
+    match token {
+        Ok(token) => HttpResponse::json(200, &json!({"token": token})),
         Err(e) => internal(&e),
     }
 }
 
 /// `GET /_emulator/oidc/jwks`.
 pub fn jwks(app: &App) -> HttpResponse {
-    match signing_key(app) {
-        Ok(key) => HttpResponse::json(200, &jwt::jwks_of(&key)),
+    let keys = signing_key(app).and_then(|rsa| {
+        let ec = app.state().federation.ec_key_or_make().cloned()?;
+        Ok(jwt::jwks_of(&rsa, &ec))
+    });
+    match keys {
+        Ok(set) => HttpResponse::json(200, &set),
         Err(e) => internal(&e),
     }
 }
@@ -133,7 +149,7 @@ pub fn register_jwks(app: &App, req: &HttpRequest) -> HttpResponse {
     };
     let keys = match jwt::parse_jwks(&req.body) {
         Ok(keys) => keys,
-        Err(e) => return bad(&format!("not a JWKS with an RSA key: {e}"), "body"),
+        Err(e) => return bad(&format!("not a JWKS with an RSA or P-384 key: {e}"), "body"),
     };
     let document = String::from_utf8_lossy(&req.body).into_owned();
     app.state()

@@ -124,9 +124,10 @@ def test_a_token_signed_by_a_registered_key_set_verifies(emu, tmp_path):
     # A team's own IdP: its key set is registered for its issuer; the
     # emulator's published key set stands in for it here.
     jwks = admin(emu, "GET", "/_emulator/oidc/jwks")
-    assert jwks["keys"][0]["kty"] == "RSA" and jwks["keys"][0]["alg"] == "RS256"
+    assert [(k["kty"], k["alg"]) for k in jwks["keys"]] == [("RSA", "RS256"), ("EC", "ES384")]
+    assert jwks["keys"][1]["crv"] == "P-384"
     registered = admin(emu, "PUT", "/_emulator/oidc/jwks?issuer=" + GITHUB, json.dumps(jwks).encode())
-    assert registered == {"issuer": GITHUB, "keys": 1}
+    assert registered == {"issuer": GITHUB, "keys": 2}
     with pytest.raises(urllib.error.HTTPError) as bad:
         admin(emu, "PUT", "/_emulator/oidc/jwks?issuer=" + GITHUB, b'{"keys": []}')
     assert bad.value.code == 400

@@ -666,3 +666,47 @@ fn a_federated_user_carries_its_users_tags_under_its_session_tags() {
         .s3("GET", "/", &[], &[], b"")
         .expect_error(403, "AccessDenied");
 }
+
+/// "Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or
+/// ECDSA keys (ES256, ES384, or ES512)" (STS API Reference,
+/// AssumeRoleWithWebIdentity): an ES384 token of the test identity provider
+/// assumes the role like an RS256 one; an unknown algorithm is refused; a
+/// fractional timestamp is not an expiry.
+#[test]
+fn es384_tokens_assume_the_role_and_the_key_set_publishes_both_keys() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    let role = github_role(&root);
+    let claims = json!({"sub": "repo:acme/app:ref:refs/heads/main", "aud": "sts.amazonaws.com"});
+    let body = json!({"issuer": GITHUB, "claims": claims, "algorithm": "ES384"});
+    let es384 = emu
+        .post("/_emulator/oidc/token", &body.to_string())
+        .expect_ok()
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reply = with_web_identity(&emu, &role, &es384).expect_ok();
+    assert_eq!(reply.text("Audience").as_deref(), Some("sts.amazonaws.com"));
+    let jwks = emu.get("/_emulator/oidc/jwks").expect_ok().json();
+    let algs: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["alg"].as_str().unwrap())
+        .collect();
+    assert_eq!(algs, ["RS256", "ES384"]);
+    let body = json!({"issuer": GITHUB, "claims": claims, "algorithm": "HS256"});
+    assert_eq!(emu.post("/_emulator/oidc/token", &body.to_string()).status, 400);
+    // A token whose header names another algorithm than its signature's.
+    let parts: Vec<&str> = es384.split('.').collect();
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#);
+    let confused = format!("{header}.{}.{}", parts[1], parts[2]);
+    let _ = with_web_identity(&emu, &role, &confused).expect_error(400, "InvalidIdentityToken");
+    let mut fractional = claims.clone();
+    fractional["exp"] = json!(4_102_444_800.5);
+    let reply = with_web_identity(&emu, &role, &token(&emu, GITHUB, fractional, 600))
+        .expect_error(400, "InvalidIdentityToken");
+    assert!(reply.error_message().unwrap().contains("(exp)"));
+}

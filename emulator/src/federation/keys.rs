@@ -64,6 +64,17 @@ impl SigningKey {
             .unwrap_or_default()
     }
 
+    /// RSASSA-PKCS1-v1_5 with `sha` (tests make RS384 and RS512 tokens).
+    #[cfg(test)]
+    pub fn sign_with(&self, sha: Sha, message: &[u8]) -> Vec<u8> {
+        match sha {
+            Sha::Sha256 => self.private.pkcs1v15_sign::<rsa::sha2::Sha256>(message),
+            Sha::Sha384 => self.private.pkcs1v15_sign::<rsa::sha2::Sha384>(message),
+            Sha::Sha512 => self.private.pkcs1v15_sign::<rsa::sha2::Sha512>(message),
+        }
+        .unwrap_or_default()
+    }
+
     /// The public half.
     pub fn public(&self) -> RsaPublic {
         RsaPublic {
@@ -71,6 +82,14 @@ impl SigningKey {
             exponent: self.private.e().to_be_bytes_trimmed_vartime().to_vec(),
         }
     }
+}
+
+/// The SHA-2 digest an RSA signature is made over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sha {
+    Sha256,
+    Sha384,
+    Sha512,
 }
 
 /// An RSA public key by its numbers (big-endian, no leading zeros).
@@ -83,6 +102,12 @@ pub struct RsaPublic {
 impl RsaPublic {
     /// Whether `signature` is RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
     pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.verifies_with(Sha::Sha256, message, signature)
+    }
+
+    /// Whether `signature` is RSASSA-PKCS1-v1_5 with `sha` over `message`
+    /// (RS256, RS384, RS512 of JSON Web Signatures).
+    pub fn verifies_with(&self, sha: Sha, message: &[u8], signature: &[u8]) -> bool {
         let Ok(n) = BoxedUint::from_be_slice(&self.modulus, bits_of(&self.modulus)) else {
             return false;
         };
@@ -92,8 +117,12 @@ impl RsaPublic {
         let Ok(key) = PublicKey::new(n, e) else {
             return false;
         };
-        key.pkcs1v15_verify::<rsa::sha2::Sha256>(message, signature)
-            .is_ok()
+        match sha {
+            Sha::Sha256 => key.pkcs1v15_verify::<rsa::sha2::Sha256>(message, signature),
+            Sha::Sha384 => key.pkcs1v15_verify::<rsa::sha2::Sha384>(message, signature),
+            Sha::Sha512 => key.pkcs1v15_verify::<rsa::sha2::Sha512>(message, signature),
+        }
+        .is_ok()
     }
 
     /// As a JSON Web Key (RFC 7517) for RS256.

@@ -1,7 +1,8 @@
 //! AssumeRoleWithWebIdentity's token: an OpenID Connect ID token (a JWT)
 //! whose issuer is an IAM OIDC provider of the role's account, or an
 //! identity provider AWS knows by name (Google, Cognito, Facebook, Login
-//! with Amazon). Its RS256 signature is checked with the emulator's key
+//! with Amazon). Its signature (RS256, RS384, RS512 or ES384) is checked
+//! with the emulator's keys
 //! (the emulator issues tokens for tests, `POST /_emulator/oidc/token`)
 //! and the key sets registered for its issuer
 //! (`PUT /_emulator/oidc/jwks?issuer=URL`); then `exp`, `nbf` and `aud`
@@ -10,7 +11,7 @@
 
 use super::federation::Federated;
 use crate::error::{AwsError, AwsResult, Query};
-use crate::federation::jwt::{Jwk, Token, TokenError};
+use crate::federation::jwt::{Jwk, Token, TokenError, VERIFIED_ALGORITHMS};
 use crate::protocol::query::Params;
 use crate::shared::Ctx;
 use crate::state::State;
@@ -106,15 +107,11 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
 /// The emulator's key and the keys registered for `issuer`.
 fn check_signature(state: &State, token: &Token, issuer: &str) -> AwsResult<()> {
     let mut keys: Vec<Jwk> = state.federation.registered_keys(issuer);
-    if let Some(key) = state.federation.signing_key() {
-        keys.push(Jwk {
-            kid: Some(key.kid.clone()),
-            key: key.public(),
-        });
-    }
+    keys.extend(state.federation.own_keys());
     token.verify(&keys).map_err(|e| match e {
         TokenError::Algorithm(alg) => invalid(format!(
-            "The ID Token is signed with {alg}; only RS256 tokens are accepted"
+            "The ID Token is signed with {alg}; iam-emulator verifies {}",
+            VERIFIED_ALGORITHMS.join(", ")
         )),
         _ => invalid(format!(
             "The signature of the ID Token could not be verified with the keys of {issuer}"
