@@ -710,3 +710,67 @@ fn es384_tokens_assume_the_role_and_the_key_set_publishes_both_keys() {
         .expect_error(400, "InvalidIdentityToken");
     assert!(reply.error_message().unwrap().contains("(exp)"));
 }
+
+/// GetWebIdentityToken's request carries `sts:SigningAlgorithm`,
+/// `sts:IdentityTokenAudience` and `sts:DurationSeconds` (300 when not
+/// given), and tags ask `sts:TagGetWebIdentityToken`, as the Service
+/// Authorization Reference lists them. (The call then needs the account's
+/// outbound web identity federation, which IAM does not serve on this
+/// branch: past the door it answers OutboundWebIdentityFederationDisabledException.)
+#[test]
+fn web_identity_token_requests_are_authorized_on_their_algorithm_audience_duration_and_tags() {
+    let emu = Emulator::start();
+    let root = emu.client(&emu.root_credentials());
+    root.create_user("workload");
+    let policy = json!({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*",
+    "Condition": {
+        "StringEquals": {"sts:SigningAlgorithm": "ES384"},
+        "ForAllValues:StringEquals": {"sts:IdentityTokenAudience": ["https://api.example.test"]},
+        "NumericLessThanEquals": {"sts:DurationSeconds": "300"}
+    }}]});
+    let _ = root
+        .put_user_policy("workload", "p", &policy.to_string())
+        .expect_ok();
+    let workload = emu.client(&root.create_access_key("workload"));
+    let ask = |algorithm: &str, audience: &str, more: &[(&str, &str)]| {
+        let mut params = vec![
+            ("Action", "GetWebIdentityToken"),
+            ("SigningAlgorithm", algorithm),
+            ("Audience.member.1", audience),
+        ];
+        params.extend_from_slice(more);
+        workload.query("sts", &params)
+    };
+    let past_the_door = |reply: Reply| {
+        let _ = reply.expect_error(403, "OutboundWebIdentityFederationDisabledException");
+    };
+    past_the_door(ask("ES384", "https://api.example.test", &[]));
+    past_the_door(ask(
+        "ES384",
+        "https://api.example.test",
+        &[("DurationSeconds", "120")],
+    ));
+    for denied in [
+        ask("RS256", "https://api.example.test", &[]),
+        ask("ES384", "https://elsewhere.test", &[]),
+        ask(
+            "ES384",
+            "https://api.example.test",
+            &[("DurationSeconds", "3600")],
+        ),
+    ] {
+        let reply = denied.expect_error(403, "AccessDenied");
+        assert!(reply.error_message().unwrap().contains("sts:GetWebIdentityToken"));
+    }
+    let tags = [("Tags.member.1.Key", "team"), ("Tags.member.1.Value", "blue")];
+    let reply = ask("ES384", "https://api.example.test", &tags).expect_error(403, "AccessDenied");
+    assert!(reply
+        .error_message()
+        .unwrap()
+        .contains("sts:TagGetWebIdentityToken"));
+    let _ = root
+        .put_user_policy("workload", "tags", &allow("sts:TagGetWebIdentityToken", "*"))
+        .expect_ok();
+    past_the_door(ask("ES384", "https://api.example.test", &tags));
+}

@@ -24,14 +24,29 @@ pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     let context = keys_of(state, call, row.keys);
     let target = target(state, call, row.on)?;
     ask(state, call, row.action, &target, context.clone())?;
-    let tags_passed = row.keys.contains(&Key::SessionTags) && !session::passed_tags(call).is_empty();
-    if tags_passed {
-        ask(state, call, "sts:TagSession", &target, context.clone())?;
+    if let Some(tag_action) = tag_action(row.keys) {
+        if !session::passed_tags(call).is_empty() {
+            ask(state, call, tag_action, &target, context.clone())?;
+        }
     }
     if row.keys.contains(&Key::SourceIdentity) && session::requested_source_identity(state, call).is_some() {
         ask(state, call, "sts:SetSourceIdentity", &target, context)?;
     }
     Ok(())
+}
+
+/// The action passing tags asks too: `sts:TagSession` for session tags
+/// (IAM User Guide, "Permissions required to add session tags"),
+/// `sts:TagGetWebIdentityToken` for a web identity token's (the Service
+/// Authorization Reference's tagging action of GetWebIdentityToken).
+fn tag_action(keys: &[Key]) -> Option<&'static str> {
+    if keys.contains(&Key::SessionTags) {
+        Some("sts:TagSession")
+    } else if keys.contains(&Key::TokenTags) {
+        Some("sts:TagGetWebIdentityToken")
+    } else {
+        None
+    }
 }
 
 /// What an action is asked about: the resource, its account, and the
@@ -110,19 +125,35 @@ fn ask(state: &State, call: &Call, action: &str, target: &Target, context: Reque
     authorize_with_message(call.ctx, state, &call.caller, question, wording)
 }
 
+/// `aws:RequestTag/KEY` for each tag, `aws:TagKeys` for their keys.
+fn request_tags(context: &mut RequestContext, tags: &[(String, String)]) {
+    for (k, v) in tags {
+        context.set(&format!("aws:RequestTag/{k}"), v.clone());
+    }
+    if !tags.is_empty() {
+        context.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
+    }
+}
+
 /// The condition keys the row says the request carries.
 fn keys_of(state: &State, call: &Call, keys: &[Key]) -> RequestContext {
     let mut context = RequestContext::new();
     for key in keys {
         match key {
+            Key::TokenTags => request_tags(&mut context, &session::passed_tags(call)),
+            Key::TokenRequest => {
+                context.set_multi("sts:IdentityTokenAudience", call.params.list("Audience"));
+                if let Some(algorithm) = call.params.get("SigningAlgorithm") {
+                    context.set("sts:SigningAlgorithm", algorithm);
+                }
+                let duration = call.params.get("DurationSeconds").map_or_else(
+                    || super::outbound::DEFAULT_TOKEN_DURATION.to_string(),
+                    str::to_string,
+                );
+                context.set("sts:DurationSeconds", duration);
+            }
             Key::SessionTags => {
-                let tags = session::passed_tags(call);
-                for (k, v) in &tags {
-                    context.set(&format!("aws:RequestTag/{k}"), v.clone());
-                }
-                if !tags.is_empty() {
-                    context.set_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.clone()));
-                }
+                request_tags(&mut context, &session::passed_tags(call));
                 let transitive = session::passed_transitive_keys(call);
                 if !transitive.is_empty() {
                     context.set_multi("sts:TransitiveTagKeys", transitive);

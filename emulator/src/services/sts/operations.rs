@@ -37,8 +37,16 @@ pub enum On {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
     /// `aws:RequestTag/*` and `aws:TagKeys` of the session tags (`Tags`,
-    /// or the identity provider's), `sts:TransitiveTagKeys`.
+    /// or the identity provider's), `sts:TransitiveTagKeys`; passing any
+    /// asks `sts:TagSession` too.
     SessionTags,
+    /// `aws:RequestTag/*` and `aws:TagKeys` of the tags a web identity
+    /// token carries as claims (`Tags`); passing any asks
+    /// `sts:TagGetWebIdentityToken` too.
+    TokenTags,
+    /// `sts:IdentityTokenAudience`, `sts:SigningAlgorithm` and
+    /// `sts:DurationSeconds` of the token asked for.
+    TokenRequest,
     /// `sts:ExternalId`.
     ExternalId,
     /// `sts:SourceIdentity` (`SourceIdentity`, the identity provider's,
@@ -70,7 +78,10 @@ pub struct Operation {
     pub handler: Handler,
 }
 
-use Key::{ExternalId, Federation, Mfa, RoleSessionName, SessionTags, SourceIdentity, TaskPolicyArn};
+use Key::{
+    ExternalId, Federation, Mfa, RoleSessionName, SessionTags, SourceIdentity, TaskPolicyArn, TokenRequest,
+    TokenTags,
+};
 
 /// Every operation of botocore's STS model.
 pub const OPERATIONS: &[Operation] = &[
@@ -179,7 +190,7 @@ pub const OPERATIONS: &[Operation] = &[
         action: "sts:GetWebIdentityToken",
         who: Who::Signed,
         on: On::Any,
-        keys: &[SessionTags],
+        keys: &[TokenTags, TokenRequest],
         mfa: false,
         long_term: false,
         handler: outbound::get_web_identity_token,

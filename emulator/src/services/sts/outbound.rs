@@ -14,6 +14,11 @@ use crate::state::State;
 use serde_json::{json, Map, Value};
 use time::Duration;
 
+/// How long a web identity token lasts when `DurationSeconds` is not
+/// given: "If not specified, the default duration is 300 seconds (5
+/// minutes)" (STS API Reference).
+pub const DEFAULT_TOKEN_DURATION: i64 = 300;
+
 /// GetWebIdentityToken.
 pub fn get_web_identity_token(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let account = call.caller.account.clone().unwrap_or_default();
@@ -28,7 +33,7 @@ pub fn get_web_identity_token(state: &mut State, call: &Call) -> AwsResult<Xml> 
             )
         })?;
     let algorithm = signing_algorithm(call)?;
-    let duration = super::session::requested_duration(call)?.unwrap_or(300);
+    let duration = super::session::requested_duration(call)?.unwrap_or(DEFAULT_TOKEN_DURATION);
     let now = call.ctx.shared.now();
     let expires = now + Duration::seconds(duration);
     if let Some(session) = super::session::caller_session(state, &call.caller) {
