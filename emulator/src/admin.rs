@@ -1,6 +1,8 @@
 //! Admin endpoints (no auth; loopback use), as CONTRACT.md lists them:
 //! `/_emulator/health`, `/_emulator/reset`, `/_emulator/decisions`,
-//! `/_emulator/clock` (the emulator's clock, [`crate::clock`]), and
+//! `/_emulator/clock` (the emulator's clock, [`crate::clock`]), the test
+//! identity provider's `/_emulator/oidc/*`, `/_emulator/saml/assertion`
+//! and `/_emulator/authorization-message` ([`crate::identity_provider`]), and
 //! moto's `/moto-api/reset` and `/moto-api/reset-auth`, LocalStack's
 //! `/_localstack/health`; the teaching
 //! console's page and JSON endpoints ([`crate::console`]); and the insight
@@ -47,6 +49,13 @@ pub fn handle(app: &App, req: &HttpRequest) -> Option<HttpResponse> {
         ("POST", "/_emulator/validate") => crate::console::validate(req),
         ("POST", "/_emulator/decide") => crate::console::decide(app, req),
         ("GET", "/_emulator/entities") => crate::console::entities(app),
+        ("POST", "/_emulator/oidc/token") => crate::identity_provider::token(app, req),
+        ("GET", "/_emulator/oidc/jwks") => crate::identity_provider::jwks(app),
+        ("PUT", "/_emulator/oidc/jwks") => crate::identity_provider::register_jwks(app, req),
+        ("POST", "/_emulator/saml/assertion") => crate::identity_provider::saml_assertion(app, req),
+        ("POST", "/_emulator/authorization-message") => {
+            crate::identity_provider::authorization_message(app, req)
+        }
         _ => HttpResponse::json(404, &json!({"error": "no such admin endpoint", "path": path})),
     })
 }

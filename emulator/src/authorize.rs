@@ -85,6 +85,9 @@ pub enum Wording {
     S3Plain,
     /// S3 for an action AWS reports without a resource (ListAllMyBuckets).
     S3WithoutResource,
+    /// STS to an identity provider's user (AssumeRoleWithWebIdentity,
+    /// AssumeRoleWithSAML): "Not authorized to perform ACTION".
+    NotAuthorized,
 }
 
 /// As [`authorize`], with the denial worded as `wording` says.
@@ -115,6 +118,7 @@ pub fn authorize_with_message(
         Wording::S3Detailed => decision.denial_message(true).unwrap_or_default(),
         Wording::S3Plain => "Access Denied".to_string(),
         Wording::S3WithoutResource => decision.denial_message_showing(None).unwrap_or_default(),
+        Wording::NotAuthorized => format!("Not authorized to perform {}", decision.action),
     };
     let error = (!allowed).then(|| denial_error(&decision, message));
     // The decision is kept as it is; its JSON is rendered only when read.
@@ -488,20 +492,43 @@ pub fn caller_policies(state: &State, caller: &Caller) -> PolicySet {
             entity.identity.extend(role.identity);
             entity.boundary = role.boundary;
         }
-        if let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) {
-            // Parsed once, when the session was issued.
-            for (name, doc) in &session.session_policies {
-                set.session.push(NamedPolicy {
-                    name: name.as_str().into(),
-                    policy: doc.parsed.clone(),
-                });
-            }
+    }
+    let session = match caller.owner {
+        Some(KeyOwner::Session) => caller.access_key.as_ref().and_then(|k| state.sessions.get(k)),
+        _ => None,
+    };
+    if let Some(session) = session {
+        // Session policies bound every session they were passed to: a
+        // role's, a federated user's (GetFederationToken), a member root's
+        // task policy (AssumeRoot). Parsed once, when the session was issued.
+        for (name, doc) in &session.session_policies {
+            set.session.push(NamedPolicy {
+                name: name.as_str().into(),
+                policy: doc.parsed.clone(),
+            });
+        }
+        // GetFederationToken called by the account's root: the federated
+        // user has the root's permissions, bounded by its session policies.
+        if caller.principal.kind == PrincipalKind::FederatedUser && session.user_name.is_none() {
+            set.identity.push(NamedPolicy {
+                name: "the root user's permissions (GetFederationToken called by root)".into(),
+                policy: ROOT_PERMISSIONS.clone(),
+            });
         }
     }
-    set.identity = entity.identity.into_iter().map(EntityPolicy::named).collect();
+    set.identity
+        .extend(entity.identity.into_iter().map(EntityPolicy::named));
     set.boundary = entity.boundary.map(EntityPolicy::named);
     set
 }
+
+/// Everything, as the root user may do: the identity side of a federated
+/// user whose GetFederationToken the root called.
+static ROOT_PERMISSIONS: std::sync::LazyLock<std::sync::Arc<iam_evaluator::Policy>> =
+    std::sync::LazyLock::new(|| {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        std::sync::Arc::new(iam_evaluator::Policy::parse(text).expect("a valid policy"))
+    });
 
 /// The facts of the request being served that its global keys are made of.
 fn request_facts<'a>(ctx: &'a Ctx, caller: &'a Caller) -> RequestFacts<'a> {
@@ -637,7 +664,39 @@ pub fn add_principal_keys(state: &State, caller: &Caller, context: &mut RequestC
                 }
             }
         }
+        PrincipalKind::FederatedUser => {
+            // "aws:userid … account:caller-specified-name" for federated users.
+            let name = caller.principal.arn.rsplit('/').next().unwrap_or_default();
+            context.set_default("aws:userid", format!("{account_id}:{name}"));
+            // Its session tags, then the federating user's own tags: "You can
+            // pass a session tag with the same key as a tag that is already
+            // attached to the user you are federating. When you do, session
+            // tags override a user tag with the same key" (GetFederationToken).
+            let session = caller.access_key.as_ref().and_then(|k| state.sessions.get(k));
+            let user = session
+                .and_then(|s| s.user_name.as_deref())
+                .and_then(|n| account?.users.get(&crate::state::iam::key(n)));
+            let session_tags = session.map(|s| s.tags.as_slice()).unwrap_or_default();
+            let user_tags = user.map(|u| u.tags.as_slice()).unwrap_or_default();
+            for (k, v) in session_tags.iter().chain(user_tags) {
+                context.set_default(&format!("aws:PrincipalTag/{k}"), v.clone());
+            }
+        }
         _ => {}
+    }
+    if caller.owner == Some(KeyOwner::Session) {
+        if let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) {
+            // "aws:SourceIdentity … the source identity set when the
+            // principal assumed a role"; "aws:FederatedProvider … the
+            // identity provider that was used to authenticate" a role
+            // session from web identity or SAML federation.
+            if let Some(source) = &session.source_identity {
+                context.set_default("aws:SourceIdentity", source.clone());
+            }
+            if let Some(provider) = &session.federated_provider {
+                context.set_default("aws:FederatedProvider", provider.clone());
+            }
+        }
     }
     context.add_principal_keys(&caller.principal);
 }

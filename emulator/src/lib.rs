@@ -13,11 +13,13 @@
 //! 2. **The entry point** [`entry`]: `App::handle`, an admin endpoint or
 //!    the services, then the commit.
 //! 3. **Admin, above the App.** [`admin`]: `/_emulator/*` and
-//!    `/moto-api/*` → [`console`]: the teaching console at `/_emulator/ui`
-//!    and its JSON endpoints → [`insight`]: least-privilege policies from
-//!    observed requests, and the `who-can` / `can` questions → [`explain`]:
-//!    the offline explain question (policies as text, one request) that
-//!    the `explain` command and the console's playground share.
+//!    `/moto-api/*` → [`identity_provider`]: the emulator as a test OIDC
+//!    and SAML identity provider → [`console`]: the teaching console at
+//!    `/_emulator/ui` and its JSON endpoints → [`insight`]: least-privilege
+//!    policies from observed requests, and the `who-can` / `can` questions
+//!    → [`explain`]: the offline explain question (policies as text, one
+//!    request) that the `explain` command and the console's playground
+//!    share.
 //! 4. **The App** [`app`]: configuration, the state folder, moto's no-auth
 //!    budget, authentication then dispatch to a service.
 //! 5. **The services** [`services`]: routing a request to IAM, STS, S3,
@@ -43,7 +45,9 @@
 //!    decisions and of observed requests (with policy generation from
 //!    them); [`clock`]: the emulator's clock (wall time plus an offset);
 //!    [`http`]: the request and reply → [`scratch`]: where object bodies
-//!    live (durably with `--state-dir`) → [`ids`]: AWS-shaped ids and
+//!    live (durably with `--state-dir`) → [`federation`]: the emulator's
+//!    signing keys, JWTs and SAML responses (XML-DSig) for STS federation
+//!    → [`ids`]: AWS-shaped ids and
 //!    times; [`protocol`]: Query (form in, XML out), the XML writer,
 //!    percent-encoding, where an S3 request names its bucket, and
 //!    [`checksum`]: S3's checksums → [`error`]: errors as values.
@@ -64,7 +68,9 @@ pub mod decisions;
 pub mod entry;
 pub mod error;
 pub mod explain;
+pub mod federation;
 pub mod http;
+pub mod identity_provider;
 pub mod ids;
 pub mod insight;
 pub mod limits;

@@ -366,6 +366,14 @@ fn load_record(state: &mut State, key: &str, value: &[u8], scratch: &Scratch) ->
                 .organizations
                 .load(serde_json::from_slice(value).map_err(json_err)?);
         }
+        "signing-key" => {
+            let stored = serde_json::from_slice(value).map_err(json_err)?;
+            state.federation.load_key(rest, stored)?;
+        }
+        "jwks" => {
+            let stored = serde_json::from_slice(value).map_err(json_err)?;
+            state.federation.jwks.insert(rest.to_string(), stored);
+        }
         _ => return Err("unknown record kind".into()),
     }
     Ok(())

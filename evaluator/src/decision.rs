@@ -279,6 +279,14 @@ impl Decision {
                         owner.describe()
                     )
                 }
+                Rule::FederatedUserApiLimits => {
+                    format!(
+                        "{head} because a federated user's session (GetFederationToken) cannot call this API"
+                    )
+                }
+                Rule::SourceIdentityUnchangeable => {
+                    format!("{head} because the source identity of the calling session cannot be changed")
+                }
                 Rule::NeedsNoPermission | Rule::BucketOwnerRoot => head,
             });
         };
@@ -353,7 +361,13 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
                 Principals::Unnamed,
             )
         });
-    let session = (is_session && !policies.session.is_empty())
+    // Session policies bound the sessions they were passed to. A federated
+    // user's session without any has no permissions: "If you do not pass
+    // a policy to this operation, then the resulting federated user session
+    // has no permissions" (STS API Reference, GetFederationToken). A
+    // member account's root from AssumeRoot is bound by its task policy.
+    let bounded = is_session || caller.kind == PrincipalKind::Root;
+    let session = (bounded && (!policies.session.is_empty() || caller.kind == PrincipalKind::FederatedUser))
         .then(|| eval.group(PolicyType::Session, None, &policies.session, Principals::Unnamed));
 
     let decide_with = |resource: &GroupResult| {
@@ -372,9 +386,12 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     let (verdict, rule) = match rules::applicable(request) {
         None => (decide_with(&resource), None),
         Some(rule @ Rule::NeedsNoPermission) => (Verdict::by_rule(Outcome::Allowed), Some(rule)),
-        Some(rule @ (Rule::AwsOwnedResource { .. } | Rule::RootCannotAssumeRole)) => {
-            (Verdict::by_rule(Outcome::ExplicitDeny), Some(rule))
-        }
+        Some(
+            rule @ (Rule::AwsOwnedResource { .. }
+            | Rule::RootCannotAssumeRole
+            | Rule::FederatedUserApiLimits
+            | Rule::SourceIdentityUnchangeable),
+        ) => (Verdict::by_rule(Outcome::ExplicitDeny), Some(rule)),
         Some(rule @ Rule::BucketOwnerRoot) => {
             let verdict = decide_with(&resource);
             if verdict.outcome == Outcome::Allowed || !resource.deny {
@@ -666,7 +683,10 @@ fn decide(
             Some(PrincipalMatch::Account) | None => {}
         }
         if is_root {
-            return allowed(&[]);
+            return match limits() {
+                Some(limit) => implicit(limit),
+                None => allowed(&[]),
+            };
         }
     } else if !caller.has_identity_policies() && !is_root {
         // Anonymous, service and federated-provider callers: resource only.

@@ -50,6 +50,19 @@ pub enum Rule {
     /// "Roles may not be assumed by root accounts." whatever the trust policy
     /// says.
     RootCannotAssumeRole,
+    /// A federated user's session (GetFederationToken) calling IAM, or STS
+    /// beyond GetCallerIdentity: "You cannot call any IAM operations using
+    /// the AWS CLI or the AWS API. … You cannot call any STS operations
+    /// except GetCallerIdentity" (STS API Reference, GetFederationToken,
+    /// "Permissions").
+    FederatedUserApiLimits,
+    /// An STS request from a session with a source identity asking for
+    /// another one (`sts:SourceIdentity` ≠ the session's `aws:SourceIdentity`):
+    /// "After the source identity is set, the value cannot be changed. It is
+    /// present in the request for all actions that are taken by the role and
+    /// persists across chained role sessions" (STS API Reference,
+    /// AssumeRole, SourceIdentity).
+    SourceIdentityUnchangeable,
 }
 
 /// Which kind of AWS-owned resource a request would change.
@@ -134,6 +147,8 @@ impl Rule {
             Rule::BucketOwnerRoot => "bucketOwnerRoot",
             Rule::AwsOwnedResource { .. } => "awsOwnedResource",
             Rule::RootCannotAssumeRole => "rootCannotAssumeRole",
+            Rule::FederatedUserApiLimits => "federatedUserApiLimits",
+            Rule::SourceIdentityUnchangeable => "sourceIdentityUnchangeable",
         }
     }
 
@@ -152,6 +167,12 @@ impl Rule {
                 owner.describe()
             ),
             Rule::RootCannotAssumeRole => "the root user cannot assume a role".into(),
+            Rule::FederatedUserApiLimits => "a federated user (GetFederationToken) cannot call IAM, nor STS other \
+                                             than GetCallerIdentity, whatever the policies allow"
+                .into(),
+            Rule::SourceIdentityUnchangeable => "the calling session's source identity is set and cannot be \
+                                                 changed in a chained session"
+                .into(),
         }
     }
 
@@ -174,6 +195,11 @@ impl Rule {
                 owner: AwsOwned::ManagedKmsAlias,
             } => "KMS API Reference, CreateAlias",
             Rule::RootCannotAssumeRole => "STS AssumeRole's AccessDenied answer to root credentials",
+            Rule::FederatedUserApiLimits => "STS API Reference, GetFederationToken, \"Permissions\"",
+            Rule::SourceIdentityUnchangeable => {
+                "STS API Reference, AssumeRole, SourceIdentity; IAM User Guide, \"Monitor and control actions taken \
+                 with assumed roles\""
+            }
         }
     }
 }
@@ -191,6 +217,14 @@ pub fn applicable(request: &Request) -> Option<Rule> {
     let (service, name) = request.action.split_once(':')?;
     let caller = &request.principal;
     let is = |prefix: &str| service.eq_ignore_ascii_case(prefix);
+    if caller.kind == PrincipalKind::FederatedUser
+        && (is("iam") || (is("sts") && !name.eq_ignore_ascii_case("GetCallerIdentity")))
+    {
+        return Some(Rule::FederatedUserApiLimits);
+    }
+    if is("sts") && changes_source_identity(request) {
+        return Some(Rule::SourceIdentityUnchangeable);
+    }
     if is("sts") {
         if NEEDS_NO_PERMISSION.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             return Some(Rule::NeedsNoPermission);
@@ -218,6 +252,19 @@ pub fn applicable(request: &Request) -> Option<Rule> {
         .any(|a| a.eq_ignore_ascii_case(&request.action));
     (!the_service_itself && !permitted && modifies(&request.action))
         .then_some(Rule::AwsOwnedResource { owner })
+}
+
+/// Whether the request asks for a source identity (`sts:SourceIdentity`)
+/// other than the one its session carries (`aws:SourceIdentity`).
+fn changes_source_identity(request: &Request) -> bool {
+    let single = |key: &str| match request.context.get(key) {
+        Some(crate::ContextValue::Single(value)) => Some(value.as_str()),
+        _ => None,
+    };
+    matches!(
+        (single("aws:SourceIdentity"), single("sts:SourceIdentity")),
+        (Some(held), Some(asked)) if held != asked
+    )
 }
 
 /// Does the action change what it acts on? Its access level in the Service
@@ -306,6 +353,27 @@ mod tests {
         assert_eq!(
             applicable(&request(ROOT, "sts:AssumeRole", "*")),
             Some(Rule::RootCannotAssumeRole)
+        );
+        let federated = "arn:aws:sts::111111111111:federated-user/bob";
+        for action in [
+            "iam:ListUsers",
+            "sts:AssumeRole",
+            "sts:GetSessionToken",
+            "sts:GetFederationToken",
+        ] {
+            assert_eq!(
+                applicable(&request(federated, action, "*")),
+                Some(Rule::FederatedUserApiLimits),
+                "{action}"
+            );
+        }
+        assert_eq!(
+            applicable(&request(federated, "sts:GetCallerIdentity", "*")),
+            Some(Rule::NeedsNoPermission)
+        );
+        assert_eq!(
+            applicable(&request(federated, "s3:GetObject", "arn:aws:s3:::b/k")),
+            None
         );
         assert_eq!(
             applicable(&request(ALICE, "iam:DeleteRole", slr)),

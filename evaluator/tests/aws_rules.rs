@@ -299,3 +299,40 @@ fn the_root_user_cannot_assume_a_role() {
     user_set.identity = vec![statement("Allow", "sts:AssumeRole")];
     assert!(evaluate(&request(ALICE, "sts:AssumeRole", role), &user_set).is_allowed());
 }
+
+// STS API Reference, AssumeRole, SourceIdentity: "After the source identity is set, the value
+// cannot be changed. It is present in the request for all actions that are taken by the role
+// and persists across chained role sessions." A session carrying one that asks for another is
+// denied whatever the policies allow; asking for the same one, or none, is left to them.
+#[test]
+fn a_sessions_source_identity_cannot_be_changed_down_the_chain() {
+    let role = "arn:aws:iam::111111111111:role/Next";
+    let chained = |asked: Option<&str>| {
+        let mut req = request(SESSION, "sts:AssumeRole", role);
+        req.context.set("aws:SourceIdentity", "alice");
+        if let Some(asked) = asked {
+            req.context.set("sts:SourceIdentity", asked);
+        }
+        req
+    };
+    let d = evaluate(&chained(Some("mallory")), &everything_allowed());
+    assert_eq!(
+        (d.outcome, d.rule),
+        (Outcome::ExplicitDeny, Some(Rule::SourceIdentityUnchangeable))
+    );
+    assert_eq!(
+        d.denial_message(false).unwrap(),
+        format!(
+            "User: {SESSION} is not authorized to perform: sts:AssumeRole on resource: {role} \
+             because the source identity of the calling session cannot be changed"
+        )
+    );
+    for same in [Some("alice"), None] {
+        let d = evaluate(&chained(same), &everything_allowed());
+        assert_eq!((d.outcome, d.rule), (Outcome::Allowed, None), "{same:?}");
+    }
+    // A caller without a source identity may set any.
+    let mut first = request(ALICE, "sts:AssumeRole", role);
+    first.context.set("sts:SourceIdentity", "mallory");
+    assert!(evaluate(&first, &everything_allowed()).is_allowed());
+}

@@ -457,7 +457,14 @@ fn model(set: &Set, req: &Req) -> Outcome {
     } else {
         None
     };
-    let session = (is_session && !set.session.is_empty()).then(|| group(&set.session, req, &ctx, None));
+    // Session policies bound the session they were passed to. A federated
+    // user's session without any has no permissions ("If you do not pass a
+    // policy to this operation, then the resulting federated user session
+    // has no permissions", GetFederationToken); a root caller with session
+    // policies is an AssumeRoot session, bounded by its task policy.
+    let bounded = is_session || is_root;
+    let session = (bounded && (!set.session.is_empty() || caller.kind == CallerKind::FederatedUser))
+        .then(|| group(&set.session, req, &ctx, None));
 
     // 1. An explicit Deny in any applicable policy.
     let all = scps
@@ -496,9 +503,14 @@ fn model(set: &Set, req: &Req) -> Outcome {
                 Outcome::ImplicitDeny
             };
         }
-        // Root has full access in its own account.
+        // Root has full access in its own account (an AssumeRoot session:
+        // what its task policy allows).
         if is_root {
-            return Outcome::Allowed;
+            return if limits_allow {
+                Outcome::Allowed
+            } else {
+                Outcome::ImplicitDeny
+            };
         }
         // 4-6. Identity policies, then boundary and session policies.
         let identity_allows = identity.as_ref().is_some_and(Said::allows);

@@ -64,7 +64,10 @@ impl<'s> Resource<'s> {
                 let object = object_named(bucket, arn, Some(version));
                 in_bucket(&mut question, bucket, object, caller);
             }
-            Resource::Role(role) if action.eq_ignore_ascii_case("sts:AssumeRole") => {
+            // Every STS action on a role (AssumeRole, AssumeRoleWithSAML,
+            // AssumeRoleWithWebIdentity, TagSession, SetSourceIdentity) is
+            // decided by its trust policy.
+            Resource::Role(role) if is_sts_action(action) => {
                 question.resource_policies = role
                     .map(|r| NamedPolicy {
                         name: "trust policy".into(),
@@ -164,4 +167,9 @@ pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPol
         name: "bucket policy (its grants ignored: public, and RestrictPublicBuckets is on)".into(),
         policy: Arc::new(restricted),
     }]
+}
+
+/// An action of STS (`sts:…`, any case).
+fn is_sts_action(action: &str) -> bool {
+    action.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case("sts:"))
 }

@@ -110,6 +110,7 @@ codes! {
         InvalidCertificate = 400,
         InvalidIdentityToken = 400,
         InvalidInput = 400,
+        InvalidParameterValue = 400,
         InvalidPublicKey = 400,
         InvalidUserType = 400,
         JWTPayloadSizeExceededException = 400,

@@ -69,7 +69,7 @@ pub(crate) fn route_unsigned(req: &HttpRequest) -> Service {
     let params =
         crate::protocol::query::Params::parse(req.raw_query.as_deref(), if form { &req.body } else { &[] });
     match params.action() {
-        Some(action) if super::sts::ACTIONS.contains(&action) => Service::Sts,
+        Some(action) if super::sts::is_operation(action) => Service::Sts,
         Some(_) if form || req.raw_path == "/" => Service::Iam,
         _ => Service::S3,
     }

@@ -25,6 +25,7 @@ pub fn any(state: &State) -> bool {
         || state.kinesis.is_touched()
         || state.access_analyzer.is_touched()
         || state.organizations.is_touched()
+        || state.federation.is_touched()
 }
 
 /// The records to write, and forgets the writes. With `serialize` false
@@ -112,6 +113,20 @@ pub fn take(state: &mut State, serialize: bool) -> Result<Vec<Change>, String> {
             state.organizations.get(&id).map(|o| o as _),
         );
     }
+    for name in state.federation.keys.take_touched() {
+        put(
+            &mut out,
+            format!("signing-key/{name}"),
+            state.federation.keys.get(&name).map(|k| k as _),
+        );
+    }
+    for issuer in state.federation.jwks.take_touched() {
+        put(
+            &mut out,
+            format!("jwks/{issuer}"),
+            state.federation.jwks.get(&issuer).map(|k| k as _),
+        );
+    }
     match failed {
         Some(e) => Err(e),
         None => Ok(out),
@@ -134,6 +149,8 @@ pub fn retouch(state: &mut State, changes: &[Change]) {
             "session" => state.sessions.touch(rest.to_string()),
             "bucket" => state.buckets.touch(rest.to_string()),
             "organization" => state.organizations.touch(rest.to_string()),
+            "signing-key" => state.federation.keys.touch(rest.to_string()),
+            "jwks" => state.federation.jwks.touch(rest.to_string()),
             "object" | "version" => {
                 if let Some((bucket, key, seq)) = parse_version_record(kind, rest) {
                     state.buckets.touch(bucket.to_string());

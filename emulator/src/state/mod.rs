@@ -13,6 +13,7 @@ pub mod account_settings;
 pub mod changes;
 pub mod credentials;
 pub mod delegation;
+pub mod federation;
 pub mod iam;
 pub mod instance_profiles;
 pub mod kinesis;
@@ -48,12 +49,14 @@ pub struct Session {
     pub token: String,
     pub expires: OffsetDateTime,
     pub account: String,
-    /// `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`, or the user's ARN for
-    /// `GetSessionToken`, or `…:root`.
+    /// `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`, the user's ARN for
+    /// `GetSessionToken`, `arn:aws:sts::ACCT:federated-user/NAME` for
+    /// `GetFederationToken`, or `…:root` (GetSessionToken, AssumeRoot).
     pub principal_arn: String,
     /// The role name for assumed-role sessions.
     pub role_name: Option<String>,
-    /// For GetSessionToken: the user the session belongs to.
+    /// For GetSessionToken and GetFederationToken: the user the session
+    /// belongs to (its identity policies apply).
     pub user_name: Option<String>,
     /// Session policies (inline `Policy` and `PolicyArns`), as documents.
     pub session_policies: Vec<(String, iam::Document)>,
@@ -65,6 +68,14 @@ pub struct Session {
     /// `aws:MultiFactorAuthAge` counts from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_authenticated: Option<OffsetDateTime>,
+    /// The keys of [`Session::tags`] that are transitive: a role assumed
+    /// with this session inherits those tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitive_tag_keys: Vec<String>,
+    /// For sessions from AssumeRoleWithWebIdentity / AssumeRoleWithSAML:
+    /// the identity provider (`aws:FederatedProvider`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated_provider: Option<String>,
 }
 
 /// Who owns an access key.
@@ -89,6 +100,8 @@ pub struct State {
     pub access_analyzer: access_analyzer::AccessAnalyzer,
     /// AWS Organizations: organizations, and each account's membership.
     pub organizations: organizations::Organizations,
+    /// STS federation: the emulator's signing key, registered key sets.
+    pub federation: federation::Federation,
     /// What new buckets get (`serve --s3-defaults`); configuration, kept by reset.
     pub s3_defaults: s3::S3Defaults,
 }
@@ -112,6 +125,7 @@ impl State {
         self.kinesis.clear();
         self.access_analyzer.clear();
         self.organizations.clear();
+        self.federation.clear();
         self.ensure_root_accounts();
     }
 

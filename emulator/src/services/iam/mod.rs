@@ -183,7 +183,13 @@ fn refuse_session_token_credentials(ctx: &Ctx, caller: &Caller) -> AwsResult<()>
     };
     let state = ctx.shared.state();
     match state.sessions.get(key) {
-        Some(session) if session.role_name.is_none() && session.mfa_authenticated.is_none() => {
+        // Federated users' sessions are refused by the evaluator's
+        // FederatedUserApiLimits, with the decision logged.
+        Some(session)
+            if session.role_name.is_none()
+                && session.mfa_authenticated.is_none()
+                && !session.principal_arn.contains(":federated-user/") =>
+        {
             Err(crate::auth::invalid_key())
         }
         _ => Ok(()),
