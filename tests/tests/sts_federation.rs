@@ -5,6 +5,7 @@
 //! GetFederationToken, session tags and source identity on AssumeRole,
 //! and the emulator's key across a restart.
 
+use base64::Engine as _;
 use iam_harness::{Client, Credentials, Emulator, Reply};
 use serde_json::json;
 
@@ -700,7 +701,6 @@ fn es384_tokens_assume_the_role_and_the_key_set_publishes_both_keys() {
     assert_eq!(emu.post("/_emulator/oidc/token", &body.to_string()).status, 400);
     // A token whose header names another algorithm than its signature's.
     let parts: Vec<&str> = es384.split('.').collect();
-    use base64::Engine as _;
     let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#);
     let confused = format!("{header}.{}.{}", parts[1], parts[2]);
     let _ = with_web_identity(&emu, &role, &confused).expect_error(400, "InvalidIdentityToken");

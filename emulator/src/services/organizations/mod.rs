@@ -936,7 +936,11 @@ mod tests {
             assert!(OPERATIONS.iter().any(|o| o.name == *name), "{name} has no row");
         }
         for row in OPERATIONS {
-            assert!(names.iter().any(|n| n == row.name), "{} is not in the model", row.name);
+            assert!(
+                names.iter().any(|n| n == row.name),
+                "{} is not in the model",
+                row.name
+            );
             assert_eq!(row.action, format!("organizations:{}", row.name));
         }
     }

@@ -82,7 +82,7 @@ fn target(call: &Call, on: On) -> AwsResult<Target> {
             Target {
                 resource: format!("arn:aws:iam::{account}:root"),
                 account: Some(account),
-                }
+            }
         }
     })
 }
