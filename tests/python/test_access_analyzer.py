@@ -148,6 +148,24 @@ def test_a_role_trusting_another_account_is_found(aa, iam, analyzer, name):
     assert [f["status"] for f in findings_for(aa, analyzer, role)] == ["RESOLVED"]
 
 
+def test_a_stream_shared_with_another_account_is_found_until_its_policy_goes(emulator, aa, analyzer, name):
+    kinesis = emulator.client("kinesis")
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    stream = f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{name}"
+    assert findings_for(aa, analyzer, stream) == []
+    kinesis.put_resource_policy(ResourceARN=stream, Policy=doc(
+        {"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT},
+         "Action": ["kinesis:DescribeStream", "kinesis:GetRecords"], "Resource": stream}))
+    [finding] = findings_for(aa, analyzer, stream)
+    assert finding["status"] == "ACTIVE"
+    assert finding["resourceType"] == "AWS::Kinesis::Stream"
+    assert finding["principal"] == {"AWS": OTHER_ACCOUNT}
+    assert finding["action"] == ["kinesis:DescribeStream", "kinesis:GetRecords"]
+    assert finding["isPublic"] is False
+    kinesis.delete_resource_policy(ResourceARN=stream)
+    assert [f["status"] for f in findings_for(aa, analyzer, stream)] == ["RESOLVED"]
+
+
 def test_archive_rules_archive_new_and_applied_findings(aa, s3, analyzer, name):
     analyzer_name = analyzer.rsplit("/", 1)[1]
     first, second = name + "-a", name + "-b"

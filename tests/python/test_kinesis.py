@@ -10,7 +10,7 @@ import time
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, allow, doc, error_of
+from conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, allow, doc, error_of
 
 
 @pytest.fixture
@@ -243,3 +243,92 @@ def test_cli_kinesis(emulator, name):
     assert summary["StreamDescriptionSummary"]["OpenShardCount"] == 2
     code, _, err = emulator.cli("kinesis", "describe-stream", "--stream-name", f"{name}-absent", check=False)
     assert code != 0 and "ResourceNotFoundException" in err
+
+
+# ------------------------------------------------------------ resource policies
+
+def share_with_other_account(stream_arn, *actions):
+    return doc({"Sid": "Share", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
+                "Action": list(actions), "Resource": stream_arn})
+
+
+def test_a_resource_policy_lets_another_account_in_by_stream_arn(emulator, kinesis, name):
+    create(kinesis, name, 1)
+    stream = arn(name)
+    other = emulator.client("kinesis", OTHER_KEY, OTHER_SECRET)
+    # Another account's root has every permission of its own, but none on
+    # this stream until the stream's policy grants it: cross-account access
+    # needs both sides.
+    message = fails(other.put_record, "AccessDeniedException", StreamARN=stream, Data=b"x", PartitionKey="k")
+    assert "because no resource-based policy allows the kinesis:PutRecord action" in message
+
+    assert kinesis.get_resource_policy(ResourceARN=stream)["Policy"] == "{}"
+    policy = share_with_other_account(stream, "kinesis:PutRecord", "kinesis:DescribeStreamSummary")
+    kinesis.put_resource_policy(ResourceARN=stream, Policy=policy)
+    assert kinesis.get_resource_policy(ResourceARN=stream)["Policy"] == policy
+
+    put = other.put_record(StreamARN=stream, Data=b"from the other account", PartitionKey="k")
+    assert put["ShardId"] == "shardId-000000000000"
+    assert other.describe_stream_summary(StreamARN=stream)["StreamDescriptionSummary"]["StreamARN"] == stream
+    # Only what the policy names: reading stays the owner's.
+    shard = kinesis.list_shards(StreamName=name)["Shards"][0]["ShardId"]
+    fails(other.get_shard_iterator, "AccessDeniedException", StreamARN=stream, ShardId=shard,
+          ShardIteratorType="TRIM_HORIZON")
+    assert [r["Data"] for r in read_shard(kinesis, name, shard)] == [b"from the other account"]
+
+    kinesis.delete_resource_policy(ResourceARN=stream)
+    fails(other.put_record, "AccessDeniedException", StreamARN=stream, Data=b"x", PartitionKey="k")
+    message = fails(kinesis.delete_resource_policy, "ResourceNotFoundException", ResourceARN=stream)
+    assert stream in message
+
+
+def test_only_the_owners_account_manages_the_policy_whatever_it_grants(emulator, kinesis, name):
+    # PutResourcePolicy: "the calling identity must have the PutResourcePolicy
+    # permissions … and belong to the owner's account in order to use this
+    # operation" (Kinesis API Reference).
+    create(kinesis, name, 1)
+    stream = arn(name)
+    kinesis.put_resource_policy(ResourceARN=stream, Policy=share_with_other_account(
+        stream, "kinesis:GetResourcePolicy", "kinesis:PutResourcePolicy", "kinesis:DeleteResourcePolicy"))
+    other = emulator.client("kinesis", OTHER_KEY, OTHER_SECRET)
+    fails(other.get_resource_policy, "AccessDeniedException", ResourceARN=stream)
+    fails(other.delete_resource_policy, "AccessDeniedException", ResourceARN=stream)
+    fails(other.put_resource_policy, "AccessDeniedException", ResourceARN=stream, Policy=doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "kinesis:*", "Resource": stream}))
+    assert "kinesis:GetResourcePolicy" in kinesis.get_resource_policy(ResourceARN=stream)["Policy"]
+
+
+def test_policy_operations_are_authorized_and_checked(emulator, iam, kinesis, name):
+    create(kinesis, name, 1)
+    stream = arn(name)
+    fails(kinesis.put_resource_policy, "InvalidArgumentException", ResourceARN=stream, Policy="not json")
+    fails(kinesis.put_resource_policy, "InvalidArgumentException", ResourceARN=stream,
+          Policy=doc(allow("kinesis:PutRecord", stream)))  # no Principal
+    fails(kinesis.get_resource_policy, "ResourceNotFoundException", ResourceARN=arn(name + "-missing"))
+    # Consumers are not served: their ARN is answered as such, never as the stream's.
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        kinesis.get_resource_policy(ResourceARN=f"{stream}/consumer/c:1700000000")
+    assert error_of(e)[:2] == ("NotImplemented", 501)
+
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(allow("kinesis:GetResourcePolicy", stream)))
+    user = emulator.client("kinesis", key["AccessKeyId"], key["SecretAccessKey"])
+    assert user.get_resource_policy(ResourceARN=stream)["Policy"] == "{}"
+    message = fails(user.put_resource_policy, "AccessDeniedException", ResourceARN=stream,
+                    Policy=share_with_other_account(stream, "kinesis:PutRecord"))
+    assert "kinesis:PutResourcePolicy" in message
+
+
+def test_a_resource_policy_survives_a_restart(fresh_emulator, tmp_path):
+    first = fresh_emulator("--state-dir", str(tmp_path))
+    stream = arn("kept")
+    create(first.client("kinesis"), "kept", 1)
+    policy = share_with_other_account(stream, "kinesis:PutRecord")
+    first.client("kinesis").put_resource_policy(ResourceARN=stream, Policy=policy)
+    assert first.stop() == 0
+    second = fresh_emulator("--state-dir", str(tmp_path))
+    assert second.client("kinesis").get_resource_policy(ResourceARN=stream)["Policy"] == policy
+    other = second.client("kinesis", OTHER_KEY, OTHER_SECRET)
+    assert other.put_record(StreamARN=stream, Data=b"x", PartitionKey="k")["ShardId"]
+

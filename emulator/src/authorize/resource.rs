@@ -17,15 +17,17 @@
 //! - An IAM resource (user, role, managed policy, provider, …): its tags
 //!   as `aws:ResourceTag/*` and `iam:ResourceTag/*` ("IAM puts a user's,
 //!   role's or policy's tags under both prefixes").
-//! - Another tagged resource (a Kinesis stream, …): `aws:ResourceTag/*`.
+//! - A Kinesis stream: its tags as `aws:ResourceTag/*`, and its resource
+//!   policy for every action but the three that manage that policy, which
+//!   only the owner's account may call.
 
 use super::Question;
 use crate::auth::Caller;
 use crate::state::iam::Role;
+use crate::state::kinesis::Stream;
 use crate::state::s3::{Bucket, Object};
 use crate::state::versions::VersionRef;
 use iam_evaluator::{NamedPolicy, RequestContext};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A resource as the service that asks found it.
@@ -40,8 +42,8 @@ pub enum Resource<'s> {
     Role(Option<&'s Role>),
     /// An IAM resource, with its tags.
     Iam(&'s [(String, String)]),
-    /// A resource of another service, with its tags.
-    Tagged(&'s BTreeMap<String, String>),
+    /// A Kinesis stream (its tags and resource policy).
+    Stream(&'s Stream),
     /// Nothing the question needs (no policy, no tags), `*` included.
     Plain,
 }
@@ -81,11 +83,21 @@ impl<'s> Resource<'s> {
                 iam_tags(&mut question.extra_context, role.map_or(&[], |r| &r.tags));
             }
             Resource::Iam(tags) => iam_tags(&mut question.extra_context, tags),
-            Resource::Tagged(tags) => {
-                for (k, v) in tags {
+            Resource::Stream(stream) => {
+                for (k, v) in &stream.tags {
                     question
                         .extra_context
                         .set(&format!("aws:ResourceTag/{k}"), v.clone());
+                }
+                if !manages_stream_policy(action) {
+                    question.resource_policies = stream
+                        .policy
+                        .iter()
+                        .map(|doc| NamedPolicy {
+                            name: "stream resource policy".into(),
+                            policy: doc.parsed.clone(),
+                        })
+                        .collect();
                 }
             }
             Resource::Plain => {}
@@ -171,5 +183,22 @@ pub fn effective_bucket_policy(bucket: &Bucket, caller: &Caller) -> Vec<NamedPol
 
 /// An action of STS (`sts:…`, any case).
 fn is_sts_action(action: &str) -> bool {
-    action.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case("sts:"))
+    action
+        .get(..4)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sts:"))
+}
+
+/// Kinesis's Put/Get/DeleteResourcePolicy: "the calling identity must have
+/// the PutResourcePolicy permissions on the specified Kinesis Data Streams
+/// resource and belong to the owner's account in order to use this
+/// operation" (Kinesis API Reference), so the stream's own policy grants
+/// none of them: a caller of another account is denied for want of it.
+fn manages_stream_policy(action: &str) -> bool {
+    [
+        "kinesis:PutResourcePolicy",
+        "kinesis:GetResourcePolicy",
+        "kinesis:DeleteResourcePolicy",
+    ]
+    .iter()
+    .any(|a| a.eq_ignore_ascii_case(action))
 }

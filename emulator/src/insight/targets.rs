@@ -64,7 +64,7 @@ fn iam_or_stream<'s>(state: &'s State, arn: &str) -> Resource<'s> {
             .resource
             .strip_prefix("stream/")
             .and_then(|name| state.kinesis.stream(parsed.account, parsed.region, name))
-            .map_or(Resource::Plain, |stream| Resource::Tagged(&stream.tags)),
+            .map_or(Resource::Plain, Resource::Stream),
         "iam" if parsed.resource.starts_with("role/") => Resource::Role(
             state
                 .account(parsed.account)

@@ -9,6 +9,7 @@
 //! counts its records, and a sequence number shows that count and the
 //! shard as 56 decimal digits, as long as AWS's.
 
+use super::iam::Document;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -131,6 +132,10 @@ pub struct Stream {
     pub max_record_kib: u32,
     pub shards: Vec<Shard>,
     pub tags: BTreeMap<String, String>,
+    /// The resource policy (PutResourcePolicy); streams stored before
+    /// there were policies have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Document>,
     /// The count the next record gets (counts start at 1; 0 is "before
     /// every record", the shards' starting sequence numbers).
     pub next_count: u64,
@@ -161,6 +166,7 @@ impl Stream {
             max_record_kib: DEFAULT_MAX_RECORD_KIB,
             shards,
             tags: BTreeMap::new(),
+            policy: None,
             next_count: 1,
         }
     }

@@ -244,8 +244,21 @@ fn external_access(state: &State, analyzer: &Analyzer) -> (Vec<Found>, Vec<(Stri
             looked_at.push((role.arn.clone(), "AWS::IAM::Role".into(), account.id.clone()));
         }
     }
-    // Kinesis streams join here once they keep resource policies
-    // (PutResourcePolicy): `policy_access` with their policy.
+    for ((account, region, _), stream) in state.kinesis.all() {
+        if zone.contains(&account) && region == analyzer.region {
+            if let Some(policy) = &stream.policy {
+                found.extend(policy_access(
+                    &policy.parsed,
+                    &stream.arn,
+                    "AWS::Kinesis::Stream",
+                    &account,
+                    &zone,
+                    &["POLICY"],
+                ));
+            }
+            looked_at.push((stream.arn.clone(), "AWS::Kinesis::Stream".into(), account));
+        }
+    }
     (found, looked_at)
 }
 

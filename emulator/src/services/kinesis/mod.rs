@@ -5,7 +5,8 @@
 //!
 //! Split per operation family: [`streams`] (create, delete, describe,
 //! list streams and shards), [`records`] (put and get records, shard
-//! iterators), [`tags`] (stream tags); [`tokens`] holds the opaque shard
+//! iterators), [`tags`] (stream tags), [`policies`] (stream resource
+//! policies); [`tokens`] holds the opaque shard
 //! iterators and NextTokens, [`input`] reads the JSON body, [`wire`]
 //! shapes errors. [`operations`] is the operation table: each served
 //! operation's IAM action as the Service Authorization Reference maps it
@@ -21,6 +22,7 @@
 
 pub mod input;
 pub mod operations;
+pub mod policies;
 pub mod records;
 pub mod streams;
 pub mod tags;
@@ -229,9 +231,7 @@ impl Call<'_> {
     }
 
     fn ask(&self, state: &State, action: &str, stream: &StreamRef, extra: RequestContext) -> AwsResult<()> {
-        let resource = stream
-            .get(state)
-            .map_or(Resource::Plain, |existing| Resource::Tagged(&existing.tags));
+        let resource = stream.get(state).map_or(Resource::Plain, Resource::Stream);
         let arn = stream.arn();
         let question = Question {
             resource_account: Some(&stream.account),
