@@ -11,7 +11,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, Emulator, doc, error_of
+from conftest import OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, Emulator, Principal, doc, error_of
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -194,3 +194,72 @@ def test_acls_survive_a_restart(fresh_emulator, tmp_path, name):
     acl = second.client("s3").get_object_acl(Bucket=name, Key="k")
     assert (ALL_USERS, "READ") in grants(acl)
     assert anonymous(second).get_object(Bucket=name, Key="k")["Body"].read() == b"x"
+
+
+def test_each_object_version_has_its_own_acl_asked_as_the_version_actions(legacy, name):
+    # "By default, GET returns ACL information about the current version of
+    # an object. To return ACL information about a different version, use
+    # the versionId subresource" (GetObjectAcl); with a versionId the action
+    # asked is s3:GetObjectVersionAcl / s3:PutObjectVersionAcl (Service
+    # Authorization Reference).
+    s3 = legacy.client("s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    owner = s3.list_buckets()["Owner"]["ID"]
+    v1 = s3.put_object(Bucket=name, Key="k", Body=b"one", ACL="public-read")["VersionId"]
+    v2 = s3.put_object(Bucket=name, Key="k", Body=b"two")["VersionId"]
+    assert grants(s3.get_object_acl(Bucket=name, Key="k", VersionId=v1)) == [(owner, "FULL_CONTROL"), (ALL_USERS, "READ")]
+    assert grants(s3.get_object_acl(Bucket=name, Key="k")) == [(owner, "FULL_CONTROL")]
+    assert s3.get_object_acl(Bucket=name, Key="k", VersionId=v1)["ResponseMetadata"]["HTTPHeaders"]["x-amz-version-id"] == v1
+    nobody = anonymous(legacy)
+    assert nobody.get_object(Bucket=name, Key="k", VersionId=v1)["Body"].read() == b"one"
+    with pytest.raises(ClientError) as e:
+        nobody.get_object(Bucket=name, Key="k")
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+
+    # Changing one version's ACL leaves the other's alone.
+    s3.put_object_acl(Bucket=name, Key="k", VersionId=v1, ACL="private")
+    s3.put_object_acl(Bucket=name, Key="k", VersionId=v2, ACL="public-read")
+    assert grants(s3.get_object_acl(Bucket=name, Key="k", VersionId=v1)) == [(owner, "FULL_CONTROL")]
+    assert nobody.get_object(Bucket=name, Key="k")["Body"].read() == b"two"
+    with pytest.raises(ClientError) as e:
+        nobody.get_object(Bucket=name, Key="k", VersionId=v1)
+    assert error_of(e)[:2] == ("AccessDenied", 403)
+    with pytest.raises(ClientError) as e:
+        s3.get_object_acl(Bucket=name, Key="k", VersionId="not-a-version")
+    assert error_of(e)[0] in ("NoSuchVersion", "InvalidArgument")
+
+    iam = legacy.client("iam")
+    user = Principal(legacy, iam, name).allow(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["s3:GetObjectVersionAcl", "s3:PutObjectVersionAcl"], "Resource": "*"})
+    theirs = legacy.client("s3", user.key, user.secret)
+    assert grants(theirs.get_object_acl(Bucket=name, Key="k"))[0] == (owner, "FULL_CONTROL")
+    for call, params in [(theirs.get_object_acl, {}), (theirs.put_object_acl, {"ACL": "private"})]:
+        with pytest.raises(ClientError) as e:
+            call(Bucket=name, Key="k", VersionId=v1, **params)
+        code, status, message = error_of(e)
+        assert (code, status) == ("AccessDenied", 403)
+        assert "s3:GetObjectVersionAcl" in message or "s3:PutObjectVersionAcl" in message, message
+
+
+def test_list_object_versions_names_each_versions_owner(legacy, name):
+    # ListObjectVersions: every Version and DeleteMarker has an Owner (the
+    # account that wrote it; under ObjectWriter another account's upload is
+    # that account's).
+    s3 = legacy.client("s3")
+    other = legacy.client("s3", OTHER_KEY, OTHER_SECRET)
+    them = other.list_buckets()["Owner"]["ID"]
+    me = s3.list_buckets()["Owner"]["ID"]
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_policy(Bucket=name, Policy=doc({
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
+        "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": f"arn:aws:s3:::{name}/*"}))
+    mine = s3.put_object(Bucket=name, Key="k", Body=b"mine")["VersionId"]
+    theirs = other.put_object(Bucket=name, Key="k", Body=b"theirs")["VersionId"]
+    marker = other.delete_object(Bucket=name, Key="k")["VersionId"]
+    listed = s3.list_object_versions(Bucket=name)
+    owners = {v["VersionId"]: v["Owner"]["ID"] for v in listed["Versions"]}
+    assert owners == {mine: me, theirs: them}
+    assert [(m["VersionId"], m["Owner"]["ID"]) for m in listed["DeleteMarkers"]] == [(marker, them)]
