@@ -516,6 +516,48 @@ pub static ROWS: &[Row] = &[
     row!(PreflightCors [], Options Object [], [], Unauthorized),
 ];
 
+/// The query parameters of S3's operations that are not sub-resources
+/// (botocore's `querystring` members, and `x-id`, which botocore adds):
+/// an empty one (`?prefix=`) is a parameter. Any other key without a
+/// value (`?annotation`, from an operation newer than this table) is a
+/// sub-resource the table does not know, answered `NotImplemented`
+/// instead of by the plain operation of its path (DeleteObject for
+/// `DELETE /bucket/key?annotation`). Sorted, for `binary_search`.
+pub const PARAMETERS: &[&str] = &[
+    "bucket-region",
+    "continuation-token",
+    "delimiter",
+    "encoding-type",
+    "fetch-owner",
+    "key-marker",
+    "marker",
+    "max-buckets",
+    "max-directory-buckets",
+    "max-keys",
+    "max-parts",
+    "max-uploads",
+    "part-number-marker",
+    "partNumber",
+    "prefix",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+    "start-after",
+    "upload-id-marker",
+    "version-id-marker",
+    "versionId",
+    "x-id",
+];
+
+/// A key without a value that is neither a sub-resource of the table nor
+/// a parameter: a sub-resource of an operation the table lacks.
+fn unknown_sub_resource(key: &str, value: &str) -> bool {
+    value.is_empty() && !key.is_empty() && marker_bit(key) == 0 && PARAMETERS.binary_search(&key).is_err()
+}
+
 /// Each row's [`MARKERS`] bit mask, in [`ROWS`] order.
 static MASKS: LazyLock<Vec<u64>> = LazyLock::new(|| {
     ROWS.iter()
@@ -549,6 +591,9 @@ pub fn resolve(shape: &Shape) -> AwsResult<&'static Row> {
         // `list-type=2` is ListObjectsV2; any other value is ListObjects.
         if key == "list-type" && value != "2" {
             continue;
+        }
+        if unknown_sub_resource(key, value) {
+            return Err(not_implemented(method.as_str(), shape.query));
         }
         mask |= marker_bit(key);
     }
@@ -588,8 +633,8 @@ pub fn method_not_allowed() -> AwsError {
 pub fn not_implemented(method: &str, query: &[(String, String)]) -> AwsError {
     let keys: Vec<&str> = query
         .iter()
+        .filter(|(k, v)| marker_bit(k) != 0 || unknown_sub_resource(k, v))
         .map(|(k, _)| k.as_str())
-        .filter(|k| marker_bit(k) != 0)
         .collect();
     AwsError::new(
         S3::NotImplemented,
@@ -687,6 +732,26 @@ mod tests {
     /// botocore's S3 model, vendored (`scripts/gen-botocore-operations.py`).
     fn botocore() -> serde_json::Value {
         serde_json::from_str(include_str!("../../../data/botocore/s3.json")).expect("vendored model is JSON")
+    }
+
+    /// [`PARAMETERS`] are the model's query members that are not
+    /// sub-resources, and `x-id`.
+    #[test]
+    fn parameters_are_the_models_query_members() {
+        let model = botocore();
+        let mut found: Vec<String> = model["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|o| o["input"].as_array().unwrap())
+            .filter(|m| m["location"] == "querystring")
+            .map(|m| m["locationName"].as_str().unwrap().to_string())
+            .filter(|name| marker_bit(name) == 0)
+            .chain(["x-id".to_string()])
+            .collect();
+        found.sort();
+        found.dedup();
+        assert_eq!(found, PARAMETERS);
     }
 
     /// The botocore operations signed for `s3express` (the model's
@@ -949,6 +1014,25 @@ mod tests {
                 }
             }
         }
+        // A sub-resource of an operation newer than the table
+        // (DeleteObjectAnnotation in botocore 1.44) is not DeleteObject.
+        for method in ["GET", "PUT", "DELETE", "HEAD"] {
+            let newer = vec![("annotation".to_string(), String::new())];
+            let err = resolve_request(method, Target::Object, &newer, &[], false).unwrap_err();
+            assert_eq!(err.code, "NotImplemented", "{method} ?annotation");
+            assert!(err.message.contains("?annotation"), "{}", err.message);
+        }
+        // Empty parameters are parameters (ListObjects with `prefix=`).
+        let empty = vec![
+            ("prefix".to_string(), String::new()),
+            ("delimiter".to_string(), String::new()),
+        ];
+        assert_eq!(
+            resolve_request("GET", Target::Bucket, &empty, &[], false)
+                .unwrap()
+                .op,
+            S3Operation::ListObjects
+        );
         let unknown = vec![("location".to_string(), String::new())];
         let err = resolve_request("DELETE", Target::Bucket, &unknown, &[], false).unwrap_err();
         assert_eq!(err.code, "NotImplemented");
