@@ -112,6 +112,39 @@ pub fn operation_names(model_json: &str) -> Vec<String> {
         .collect()
 }
 
+/// The law every service's operation table keeps against its vendored
+/// botocore model (`model_json`): each of the model's operations has a row
+/// (`rows`, the table's operation names) or is listed in `not_served`,
+/// never both; no row and no listed name is outside the model; no row
+/// comes twice. So an operation the model has and the table lacks fails
+/// this rather than a user.
+///
+/// # Panics
+/// When the table breaks the law (it is for tests).
+pub fn assert_table_covers(model_json: &str, rows: &[&str], not_served: &[&str]) {
+    let names = operation_names(model_json);
+    let in_model = |name: &str| names.iter().any(|n| n == name);
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|n| !rows.contains(&n.as_str()) && !not_served.contains(&n.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations neither served nor listed as not served: {missing:?}"
+    );
+    for name in not_served {
+        assert!(
+            !rows.contains(name),
+            "{name} has a row: take it off the not-served list"
+        );
+        assert!(in_model(name), "{name} (not served) is not in botocore's model");
+    }
+    for (i, name) in rows.iter().enumerate() {
+        assert!(in_model(name), "{name} has a row but is not in botocore's model");
+        assert!(!rows[i + 1..].contains(name), "{name} has two rows");
+    }
+}
+
 impl Model {
     /// IAM's model.
     pub fn iam() -> &'static Model {
@@ -533,5 +566,37 @@ mod tests {
     fn a_look_ahead_is_checked_apart() {
         assert!(check("CreateAccountAlias", &[("AccountAlias", "my-alias")]).is_ok());
         assert!(check("CreateAccountAlias", &[("AccountAlias", "my--alias")]).is_err());
+    }
+
+    const TWO: &str = r#"{"operations": [{"name": "A"}, {"name": "B"}]}"#;
+
+    #[test]
+    fn a_table_covering_its_model_passes() {
+        super::assert_table_covers(TWO, &["A"], &["B"]);
+        super::assert_table_covers(TWO, &["B", "A"], &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "neither served nor listed")]
+    fn an_operation_without_a_row_fails() {
+        super::assert_table_covers(TWO, &["A"], &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "is not in botocore's model")]
+    fn a_row_outside_the_model_fails() {
+        super::assert_table_covers(TWO, &["A", "B", "C"], &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "take it off")]
+    fn a_served_operation_listed_as_not_served_fails() {
+        super::assert_table_covers(TWO, &["A", "B"], &["B"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "two rows")]
+    fn a_row_twice_fails() {
+        super::assert_table_covers(TWO, &["A", "B", "A"], &[]);
     }
 }

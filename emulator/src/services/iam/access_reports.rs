@@ -345,10 +345,30 @@ pub fn generate_service_last_accessed_details(state: &mut State, call: &Call) ->
         .to_string();
     let subject = subject(state, call, &arn)?;
     let services = services_of(call, &subject, granularity == "ACTION_LEVEL");
+    Ok(store_report(
+        state,
+        call,
+        AccessReportKind::ServiceLastAccessed,
+        arn,
+        granularity,
+        services,
+    ))
+}
+
+/// Keeps a report, complete as soon as it is made (the emulator knows
+/// every request it served), under a new job id; the reply naming it.
+pub fn store_report(
+    state: &mut State,
+    call: &Call,
+    kind: AccessReportKind,
+    subject: String,
+    granularity: String,
+    services: Vec<ServiceAccess>,
+) -> Xml {
     let now = call.ctx.shared.now();
     let report = AccessReport {
-        kind: AccessReportKind::ServiceLastAccessed,
-        subject: arn,
+        kind,
+        subject,
         granularity,
         created: now,
         completed: now,
@@ -362,7 +382,7 @@ pub fn generate_service_last_accessed_details(state: &mut State, call: &Call) ->
         .insert(job.clone(), report);
     let mut x = Xml::default();
     x.elem("JobId", &job);
-    Ok(x)
+    x
 }
 
 // ---- reading a report ----

@@ -10,12 +10,12 @@
 //! account in the entity made to it ([`crate::observations`]). Only the
 //! organization's management account may ask, with SCPs enabled.
 
-use super::access_reports::find_report;
+use super::access_reports::{find_report, store_report};
 use super::{page_tail, paginate, Call};
 use crate::error::{AwsError, AwsResult};
 use crate::ids;
 use crate::protocol::xml::Xml;
-use crate::state::credentials::{Access, AccessReport, AccessReportKind, ServiceAccess};
+use crate::state::credentials::{Access, AccessReportKind, ServiceAccess};
 use crate::state::organizations::{Organization, PolicyType};
 use crate::state::State;
 use iam_evaluator::catalog::Service;
@@ -162,24 +162,14 @@ pub fn generate_organizations_access_report(state: &mut State, call: &Call) -> A
             line
         })
         .collect();
-    let now = call.ctx.shared.now();
-    let report = AccessReport {
-        kind: AccessReportKind::Organizations,
-        subject: path,
-        granularity: "SERVICE_LEVEL".into(),
-        created: now,
-        completed: now,
+    Ok(store_report(
+        state,
+        call,
+        AccessReportKind::Organizations,
+        path,
+        "SERVICE_LEVEL".into(),
         services,
-    };
-    let job = ids::request_id();
-    state
-        .account_mut(&call.account)
-        .credentials
-        .access_reports
-        .insert(job.clone(), report);
-    let mut x = Xml::default();
-    x.elem("JobId", &job);
-    Ok(x)
+    ))
 }
 
 pub fn get_organizations_access_report(state: &mut State, call: &Call) -> AwsResult<Xml> {
