@@ -88,6 +88,53 @@ fn each_sub_resource_is_authorized_as_its_own_action() {
     }
 }
 
+/// Every bucket sub-resource row of the operation table that reads or
+/// removes (a configuration, a tag set, a policy, …), asked with its own
+/// action denied: 403 naming the action. So no such handler forgets its
+/// door. (The writes are asked with valid bodies above: they check the
+/// body first.)
+#[test]
+fn every_bucket_sub_resource_is_denied_by_its_own_action() {
+    use iam_emulator::services::s3::operations::{Arn, Method, Target, When, ROWS};
+    let rows = ROWS.iter().filter(|row| {
+        row.target == Target::Bucket
+            && row.arn == Arn::Bucket
+            && !row.query.is_empty()
+            && row.when == When::Always
+            && row.actions.len() == 1
+            && matches!(row.method, Method::Get | Method::Delete)
+    });
+    let mut asked = 0;
+    let mut wrong = Vec::new();
+    for row in rows {
+        let action = row.actions[0];
+        let emu = Emulator::start();
+        let alice = user_denied(&emu, action);
+        alice.create_bucket("configs").expect_ok();
+        let query: Vec<(&str, &str)> = row
+            .query
+            .iter()
+            .map(|key| match *key {
+                "list-type" => (*key, "2"),
+                "id" => (*key, "rule-1"),
+                _ => (*key, ""),
+            })
+            .collect();
+        let reply = alice.s3(row.method.as_str(), "/configs", &query, &[], b"");
+        if reply.status != 403 || !reply.body.contains(action) {
+            wrong.push(format!(
+                "{:?} with {action} denied: {} {}",
+                row.op, reply.status, reply.body
+            ));
+        }
+        asked += 1;
+    }
+    eprintln!("{asked} sub-resource rows asked");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The table's bucket configurations, tags, policy, ACL, versioning, …
+    assert!(asked >= 30, "only {asked} rows asked");
+}
+
 #[test]
 fn sub_resources_never_reach_delete_bucket_or_put_object() {
     let emu = Emulator::start();
