@@ -287,6 +287,13 @@ impl Decision {
                 Rule::SourceIdentityUnchangeable => {
                     format!("{head} because the source identity of the calling session cannot be changed")
                 }
+                Rule::LongTermCredentialsOnly => {
+                    let name = self
+                        .action
+                        .split_once(':')
+                        .map_or(self.action.as_str(), |(_, n)| n);
+                    format!("Cannot call {name} with session credentials")
+                }
                 Rule::NeedsNoPermission | Rule::BucketOwnerRoot => head,
             });
         };
@@ -390,7 +397,8 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
             rule @ (Rule::AwsOwnedResource { .. }
             | Rule::RootCannotAssumeRole
             | Rule::FederatedUserApiLimits
-            | Rule::SourceIdentityUnchangeable),
+            | Rule::SourceIdentityUnchangeable
+            | Rule::LongTermCredentialsOnly),
         ) => (Verdict::by_rule(Outcome::ExplicitDeny), Some(rule)),
         Some(rule @ Rule::BucketOwnerRoot) => {
             let verdict = decide_with(&resource);

@@ -63,6 +63,16 @@ pub enum Rule {
     /// persists across chained role sessions" (STS API Reference,
     /// AssumeRole, SourceIdentity).
     SourceIdentityUnchangeable,
+    /// `sts:GetSessionToken` or `sts:GetFederationToken` with temporary
+    /// credentials (a role session, or any session: `aws:MultiFactorAuthPresent`
+    /// "is included in the request context only when the principal uses
+    /// temporary credentials"). GetSessionToken: "You cannot call
+    /// GetSessionToken with session credentials"; GetFederationToken: "You
+    /// must call the GetFederationToken operation using the long-term
+    /// security credentials of an IAM user" (STS API Reference). Denied
+    /// whatever the policies say, so the needs-no-permission rule never
+    /// reaches a session.
+    LongTermCredentialsOnly,
 }
 
 /// Which kind of AWS-owned resource a request would change.
@@ -149,6 +159,7 @@ impl Rule {
             Rule::RootCannotAssumeRole => "rootCannotAssumeRole",
             Rule::FederatedUserApiLimits => "federatedUserApiLimits",
             Rule::SourceIdentityUnchangeable => "sourceIdentityUnchangeable",
+            Rule::LongTermCredentialsOnly => "longTermCredentialsOnly",
         }
     }
 
@@ -172,6 +183,9 @@ impl Rule {
                 .into(),
             Rule::SourceIdentityUnchangeable => "the calling session's source identity is set and cannot be \
                                                  changed in a chained session"
+                .into(),
+            Rule::LongTermCredentialsOnly => "only long-term credentials (an IAM user's or the root user's access \
+                                              key) may call this action, not a session's"
                 .into(),
         }
     }
@@ -200,12 +214,23 @@ impl Rule {
                 "STS API Reference, AssumeRole, SourceIdentity; IAM User Guide, \"Monitor and control actions taken \
                  with assumed roles\""
             }
+            Rule::LongTermCredentialsOnly => "STS API Reference, GetSessionToken and GetFederationToken",
         }
     }
 }
 
 /// The S3 actions the bucket owner's root may always perform.
 const BUCKET_POLICY_ACTIONS: [&str; 3] = ["GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"];
+
+/// STS actions only long-term credentials may call.
+const LONG_TERM_ONLY: [&str; 2] = ["GetSessionToken", "GetFederationToken"];
+
+/// A role session, or a request whose context says its credentials are
+/// temporary (`aws:MultiFactorAuthPresent` is present only then).
+fn uses_temporary_credentials(request: &Request) -> bool {
+    matches!(request.principal.kind, PrincipalKind::AssumedRole { .. })
+        || request.context.get("aws:MultiFactorAuthPresent").is_some()
+}
 
 /// STS actions no policy controls.
 const NEEDS_NO_PERMISSION: [&str; 2] = ["GetCallerIdentity", "GetSessionToken"];
@@ -224,6 +249,12 @@ pub fn applicable(request: &Request) -> Option<Rule> {
     }
     if is("sts") && changes_source_identity(request) {
         return Some(Rule::SourceIdentityUnchangeable);
+    }
+    if is("sts")
+        && LONG_TERM_ONLY.iter().any(|n| n.eq_ignore_ascii_case(name))
+        && uses_temporary_credentials(request)
+    {
+        return Some(Rule::LongTermCredentialsOnly);
     }
     if is("sts") {
         if NEEDS_NO_PERMISSION.iter().any(|n| n.eq_ignore_ascii_case(name)) {

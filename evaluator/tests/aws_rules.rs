@@ -336,3 +336,48 @@ fn a_sessions_source_identity_cannot_be_changed_down_the_chain() {
     first.context.set("sts:SourceIdentity", "mallory");
     assert!(evaluate(&first, &everything_allowed()).is_allowed());
 }
+
+// STS API Reference, GetSessionToken: "You cannot call GetSessionToken with session credentials";
+// GetFederationToken: "You must call the GetFederationToken operation using the long-term security
+// credentials of an IAM user". IAM User Guide, global condition keys: aws:MultiFactorAuthPresent
+// "is included in the request context only when the principal uses temporary credentials". So a
+// role session, or a user's session (the key present), is denied both whatever the policies
+// allow, while long-term keys get a session token with no permission at all.
+#[test]
+fn only_long_term_credentials_get_session_or_federation_tokens() {
+    for action in ["sts:GetSessionToken", "sts:GetFederationToken"] {
+        let mut user_session = request(ALICE, action, "*");
+        user_session.context.set("aws:MultiFactorAuthPresent", "false");
+        for temporary in [request(SESSION, action, "*"), user_session] {
+            let d = evaluate(&temporary, &everything_allowed());
+            assert_eq!(
+                (d.outcome, d.rule),
+                (Outcome::ExplicitDeny, Some(Rule::LongTermCredentialsOnly)),
+                "{action} by {}",
+                temporary.principal.arn
+            );
+            let name = action.trim_start_matches("sts:");
+            assert_eq!(
+                d.denial_message(false).unwrap(),
+                format!("Cannot call {name} with session credentials")
+            );
+        }
+    }
+    // Long-term keys: GetSessionToken needs no permission, even under a deny.
+    let d = evaluate(&request(ALICE, "sts:GetSessionToken", "*"), &everything_denied());
+    assert_eq!(
+        (d.outcome, d.rule),
+        (Outcome::Allowed, Some(Rule::NeedsNoPermission))
+    );
+    // GetFederationToken is the user's policies' to decide.
+    let allowed = PolicySet {
+        identity: vec![statement("Allow", "sts:GetFederationToken")],
+        ..PolicySet::default()
+    };
+    assert!(evaluate(&request(ALICE, "sts:GetFederationToken", "*"), &allowed).is_allowed());
+    assert!(!evaluate(
+        &request(ALICE, "sts:GetFederationToken", "*"),
+        &PolicySet::default()
+    )
+    .is_allowed());
+}

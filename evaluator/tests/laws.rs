@@ -431,11 +431,19 @@ proptest! {
         let request = req.to_request();
         let d = evaluate(&request, &set.to_policy_set());
         // Except a federated user's GetSessionToken: "You cannot call any
-        // STS operations except GetCallerIdentity" (GetFederationToken).
+        // STS operations except GetCallerIdentity" (GetFederationToken);
+        // and any other session's: "You cannot call GetSessionToken with
+        // session credentials" (a role session, or aws:MultiFactorAuthPresent
+        // in the context, which only temporary credentials carry).
+        let temporary = matches!(request.principal.kind, iam_evaluator::PrincipalKind::AssumedRole { .. })
+            || request.context.get("aws:MultiFactorAuthPresent").is_some();
         if request.principal.kind == iam_evaluator::PrincipalKind::FederatedUser
             && action == "sts:GetSessionToken"
         {
             prop_assert_eq!(d.rule, Some(Rule::FederatedUserApiLimits));
+            prop_assert_eq!(d.outcome, Outcome::ExplicitDeny, "{}", show(&set, &req));
+        } else if temporary && action == "sts:GetSessionToken" {
+            prop_assert_eq!(d.rule, Some(Rule::LongTermCredentialsOnly));
             prop_assert_eq!(d.outcome, Outcome::ExplicitDeny, "{}", show(&set, &req));
         } else {
             prop_assert_eq!(d.outcome, Outcome::Allowed, "{}", show(&set, &req));

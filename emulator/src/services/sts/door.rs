@@ -9,18 +9,14 @@ use super::operations::{Key, On, Who};
 use super::{session, Call};
 use crate::authorize::{authorize_with_message, Question, Resource, Wording};
 use crate::error::{AwsError, AwsResult};
-use crate::state::{KeyOwner, State};
+use crate::state::State;
 use iam_evaluator::{ContextValue, RequestContext};
 
 /// Asks every question `call`'s row names; `Ok` when the call may go on.
 pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     let row = call.operation;
-    if row.long_term && call.caller.owner == Some(KeyOwner::Session) {
-        return Err(AwsError::access_denied(format!(
-            "Cannot call {} with session credentials",
-            row.name
-        )));
-    }
+    // Only long-term credentials may call GetSessionToken and
+    // GetFederationToken: the evaluator's LongTermCredentialsOnly rule.
     let context = keys_of(state, call, row.keys);
     let target = target(call, row.on)?;
     ask(state, call, row.action, &target, context.clone())?;

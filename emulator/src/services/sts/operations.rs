@@ -71,10 +71,6 @@ pub struct Operation {
     pub keys: &'static [Key],
     /// `SerialNumber` and `TokenCode` are read (and checked) before the door.
     pub mfa: bool,
-    /// Only long-term credentials may call it: a session's are refused
-    /// before any policy is read ("Cannot call GetSessionToken with
-    /// session credentials").
-    pub long_term: bool,
     pub handler: Handler,
 }
 
@@ -92,7 +88,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Role,
         keys: &[SessionTags, ExternalId, SourceIdentity, RoleSessionName, Mfa],
         mfa: true,
-        long_term: false,
         handler: assume::assume_role,
     },
     Operation {
@@ -102,7 +97,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Role,
         keys: &[SessionTags, SourceIdentity, RoleSessionName, Federation],
         mfa: false,
-        long_term: false,
         handler: assume::assume_role_with_saml,
     },
     Operation {
@@ -112,7 +106,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Role,
         keys: &[SessionTags, SourceIdentity, RoleSessionName, Federation],
         mfa: false,
-        long_term: false,
         handler: assume::assume_role_with_web_identity,
     },
     Operation {
@@ -122,7 +115,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::TargetRoot,
         keys: &[TaskPolicyArn],
         mfa: false,
-        long_term: false,
         handler: root::assume_root,
     },
     Operation {
@@ -132,7 +124,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
-        long_term: false,
         handler: messages::decode_authorization_message,
     },
     Operation {
@@ -142,7 +133,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
-        long_term: false,
         handler: identity::get_access_key_info,
     },
     Operation {
@@ -152,7 +142,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
-        long_term: false,
         handler: identity::get_caller_identity,
     },
     Operation {
@@ -162,7 +151,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[],
         mfa: false,
-        long_term: false,
         handler: outbound::get_delegated_access_token,
     },
     Operation {
@@ -172,7 +160,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::FederatedUser,
         keys: &[SessionTags],
         mfa: false,
-        long_term: true,
         handler: tokens::get_federation_token,
     },
     Operation {
@@ -182,7 +169,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[Mfa],
         mfa: true,
-        long_term: true,
         handler: tokens::get_session_token,
     },
     Operation {
@@ -192,7 +178,6 @@ pub const OPERATIONS: &[Operation] = &[
         on: On::Any,
         keys: &[TokenTags, TokenRequest],
         mfa: false,
-        long_term: false,
         handler: outbound::get_web_identity_token,
     },
 ];
