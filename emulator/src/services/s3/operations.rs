@@ -553,9 +553,16 @@ pub const PARAMETERS: &[&str] = &[
 ];
 
 /// A key without a value that is neither a sub-resource of the table nor
-/// a parameter: a sub-resource of an operation the table lacks.
+/// a parameter, and is named as S3 names sub-resources (letters and
+/// dashes, not a signature's `X-Amz-*`): a sub-resource of an operation
+/// the table lacks.
 fn unknown_sub_resource(key: &str, value: &str) -> bool {
-    value.is_empty() && !key.is_empty() && marker_bit(key) == 0 && PARAMETERS.binary_search(&key).is_err()
+    value.is_empty()
+        && !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+        && !key.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
+        && marker_bit(key) == 0
+        && PARAMETERS.binary_search(&key).is_err()
 }
 
 /// Each row's [`MARKERS`] bit mask, in [`ROWS`] order.
@@ -1022,6 +1029,14 @@ mod tests {
             assert_eq!(err.code, "NotImplemented", "{method} ?annotation");
             assert!(err.message.contains("?annotation"), "{}", err.message);
         }
+        // A damaged signature parameter is not a sub-resource.
+        let damaged = vec![("X-Amz-Credential/20261207/us-east-1".to_string(), String::new())];
+        assert_eq!(
+            resolve_request("GET", Target::Object, &damaged, &[], false)
+                .unwrap()
+                .op,
+            S3Operation::GetObject
+        );
         // Empty parameters are parameters (ListObjects with `prefix=`).
         let empty = vec![
             ("prefix".to_string(), String::new()),
