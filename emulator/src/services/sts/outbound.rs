@@ -110,13 +110,14 @@ fn signing_algorithm(call: &Call) -> AwsResult<Algorithm> {
     }
 }
 
-/// GetDelegatedAccessToken: a trade-in token is what an accepted IAM
-/// delegation request hands out; the emulator has issued none, so every
-/// token is refused.
+/// GetDelegatedAccessToken: a trade-in token is what IAM's
+/// SendDelegationToken sends to the partner's notification channel (an SNS
+/// topic), which the emulator does not deliver; no caller can hold one, so
+/// every token is refused.
 pub fn get_delegated_access_token(_state: &mut State, call: &Call) -> AwsResult<Xml> {
     call.params.required("TradeInToken")?;
     Err(invalid_value(
-        "The trade-in token is not one this emulator issued (IAM delegation requests are not served).",
+        "The trade-in token is not one this emulator issued (it delivers no delegation tokens to notification channels).",
     ))
 }
 
@@ -126,9 +127,7 @@ mod tests {
     use crate::federation::jwt::Token;
 
     /// Each algorithm signs with its own key, and the token verifies with
-    /// the keys `GET /_emulator/oidc/jwks` publishes. (IAM's
-    /// EnableOutboundWebIdentityFederation, which the operation needs
-    /// first, is not served on this branch, so the wire cannot reach here.)
+    /// the keys `GET /_emulator/oidc/jwks` publishes.
     #[test]
     fn rs256_and_es384_tokens_verify_with_the_published_keys() {
         let mut federation = Federation::default();
