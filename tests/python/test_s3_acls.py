@@ -263,3 +263,30 @@ def test_list_object_versions_names_each_versions_owner(legacy, name):
     owners = {v["VersionId"]: v["Owner"]["ID"] for v in listed["Versions"]}
     assert owners == {mine: me, theirs: them}
     assert [(m["VersionId"], m["Owner"]["ID"]) for m in listed["DeleteMarkers"]] == [(marker, them)]
+
+
+def test_the_legacy_defaults_can_come_from_the_environment(monkeypatch, name):
+    # `IAM_EMULATOR_S3_DEFAULTS=legacy` does what `--s3-defaults legacy` does
+    # (for harnesses that start the binary and pass only the environment).
+    monkeypatch.setenv("IAM_EMULATOR_S3_DEFAULTS", "legacy")
+    emu = Emulator()
+    try:
+        s3 = emu.client("s3")
+        s3.create_bucket(Bucket=name)
+        s3.put_object(Bucket=name, Key="k", Body=b"x", ACL="public-read")
+        assert anonymous(emu).get_object(Bucket=name, Key="k")["Body"].read() == b"x"
+        with pytest.raises(ClientError) as e:
+            s3.get_public_access_block(Bucket=name)
+        assert error_of(e)[0] == "NoSuchPublicAccessBlockConfiguration"
+    finally:
+        assert emu.stop() == 0
+    monkeypatch.setenv("IAM_EMULATOR_S3_DEFAULTS", "current")
+    emu = Emulator()
+    try:
+        s3 = emu.client("s3")
+        s3.create_bucket(Bucket=name)
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket=name, Key="k", Body=b"x", ACL="public-read")
+        assert error_of(e)[0] == "AccessControlListNotSupported"
+    finally:
+        assert emu.stop() == 0
