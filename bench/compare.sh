@@ -15,6 +15,10 @@
 # Everything stays on 127.0.0.1, every load is bounded by DURATION and by a
 # request cap, and every process started here is stopped on exit.
 #
+# BASE_EMU=PATH adds the target iam-emulator-base: another build of the
+# emulator (say, the commit before a refactor) measured side by side, its
+# ratio in the table's "× iam-emulator-base" column.
+#
 #   bash bench/compare.sh                     # the full run (about 3 minutes)
 #   DURATION=1 STARTUP_RUNS=3 TARGETS=iam-emulator bash bench/compare.sh
 set -euo pipefail
@@ -101,8 +105,10 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; 
 start_server() {
   local name=$1 log="$work/$1.log"
   case "$name" in
-    iam-emulator)
-      "$EMU" serve --listen 127.0.0.1:0 >"$log" 2>&1 &
+    iam-emulator | iam-emulator-base)
+      local bin=$EMU
+      [ "$name" = iam-emulator-base ] && bin=$BASE_EMU
+      "$bin" serve --listen 127.0.0.1:0 >"$log" 2>&1 &
       PID=$!
       pids+=("$PID")
       PORT=""
@@ -147,6 +153,9 @@ targets=()
 for t in $TARGETS; do
   case "$t" in
     iam-emulator) targets+=("$t") ;;
+    iam-emulator-base)
+      if [ -x "${BASE_EMU:-}" ]; then targets+=("$t"); else echo "iam-emulator-base: BASE_EMU is not an executable, skipped" >&2; fi
+      ;;
     moto | moto-auth) [ -n "$PY" ] && targets+=("$t") ;;
     fakecloud)
       if command -v fakecloud >/dev/null 2>&1; then targets+=("$t"); else echo "fakecloud: not on PATH, skipped" >&2; fi
@@ -212,6 +221,9 @@ done
 
 say "start-up: spawn -> first successful signed request, $STARTUP_RUNS runs each"
 "$LOADGEN" startup --runs "$STARTUP_RUNS" --label iam-emulator --json "$RESULTS" -- "$EMU" serve --listen '127.0.0.1:{port}'
+if [[ " ${targets[*]} " == *" iam-emulator-base "* ]]; then
+  "$LOADGEN" startup --runs "$STARTUP_RUNS" --label iam-emulator-base --json "$RESULTS" -- "$BASE_EMU" serve --listen '127.0.0.1:{port}'
+fi
 if [ -n "$PY" ]; then
   "$LOADGEN" startup --runs "$STARTUP_RUNS" --label moto --json "$RESULTS" -- "$PY" -m moto.server -H 127.0.0.1 -p '{port}'
 fi

@@ -10,7 +10,7 @@ TARGET_RATIO = {
     "s3-get-1k": 100,
     "s3-put-1k": 30,
 }
-ORDER = ["iam-emulator", "fakecloud", "moto", "moto-auth"]
+ORDER = ["iam-emulator", "iam-emulator-base", "fakecloud", "moto", "moto-auth"]
 
 
 def main(path):
