@@ -558,6 +558,46 @@ fn lifecycle_expiration_follows_the_emulator_clock() {
     assert_eq!(listed.texts("Key"), ["keep/me"]);
 }
 
+/// A retention period ends on the emulator's clock: a COMPLIANCE version
+/// cannot be deleted (not even by the root user) until its retain-until
+/// date has passed, and then it can ("In compliance mode, a protected
+/// object version can't be overwritten or deleted by any user, including
+/// the root user … until the retention period expires", S3 User Guide).
+#[test]
+fn a_retention_period_ends_when_the_emulator_clock_passes_it() {
+    let emu = Emulator::start();
+    let root = root(&emu);
+    root.s3(
+        "PUT",
+        "/timed",
+        &[],
+        &[("x-amz-bucket-object-lock-enabled", "true")],
+        b"",
+    )
+    .expect_ok();
+    let until = iam_emulator::ids::iso8601(iam_emulator::ids::now() + std::time::Duration::from_secs(86_400));
+    let put = root
+        .s3(
+            "PUT",
+            "/timed/k",
+            &[],
+            &[
+                ("x-amz-object-lock-mode", "COMPLIANCE"),
+                ("x-amz-object-lock-retain-until-date", &until),
+            ],
+            b"kept",
+        )
+        .expect_ok();
+    let version = put.header("x-amz-version-id").unwrap().to_string();
+    root.s3("DELETE", "/timed/k", &[("versionId", &version)], &[], b"")
+        .expect_error(403, "AccessDenied");
+    emu.advance_clock(2 * 86_400);
+    root.s3("DELETE", "/timed/k", &[("versionId", &version)], &[], b"")
+        .expect_ok();
+    root.s3("GET", "/timed/k", &[("versionId", &version)], &[], b"")
+        .expect_error(404, "NoSuchVersion");
+}
+
 #[test]
 fn get_object_attributes_answers_what_was_asked() {
     let emu = Emulator::start();
