@@ -575,7 +575,7 @@ fn a_retention_period_ends_when_the_emulator_clock_passes_it() {
         b"",
     )
     .expect_ok();
-    let until = iam_emulator::ids::iso8601(iam_emulator::ids::now() + std::time::Duration::from_secs(86_400));
+    let until = iam_emulator::ids::iso8601(iam_emulator::ids::now() + std::time::Duration::from_hours(24));
     let put = root
         .s3(
             "PUT",
