@@ -555,6 +555,12 @@ fn add_mfa_keys(state: &State, caller: &Caller, now: time::OffsetDateTime, conte
     let Some(session) = caller.access_key.as_ref().and_then(|k| state.sessions.get(k)) else {
         return;
     };
+    // "aws:TokenIssueTime … included in the request context only when the
+    // principal uses temporary credentials" (IAM User Guide, global
+    // condition keys).
+    if let Some(issued) = session.issued {
+        context.set_default("aws:TokenIssueTime", crate::ids::iso8601(issued));
+    }
     match session.mfa_authenticated {
         Some(at) => {
             context.set_default("aws:MultiFactorAuthPresent", "true");

@@ -56,6 +56,15 @@ pub struct Request {
 impl Request {
     /// The account that owns the resource (see [`Request::resource_account`]).
     pub fn owning_account(&self) -> Option<&str> {
+        // sts:AssumeRoot names a member account's root user, but it is the
+        // caller's question, decided by its own account's policies: "You
+        // must use credentials from an Organizations management account or
+        // a delegated administrator account for IAM to call AssumeRoot"
+        // (STS API Reference); the member has no policy on its root user to
+        // grant it.
+        if self.action.eq_ignore_ascii_case("sts:AssumeRoot") {
+            return self.principal.account.as_deref();
+        }
         if let Some(account) = &self.resource_account {
             return Some(account);
         }

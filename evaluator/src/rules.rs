@@ -64,7 +64,7 @@ pub enum Rule {
     /// AssumeRole, SourceIdentity).
     SourceIdentityUnchangeable,
     /// `sts:GetSessionToken` or `sts:GetFederationToken` with temporary
-    /// credentials (a role session, or any session: `aws:MultiFactorAuthPresent`
+    /// credentials (a role session, or any session: `aws:TokenIssueTime`
     /// "is included in the request context only when the principal uses
     /// temporary credentials"). GetSessionToken: "You cannot call
     /// GetSessionToken with session credentials"; GetFederationToken: "You
@@ -226,10 +226,14 @@ const BUCKET_POLICY_ACTIONS: [&str; 3] = ["GetBucketPolicy", "PutBucketPolicy", 
 const LONG_TERM_ONLY: [&str; 2] = ["GetSessionToken", "GetFederationToken"];
 
 /// A role session, or a request whose context says its credentials are
-/// temporary (`aws:MultiFactorAuthPresent` is present only then).
+/// temporary: `aws:TokenIssueTime` "is included in the request context
+/// only when the principal uses temporary credentials" (IAM User Guide,
+/// global condition keys). (`aws:MultiFactorAuthPresent` is too, but a
+/// request that presents an MFA code, such as GetSessionToken's, carries it
+/// with long-term keys.)
 fn uses_temporary_credentials(request: &Request) -> bool {
     matches!(request.principal.kind, PrincipalKind::AssumedRole { .. })
-        || request.context.get("aws:MultiFactorAuthPresent").is_some()
+        || request.context.get("aws:TokenIssueTime").is_some()
 }
 
 /// STS actions no policy controls.

@@ -339,7 +339,7 @@ fn a_sessions_source_identity_cannot_be_changed_down_the_chain() {
 
 // STS API Reference, GetSessionToken: "You cannot call GetSessionToken with session credentials";
 // GetFederationToken: "You must call the GetFederationToken operation using the long-term security
-// credentials of an IAM user". IAM User Guide, global condition keys: aws:MultiFactorAuthPresent
+// credentials of an IAM user". IAM User Guide, global condition keys: aws:TokenIssueTime
 // "is included in the request context only when the principal uses temporary credentials". So a
 // role session, or a user's session (the key present), is denied both whatever the policies
 // allow, while long-term keys get a session token with no permission at all.
@@ -347,7 +347,9 @@ fn a_sessions_source_identity_cannot_be_changed_down_the_chain() {
 fn only_long_term_credentials_get_session_or_federation_tokens() {
     for action in ["sts:GetSessionToken", "sts:GetFederationToken"] {
         let mut user_session = request(ALICE, action, "*");
-        user_session.context.set("aws:MultiFactorAuthPresent", "false");
+        user_session
+            .context
+            .set("aws:TokenIssueTime", "2026-01-01T00:00:00Z");
         for temporary in [request(SESSION, action, "*"), user_session] {
             let d = evaluate(&temporary, &everything_allowed());
             assert_eq!(
@@ -380,4 +382,22 @@ fn only_long_term_credentials_get_session_or_federation_tokens() {
         &PolicySet::default()
     )
     .is_allowed());
+}
+
+// STS API Reference, AssumeRoot: "You must use credentials from an Organizations management
+// account or a delegated administrator account for IAM to call AssumeRoot." The member's root
+// user it names has no policy to grant it: the calling account's own policies decide, as for a
+// request in its own account, whatever account the resource ARN names.
+#[test]
+fn assume_root_is_decided_by_the_calling_accounts_policies() {
+    let member_root = "arn:aws:iam::222222222222:root";
+    let mut req = request(ALICE, "sts:AssumeRoot", member_root);
+    req.resource_account = Some("222222222222".into());
+    assert_eq!(req.owning_account(), Some("111111111111"));
+    let allowed = PolicySet {
+        identity: vec![statement("Allow", "sts:AssumeRoot")],
+        ..PolicySet::default()
+    };
+    assert!(evaluate(&req, &allowed).is_allowed());
+    assert!(!evaluate(&req, &PolicySet::default()).is_allowed());
 }

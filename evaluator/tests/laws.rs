@@ -433,10 +433,10 @@ proptest! {
         // Except a federated user's GetSessionToken: "You cannot call any
         // STS operations except GetCallerIdentity" (GetFederationToken);
         // and any other session's: "You cannot call GetSessionToken with
-        // session credentials" (a role session, or aws:MultiFactorAuthPresent
+        // session credentials" (a role session, or aws:TokenIssueTime
         // in the context, which only temporary credentials carry).
         let temporary = matches!(request.principal.kind, iam_evaluator::PrincipalKind::AssumedRole { .. })
-            || request.context.get("aws:MultiFactorAuthPresent").is_some();
+            || request.context.get("aws:TokenIssueTime").is_some();
         if request.principal.kind == iam_evaluator::PrincipalKind::FederatedUser
             && action == "sts:GetSessionToken"
         {

@@ -48,6 +48,10 @@ pub struct Session {
     pub secret: String,
     pub token: String,
     pub expires: OffsetDateTime,
+    /// When it was issued (`aws:TokenIssueTime`); sessions stored before
+    /// this was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<OffsetDateTime>,
     pub account: String,
     /// `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`, the user's ARN for
     /// `GetSessionToken`, `arn:aws:sts::ACCT:federated-user/NAME` for

@@ -184,10 +184,13 @@ fn refuse_session_token_credentials(ctx: &Ctx, caller: &Caller) -> AwsResult<()>
     let state = ctx.shared.state();
     match state.sessions.get(key) {
         // Federated users' sessions are refused by the evaluator's
-        // FederatedUserApiLimits, with the decision logged.
+        // FederatedUserApiLimits, with the decision logged. An AssumeRoot
+        // session (a root session with its task policy; GetSessionToken
+        // takes no policy) is made for IAM's privileged tasks.
         Some(session)
             if session.role_name.is_none()
                 && session.mfa_authenticated.is_none()
+                && session.session_policies.is_empty()
                 && !session.principal_arn.contains(":federated-user/") =>
         {
             Err(crate::auth::invalid_key())

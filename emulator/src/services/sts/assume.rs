@@ -58,7 +58,8 @@ fn role_session(
     let mut session = new_session(
         &account,
         principal_arn,
-        call.ctx.shared.now() + Duration::seconds(duration),
+        call.ctx.shared.now(),
+        Duration::seconds(duration),
     );
     session.role_name = Some(role.name.clone());
     session.session_policies = session::session_policies(state, &account, call.params)?;

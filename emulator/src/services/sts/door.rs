@@ -74,10 +74,13 @@ fn target(call: &Call, on: On) -> AwsResult<Target> {
             account: None,
         },
         On::TargetRoot => {
+            // Decided in the calling account (the evaluator's
+            // Request::owning_account for sts:AssumeRoot): no resource
+            // policy of the member account is asked.
             let account = super::root::target_account(call.params.required("TargetPrincipal")?)?;
             Target {
                 resource: format!("arn:aws:iam::{account}:root"),
-                account: Some(account),
+                account: None,
             }
         }
     })

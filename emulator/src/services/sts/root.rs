@@ -102,6 +102,17 @@ pub fn assume_root(state: &mut State, call: &Call) -> AwsResult<Xml> {
             "AssumeRoot may be called only from the organization's management account or a delegated administrator account for IAM.",
         ));
     }
+    // "Before you can launch a privileged session, you must have
+    // centralized root access in your organization" (STS API Reference,
+    // AssumeRoot): IAM's EnableOrganizationsRootSessions.
+    let root_sessions = orgs
+        .org_of(&caller_account)
+        .is_some_and(|o| o.iam_features.contains("RootSessions"));
+    if !root_sessions {
+        return Err(AwsError::access_denied(
+            "Root sessions are not enabled for the organization: call IAM's EnableOrganizationsRootSessions first.",
+        ));
+    }
     let same_org = orgs.org_of(&target).map(|o| &o.id) == orgs.org_of(&caller_account).map(|o| &o.id);
     if !same_org || orgs.is_management(&target) {
         return Err(AwsError::access_denied(format!(
@@ -111,7 +122,8 @@ pub fn assume_root(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let mut session = new_session(
         &target,
         format!("arn:aws:iam::{target}:root"),
-        call.ctx.shared.now() + Duration::seconds(duration),
+        call.ctx.shared.now(),
+        Duration::seconds(duration),
     );
     let arn = call.params.required("TaskPolicyArn.arn")?;
     session.session_policies = vec![(format!("task policy {arn}"), policy)];

@@ -12,18 +12,24 @@ use crate::protocol::query::Params;
 use crate::protocol::xml::Xml;
 use crate::shared::Ctx;
 use crate::state::{iam::Document, KeyOwner, Session, State};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 /// Session tags: key and value pairs, in order.
 pub type Tags = Vec<(String, String)>;
 
 /// A new session's credentials and identity; the rest is the caller's to fill.
-pub fn new_session(account: &str, principal_arn: String, expires: OffsetDateTime) -> Session {
+pub fn new_session(
+    account: &str,
+    principal_arn: String,
+    issued: OffsetDateTime,
+    lifetime: Duration,
+) -> Session {
     Session {
         access_key: ids::access_key_id("ASIA"),
         secret: ids::secret_access_key(),
         token: ids::session_token(),
-        expires,
+        expires: issued + lifetime,
+        issued: Some(issued),
         account: account.to_string(),
         principal_arn,
         role_name: None,

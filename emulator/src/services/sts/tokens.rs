@@ -35,7 +35,8 @@ pub fn get_session_token(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let mut session = new_session(
         &account,
         call.caller.principal.arn.clone(),
-        call.ctx.shared.now() + Duration::seconds(duration),
+        call.ctx.shared.now(),
+        Duration::seconds(duration),
     );
     session.user_name = call.caller.principal.user_name().map(str::to_string);
     session.mfa_authenticated = call.mfa;
@@ -54,7 +55,8 @@ pub fn get_federation_token(state: &mut State, call: &Call) -> AwsResult<Xml> {
     let mut session = new_session(
         &account,
         arn.clone(),
-        call.ctx.shared.now() + Duration::seconds(duration),
+        call.ctx.shared.now(),
+        Duration::seconds(duration),
     );
     session.user_name = call.caller.principal.user_name().map(str::to_string);
     session.session_policies = session::session_policies(state, &account, call.params)?;
