@@ -55,6 +55,15 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
         .claim("iss")
         .ok_or_else(|| invalid("The ID Token provided has no issuer (iss)"))?
         .to_string();
+    // GetWebIdentityToken's tokens "cannot be used for OpenID Connect
+    // (OIDC) federation into AWS (via the AssumeRoleWithWebIdentity API)"
+    // (IAM User Guide, "Getting started with outbound identity federation"),
+    // though the emulator signs them with the same key as its test issuer.
+    if is_outbound_issuer(state, &issuer) {
+        return Err(invalid(
+            "A token from GetWebIdentityToken cannot be used with AssumeRoleWithWebIdentity",
+        ));
+    }
     let iam_provider = state
         .account(&role_account)
         .and_then(|a| a.oidc_provider_for_issuer(&issuer))
@@ -101,6 +110,19 @@ pub fn verify(ctx: &Ctx, state: &State, params: &Params) -> AwsResult<Federated>
         source_identity: token.claim(SOURCE_IDENTITY_CLAIM).map(str::to_string),
         name_qualifier: None,
         subject_type: None,
+    })
+}
+
+/// Whether `issuer` is some account's outbound web identity issuer (the
+/// `iss` of its GetWebIdentityToken tokens), enabled now or not.
+fn is_outbound_issuer(state: &State, issuer: &str) -> bool {
+    let issuer = issuer.trim_end_matches('/');
+    state.accounts.values().any(|account| {
+        account
+            .settings
+            .outbound_federation
+            .as_ref()
+            .is_some_and(|f| f.issuer.trim_end_matches('/') == issuer)
     })
 }
 
