@@ -208,12 +208,18 @@ fn sigv4_verify(c: &mut Criterion) {
     let get_user = query("iam", &[("Action", "GetUser")], &ROOT);
     let s3_get = signed("GET", "/bench-data/some/key.txt", None, b"", "s3", &ROOT);
     for (name, req) in [("verify IAM form POST", &get_user), ("verify S3 GET", &s3_get)] {
-        assert!(auth::authenticate(&app.state(), req, AuthMode::Strict, DEFAULT_ACCOUNT, &app.clock).is_ok());
+        assert!(auth::authenticate(
+            app.state_lock(),
+            req,
+            AuthMode::Strict,
+            DEFAULT_ACCOUNT,
+            &app.clock
+        )
+        .is_ok());
         group.bench_function(name, |b| {
             b.iter(|| {
-                let state = app.state();
                 auth::authenticate(
-                    &state,
+                    app.state_lock(),
                     black_box(req),
                     AuthMode::Strict,
                     DEFAULT_ACCOUNT,

@@ -190,14 +190,23 @@ impl App {
     pub fn serve(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
         let service = routed.unwrap_or_else(|| services::route(req));
         let mode = self.effective_auth();
-        let caller = {
-            let mut state = self.state();
-            let caller = auth::authenticate(&state, req, mode, &self.config.default_account, &self.clock);
-            if let Ok(caller) = &caller {
-                record_key_use(&mut state, caller, self.now());
+        let caller = auth::authenticate(
+            self.shared.state_lock(),
+            req,
+            mode,
+            &self.config.default_account,
+            &self.clock,
+        );
+        // The root user's keys and unsigned requests record nothing: no lock.
+        if let Ok(caller) = &caller {
+            let owner = &caller.owner;
+            if matches!(
+                owner,
+                Some(crate::state::KeyOwner::User { .. } | crate::state::KeyOwner::Session)
+            ) {
+                record_key_use(&mut self.state(), caller, self.now());
             }
-            caller
-        };
+        }
         let request_id = crate::ids::request_id();
         let ctx = crate::shared::Ctx {
             shared: &self.shared,

@@ -45,6 +45,12 @@ impl Shared {
 
     /// The state, locked. A panic while holding the lock must not wedge the
     /// emulator, so a poisoned lock is taken over.
+    /// The lock itself, for work that takes it only for a moment (a
+    /// signature's key lookup, [`crate::auth::authenticate`]).
+    pub fn state_lock(&self) -> &Mutex<State> {
+        &self.state
+    }
+
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()

@@ -17,6 +17,7 @@ use crate::state::{KeyOwner, State};
 use iam_evaluator::Principal;
 use sigv4::{CanonicalInput, Credential};
 use std::io::Read as _;
+use std::sync::{Mutex, MutexGuard};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 /// How strictly requests are checked (`--auth`).
@@ -168,6 +169,12 @@ struct KeyInfo {
     principal: Principal,
     account: String,
     owner: KeyOwner,
+}
+
+/// The state behind its lock (a poisoned lock's state is still whole:
+/// every change is made before the guard drops).
+fn locked(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Finds the secret and owner of an access key, refusing inactive and
@@ -346,7 +353,7 @@ fn default_root(
 
 /// SigV2 (S3 only): `Authorization: AWS …` or a presigned query.
 fn authenticate_sigv2(
-    state: &State,
+    state: &Mutex<State>,
     req: &HttpRequest,
     mode: AuthMode,
     default_account: &str,
@@ -356,7 +363,12 @@ fn authenticate_sigv2(
     if mode == AuthMode::Off {
         return default_root(default_account, &sig.access_key, None);
     }
-    let info = lookup(state, &sig.access_key, sig.session_token.as_deref(), clock.now())?;
+    let info = lookup(
+        &locked(state),
+        &sig.access_key,
+        sig.session_token.as_deref(),
+        clock.now(),
+    )?;
     sig.check_time(clock)?;
     let bucket_in_host = crate::protocol::bucket_host::virtual_host_bucket(req.header("host"));
     sigv2::verify_parts(
@@ -371,9 +383,11 @@ fn authenticate_sigv2(
 /// Verifies the request's signature and returns its caller; unsigned
 /// requests are anonymous. In `Off` mode any key acts as the default root.
 /// Session expiry is checked on the emulator's clock, the signing date as
-/// [`crate::clock`] explains.
+/// [`crate::clock`] explains. The state is locked only to look the key
+/// up: hashing and signing, most of the work, hold no lock, so requests on
+/// the other threads are not kept waiting for them.
 pub fn authenticate(
-    state: &State,
+    state: &Mutex<State>,
     req: &HttpRequest,
     mode: AuthMode,
     default_account: &str,
@@ -393,7 +407,7 @@ pub fn authenticate(
         );
     }
     let info = lookup(
-        state,
+        &locked(state),
         &sig.credential.access_key,
         sig.session_token.as_deref(),
         clock.now(),
