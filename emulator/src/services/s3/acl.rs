@@ -438,14 +438,7 @@ pub fn put_bucket_acl(r: &S3Request) -> AwsResult<HttpResponse> {
     let bucket = find_bucket(&state, &name)?;
     r.authorize_op(&state, Some(bucket), iam_evaluator::RequestContext::new())?;
     let acl = requested_for_put(r, &state, &bucket.owner, &bucket.owner)?;
-    let stored = if bucket.acls_enabled() {
-        check_public(bucket, &acl)?;
-        Some(acl)
-    } else if only_owner_full_control(&acl, &bucket.owner) {
-        None
-    } else {
-        return Err(not_supported());
-    };
+    let stored = acl_to_store(bucket, acl)?;
     state
         .buckets
         .get_mut(&name)
@@ -500,14 +493,7 @@ pub fn put_object_acl(r: &S3Request) -> AwsResult<HttpResponse> {
     let (seq, object) = authorized_version(r, &state, bucket, &key)?;
     let owner = bucket.object_owner(object).to_string();
     let acl = requested_for_put(r, &state, &owner, &bucket.owner)?;
-    let stored = if bucket.acls_enabled() {
-        check_public(bucket, &acl)?;
-        Some(acl)
-    } else if only_owner_full_control(&acl, &bucket.owner) {
-        None
-    } else {
-        return Err(not_supported());
-    };
+    let stored = acl_to_store(bucket, acl)?;
     let reply = about_version(empty(200), bucket, object);
     let bucket = state
         .buckets
@@ -520,6 +506,21 @@ pub fn put_object_acl(r: &S3Request) -> AwsResult<HttpResponse> {
         .ok_or_else(|| AwsError::new(S3::NoSuchKey, "The specified key does not exist."))?;
     object.acl = stored;
     Ok(reply)
+}
+
+/// What a Put*Acl stores: the ACL, where the bucket's ACLs are enabled (and
+/// Block Public Access allows it); nothing where they are disabled and the
+/// ACL only gives the owner full control, the one ACL S3 still takes then;
+/// `AccessControlListNotSupported` otherwise.
+fn acl_to_store(bucket: &Bucket, acl: AccessControlList) -> AwsResult<Option<AccessControlList>> {
+    if bucket.acls_enabled() {
+        check_public(bucket, &acl)?;
+        Ok(Some(acl))
+    } else if only_owner_full_control(&acl, &bucket.owner) {
+        Ok(None)
+    } else {
+        Err(not_supported())
+    }
 }
 
 #[cfg(test)]
