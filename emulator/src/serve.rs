@@ -128,6 +128,8 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         let addr = listener
             .local_addr()
             .map_or_else(|_| args.listen.clone(), |a| a.to_string());
+        // Before the ready line: whoever reads it may signal at once.
+        let signals = crate::server::ShutdownSignals::install();
         {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
@@ -145,7 +147,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         let exit_with_stdin = args.exit_with_stdin;
         let shutdown = async move {
             tokio::select! {
-                () = crate::server::shutdown_signal() => {},
+                () = signals.received() => {},
                 () = stdin_closed(), if exit_with_stdin => {},
             }
         };
