@@ -55,8 +55,13 @@ def test_an_exception_in_the_block_stops_the_server():
 def _child_holding_an_emulator(tmp_path):
     """A Python process that starts an emulator, prints its pid, then waits."""
     script = tmp_path / "child.py"
+    # A shell that starts a job in the background without job control (CI
+    # under nohup, `cmd &` in a script) starts it with SIGINT ignored, and
+    # Python then installs no KeyboardInterrupt handler: the child puts
+    # Python's default back, as an interactive terminal would give it.
     script.write_text(textwrap.dedent("""
-        import sys, time
+        import signal, sys, time
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         from iam_emulator import Emulator
         with Emulator() as emu:
             print(emu.pid, flush=True)
