@@ -18,7 +18,7 @@ pub fn authorize(state: &State, call: &Call) -> AwsResult<()> {
     // Only long-term credentials may call GetSessionToken and
     // GetFederationToken: the evaluator's LongTermCredentialsOnly rule.
     let context = keys_of(state, call, row.keys);
-    let target = target(call, row.on)?;
+    let target = target(state, call, row.on)?;
     ask(state, call, row.action, &target, context.clone())?;
     if let Some(tag_action) = tag_action(row.keys) {
         if !session::passed_tags(call).is_empty() {
@@ -45,18 +45,22 @@ fn tag_action(keys: &[Key]) -> Option<&'static str> {
     }
 }
 
-/// What an action is asked about: the resource and its account.
-pub struct Target {
+/// What an action is asked about: the resource's ARN, its account, and
+/// what it brings to the question (a role: its trust policy), found once
+/// for every question the call asks.
+pub struct Target<'s> {
     pub resource: String,
     pub account: Option<String>,
+    pub kind: Resource<'s>,
 }
 
-fn target(call: &Call, on: On) -> AwsResult<Target> {
+fn target<'s>(state: &'s State, call: &Call, on: On) -> AwsResult<Target<'s>> {
     let caller_account = call.caller.account.clone().unwrap_or_default();
     Ok(match on {
         On::Any => Target {
             resource: "*".into(),
             account: None,
+            kind: Resource::Plain,
         },
         On::Role => {
             let arn = call.params.required("RoleArn")?;
@@ -64,6 +68,7 @@ fn target(call: &Call, on: On) -> AwsResult<Target> {
             Target {
                 resource: arn.to_string(),
                 account: Some(account),
+                kind: Resource::Role(super::assume::find_role(state, arn)),
             }
         }
         On::FederatedUser => Target {
@@ -72,6 +77,7 @@ fn target(call: &Call, on: On) -> AwsResult<Target> {
                 call.params.required("Name")?
             ),
             account: None,
+            kind: Resource::Plain,
         },
         On::TargetRoot => {
             // Decided in the calling account (the evaluator's
@@ -81,6 +87,7 @@ fn target(call: &Call, on: On) -> AwsResult<Target> {
             Target {
                 resource: format!("arn:aws:iam::{account}:root"),
                 account: None,
+                kind: Resource::Plain,
             }
         }
     })
@@ -96,16 +103,9 @@ pub fn role_account(arn: &str) -> AwsResult<String> {
 }
 
 fn ask(state: &State, call: &Call, action: &str, target: &Target, context: RequestContext) -> AwsResult<()> {
-    // The role (its trust policy) for the operations on one; nothing for
-    // the others.
-    let resource = if call.operation.on == On::Role {
-        Resource::Role(super::assume::find_role(state, &target.resource))
-    } else {
-        Resource::Plain
-    };
     let question = Question {
         resource_account: target.account.as_deref(),
-        ..resource.question(action, &target.resource, &call.caller)
+        ..target.kind.question(action, &target.resource, &call.caller)
     }
     .with_request_keys(context);
     // A federated caller is told only that it may not: "Not authorized
