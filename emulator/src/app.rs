@@ -197,15 +197,8 @@ impl App {
             &self.config.default_account,
             &self.clock,
         );
-        // The root user's keys and unsigned requests record nothing: no lock.
         if let Ok(caller) = &caller {
-            let owner = &caller.owner;
-            if matches!(
-                owner,
-                Some(crate::state::KeyOwner::User { .. } | crate::state::KeyOwner::Session)
-            ) {
-                record_key_use(&mut self.state(), caller, self.now());
-            }
+            record_key_use(&self.shared, caller, self.now());
         }
         let request_id = crate::ids::request_id();
         let ctx = crate::shared::Ctx {
@@ -247,8 +240,10 @@ impl std::ops::Deref for App {
 
 /// GetAccessKeyLastUsed: when, for which service and region, a user's key
 /// was last used; GetRole's `RoleLastUsed`: when and where a session of
-/// the role made a request.
-fn record_key_use(state: &mut State, caller: &auth::Caller, now: time::OffsetDateTime) {
+/// the role made a request. The state is locked only for a user's or a
+/// session's key: the root user's keys and unsigned requests record
+/// nothing.
+fn record_key_use(shared: &Shared, caller: &auth::Caller, now: time::OffsetDateTime) {
     let (Some(scope), Some(key)) = (&caller.scope, &caller.access_key) else {
         return;
     };
@@ -260,11 +255,12 @@ fn record_key_use(state: &mut State, caller: &auth::Caller, now: time::OffsetDat
     let (account, user) = match &caller.owner {
         Some(crate::state::KeyOwner::User { account, user }) => (account, user),
         Some(crate::state::KeyOwner::Session) => {
-            record_role_use(state, key, now, region);
+            record_role_use(&mut shared.state(), key, now, region);
             return;
         }
         _ => return,
     };
+    let mut state = shared.state();
     // Quietly: with --state-dir, a disk write per request for this field
     // alone would serialize every request behind an fsync; it is saved with
     // the account's next change, or at shutdown.
