@@ -201,16 +201,22 @@ impl App {
             record_key_use(&self.shared, caller, self.now());
         }
         let request_id = crate::ids::request_id();
+        let caller = match caller {
+            Ok(caller) => caller,
+            Err(err) => return services::error_response(service, &err, &request_id),
+        };
+        let now = self.now();
         let ctx = crate::shared::Ctx {
             shared: &self.shared,
             req,
             mode,
             request_id: &request_id,
+            request_keys: crate::authorize::RequestFacts::of(req, &caller, now).keys(),
+            decided: crate::decisions::Unlogged::default(),
         };
-        match caller {
-            Ok(caller) => services::dispatch(service, &ctx, &caller),
-            Err(err) => services::error_response(service, &err, &request_id),
-        }
+        let response = services::dispatch(service, &ctx, &caller);
+        self.shared.log_decisions(&request_id, now, ctx.decided);
+        response
     }
 
     /// `response`, once what its request changed is committed; a 500 in

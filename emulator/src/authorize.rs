@@ -100,16 +100,6 @@ pub fn authorize_with_message(
 ) -> Result<(), AwsError> {
     let (request, policies) = prepare_request(ctx, state, caller, question);
     let decision = evaluate(&request, &policies);
-    // Every decision, enforced or not, is an observation for policy
-    // generation, except for actions that need no permission: no policy
-    // has to grant them.
-    if decision.rule != Some(Rule::NeedsNoPermission) {
-        ctx.shared.observed.record(crate::observations::Observation::of(
-            &request,
-            &decision,
-            ctx.shared.now(),
-        ));
-    }
     let enforced = ctx.mode == AuthMode::Strict;
     let allowed = decision.is_allowed();
     let message = match wording {
@@ -121,11 +111,15 @@ pub fn authorize_with_message(
         Wording::NotAuthorized => format!("Not authorized to perform {}", decision.action),
     };
     let error = (!allowed).then(|| denial_error(&decision, message));
-    // The decision is kept as it is; its JSON is rendered only when read.
+    // Every decision, enforced or not, is logged (and observed for policy
+    // generation) once the service has answered, outside the state lock.
     let reply_message = error.as_ref().map(|e| e.message.clone());
-    ctx.shared
-        .decisions
-        .record(ctx.request_id, decision, enforced, reply_message);
+    ctx.decided.push(crate::decisions::Made {
+        request,
+        decision,
+        enforced,
+        reply_message,
+    });
     let Some(error) = error else {
         return Ok(());
     };
@@ -200,36 +194,28 @@ pub fn decide(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> 
 /// [`prepare`] for the request being served.
 fn prepare_request(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Request, PolicySet) {
     let part = CallerPart::of(state, caller, Some(ctx.shared.now()));
-    let facts = request_facts(ctx, caller);
-    prepare(state, caller, &part, question, Some(&facts))
+    prepare(state, caller, &part, question, Some(&ctx.request_keys))
 }
 
 /// The request and the policies the evaluator decides `question` with: the
 /// one place a question is assembled, for a request's service (through
 /// [`authorize`]), `who-can`, `can`, and `POST /_emulator/decide` alike.
-/// The question's own keys win; then the request's (`facts`, when there is
-/// a request), then the caller's ([`CallerPart`]); then what the owning
-/// account's organization adds (RCPs, `aws:ResourceOrgID`, …) and
-/// `aws:ResourceAccount`.
+/// The question's own keys win; then the request's (`request_keys`, made
+/// by [`RequestFacts::keys`], when there is a request), then the caller's
+/// ([`CallerPart`]); then what the owning account's organization adds
+/// (RCPs, `aws:ResourceOrgID`, …) and `aws:ResourceAccount`.
 pub fn prepare(
     state: &State,
     caller: &Caller,
     part: &CallerPart,
     question: Question,
-    facts: Option<&RequestFacts>,
+    request_keys: Option<&RequestContext>,
 ) -> (Request, PolicySet) {
     let mut context = question.extra_context;
-    if let Some(facts) = facts {
-        add_request_keys(&mut context, facts);
+    if let Some(keys) = request_keys {
+        context.fill_from(keys);
     }
-    for (key, value) in part.keys.iter() {
-        if context.get(key).is_none() {
-            match value {
-                ContextValue::Single(v) => context.set(key, v.clone()),
-                ContextValue::Multi(vs) => context.set_multi(key, vs.clone()),
-            };
-        }
-    }
+    context.fill_from(&part.keys);
     let mut policies = part.policies.clone();
     policies.resource = question.resource_policies;
     policies.role_trust = question.role_trust;
@@ -530,16 +516,6 @@ static ROOT_PERMISSIONS: std::sync::LazyLock<std::sync::Arc<iam_evaluator::Polic
         std::sync::Arc::new(iam_evaluator::Policy::parse(text).expect("a valid policy"))
     });
 
-/// The facts of the request being served that its global keys are made of.
-fn request_facts<'a>(ctx: &'a Ctx, caller: &'a Caller) -> RequestFacts<'a> {
-    RequestFacts {
-        now: ctx.shared.now(),
-        source_ip: ctx.req.peer.map(|peer| peer.ip()),
-        user_agent: ctx.req.header("user-agent"),
-        region: caller.scope.as_ref().map(|scope| scope.region.as_str()),
-    }
-}
-
 /// `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`, from the
 /// session: "This key is included in the request context only when the
 /// principal uses temporary credentials to make the request. The key is
@@ -584,24 +560,37 @@ pub struct RequestFacts<'a> {
     pub region: Option<&'a str>,
 }
 
-/// The global keys of the request itself (time, transport, source,
-/// region), where the context does not set them already; used by
-/// request authorization and by `POST /_emulator/decide`.
-pub fn add_request_keys(context: &mut RequestContext, facts: &RequestFacts) {
-    context.set_default("aws:CurrentTime", crate::ids::iso8601(facts.now));
-    context.set_default("aws:EpochTime", facts.now.unix_timestamp().to_string());
-    context.set_default("aws:SecureTransport", "false");
-    if let Some(ip) = facts.source_ip {
-        context.set_default("aws:SourceIp", ip_text(ip));
+impl<'a> RequestFacts<'a> {
+    /// The facts of `req`, come now, signed by `caller`.
+    pub fn of(req: &'a crate::http::HttpRequest, caller: &'a Caller, now: time::OffsetDateTime) -> Self {
+        RequestFacts {
+            now,
+            source_ip: req.peer.map(|peer| peer.ip()),
+            user_agent: req.header("user-agent"),
+            region: caller.scope.as_ref().map(|scope| scope.region.as_str()),
+        }
     }
-    if let Some(agent) = facts.user_agent {
-        context.set_default("aws:UserAgent", agent);
-    }
-    if let Some(region) = facts.region {
-        context.set_default(
-            "aws:RequestedRegion",
-            if region.is_empty() { "us-east-1" } else { region },
-        );
+
+    /// The global keys of the request itself (time, transport, source,
+    /// region), for request authorization and `POST /_emulator/decide`.
+    pub fn keys(&self) -> RequestContext {
+        let mut context = RequestContext::new();
+        context.set_default("aws:CurrentTime", crate::ids::iso8601(self.now));
+        context.set_default("aws:EpochTime", self.now.unix_timestamp().to_string());
+        context.set_default("aws:SecureTransport", "false");
+        if let Some(ip) = self.source_ip {
+            context.set_default("aws:SourceIp", ip_text(ip));
+        }
+        if let Some(agent) = self.user_agent {
+            context.set_default("aws:UserAgent", agent);
+        }
+        if let Some(region) = self.region {
+            context.set_default(
+                "aws:RequestedRegion",
+                if region.is_empty() { "us-east-1" } else { region },
+            );
+        }
+        context
     }
 }
 

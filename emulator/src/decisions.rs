@@ -3,7 +3,7 @@
 //! Decisions are kept as they are and rendered to JSON only when read, so
 //! recording costs a push, not a rendering, on every request.
 
-use iam_evaluator::Decision;
+use iam_evaluator::{Decision, Request};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -69,10 +69,14 @@ impl DecisionLog {
             .records
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if records.len() == self.capacity {
-            records.pop_back();
-        }
+        let evicted = (records.len() == self.capacity)
+            .then(|| records.pop_back())
+            .flatten();
         records.push_front(record);
+        drop(records);
+        // The oldest record (its trace, its policies' names) is freed
+        // after the log is unlocked.
+        drop(evicted);
     }
 
     /// The newest `limit` records, as JSON.
@@ -104,5 +108,40 @@ impl DecisionLog {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
+    }
+}
+
+/// A decision made while a request was served, not logged yet.
+#[derive(Debug)]
+pub struct Made {
+    /// The question as the evaluator was asked it (an observation is made of it).
+    pub request: Request,
+    pub decision: Decision,
+    pub enforced: bool,
+    /// The denial message as the caller received it.
+    pub reply_message: Option<String>,
+}
+
+/// The decisions of the request being served, in the order they were
+/// made, kept until its service has answered: they are made under the
+/// state lock, and logging them there (the decision log, an observation)
+/// would keep every other request waiting meanwhile. See
+/// [`crate::shared::Shared::log_decisions`].
+#[derive(Debug, Default)]
+pub struct Unlogged(Mutex<Vec<Made>>);
+
+impl Unlogged {
+    pub fn push(&self, made: Made) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(made);
+    }
+
+    /// The decisions, oldest first.
+    pub fn take(self) -> Vec<Made> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

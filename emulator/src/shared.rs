@@ -6,11 +6,12 @@
 
 use crate::auth::AuthMode;
 use crate::clock::Clock;
-use crate::decisions::DecisionLog;
+use crate::decisions::{DecisionLog, Unlogged};
 use crate::http::HttpRequest;
 use crate::observations::ObservationLog;
 use crate::scratch::Scratch;
 use crate::state::State;
+use iam_evaluator::{RequestContext, Rule};
 use std::sync::{Mutex, MutexGuard};
 
 /// The parts of an emulator every request may use.
@@ -57,6 +58,25 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Writes a served request's decisions to the decision log and, but
+    /// for actions that need no permission (no policy has to grant them),
+    /// to the observations that policies are generated from; `now` is when
+    /// the request came. Called after its service answered, so the state
+    /// lock is not held meanwhile.
+    pub fn log_decisions(&self, request_id: &str, now: time::OffsetDateTime, decided: Unlogged) {
+        for made in decided.take() {
+            if made.decision.rule != Some(Rule::NeedsNoPermission) {
+                self.observed.record(crate::observations::Observation::of(
+                    &made.request,
+                    &made.decision,
+                    now,
+                ));
+            }
+            self.decisions
+                .record(request_id, made.decision, made.enforced, made.reply_message);
+        }
+    }
+
     /// A snapshot of the observed requests, oldest first ([`crate::insight`]).
     pub fn observations(&self) -> Vec<crate::observations::Observation> {
         self.observed.snapshot()
@@ -69,4 +89,10 @@ pub struct Ctx<'a> {
     pub req: &'a HttpRequest,
     pub mode: AuthMode,
     pub request_id: &'a str,
+    /// The request's own global condition keys (its time, source, user
+    /// agent, region), worked out once before any lock is taken.
+    pub request_keys: RequestContext,
+    /// The decisions made for this request, logged once its service has
+    /// answered ([`Shared::log_decisions`]).
+    pub decided: Unlogged,
 }

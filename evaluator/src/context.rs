@@ -103,6 +103,37 @@ impl RequestContext {
         self
     }
 
+    /// Adds every key of `other` that this context lacks (a key already
+    /// here keeps its value): [`RequestContext::set_default`] for each of
+    /// `other`'s keys, done as one merge of the two sorted lists, so a
+    /// request's context is put together from its parts (the question's
+    /// keys, the request's, the caller's) with one allocation.
+    pub fn fill_from(&mut self, other: &RequestContext) {
+        if other.keys.is_empty() {
+            return;
+        }
+        if self.keys.is_empty() {
+            self.keys.clone_from(&other.keys);
+            return;
+        }
+        let mut merged = Vec::with_capacity(self.keys.len() + other.keys.len());
+        let mut mine = std::mem::take(&mut self.keys).into_iter().peekable();
+        let mut theirs = other.keys.iter().peekable();
+        while let (Some((a, _)), Some((b, _))) = (mine.peek(), theirs.peek()) {
+            match a.as_str().cmp(b.as_str()) {
+                std::cmp::Ordering::Less => merged.extend(mine.next()),
+                std::cmp::Ordering::Equal => {
+                    merged.extend(mine.next());
+                    theirs.next();
+                }
+                std::cmp::Ordering::Greater => merged.extend(theirs.next().cloned()),
+            }
+        }
+        merged.extend(mine);
+        merged.extend(theirs.cloned());
+        self.keys = merged;
+    }
+
     /// Looks a key up, ignoring case.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         let found = if key.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -196,6 +227,41 @@ mod tests {
             ctx.get("AWS:username"),
             Some(&ContextValue::Single("Alice".into()))
         );
+    }
+
+    #[test]
+    fn fill_from_is_set_default_for_each_of_the_other_keys() {
+        // Key sets drawn from the bits of two numbers: every interleaving of
+        // present, absent and shared keys over six names.
+        let names = ["a:1", "A:2", "b:x", "c:multi", "aws:Z", "z:last"];
+        let build = |bits: u32, value: &str| {
+            let mut ctx = RequestContext::new();
+            for (i, name) in names.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0) {
+                if i == 3 {
+                    ctx.set_multi(name, [format!("{value}{i}"), value.to_string()]);
+                } else {
+                    ctx.set(name, format!("{value}{i}"));
+                }
+            }
+            ctx
+        };
+        for mine in 0..64 {
+            for theirs in 0..64 {
+                let other = build(theirs, "other");
+                let mut expected = build(mine, "mine");
+                for (key, value) in other.iter() {
+                    if expected.get(key).is_none() {
+                        match value {
+                            ContextValue::Single(v) => expected.set(key, v.clone()),
+                            ContextValue::Multi(vs) => expected.set_multi(key, vs.clone()),
+                        };
+                    }
+                }
+                let mut merged = build(mine, "mine");
+                merged.fill_from(&other);
+                assert_eq!(merged, expected, "mine {mine:06b}, theirs {theirs:06b}");
+            }
+        }
     }
 
     #[test]

@@ -153,7 +153,8 @@ impl Subject {
         facts: Option<&RequestFacts>,
     ) -> Decision {
         let question = target.question(action, &self.caller).with_request_keys(given);
-        let (request, policies) = prepare(state, &self.caller, &self.part, question, facts);
+        let request_keys = facts.map(RequestFacts::keys);
+        let (request, policies) = prepare(state, &self.caller, &self.part, question, request_keys.as_ref());
         evaluate(&request, &policies)
     }
 }
