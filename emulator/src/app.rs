@@ -107,7 +107,15 @@ impl App {
     /// disk; the state lock is held so records reach the disk in the order
     /// the changes were made.
     pub fn commit(&self) -> Result<(), String> {
+        self.commit_with(|_| {})
+    }
+
+    /// [`App::commit`], running `first` on the state under the same lock
+    /// (a request's quiet bookkeeping, so the request takes the lock once
+    /// for both).
+    fn commit_with(&self, first: impl FnOnce(&mut State)) -> Result<(), String> {
         let mut state = self.state();
+        first(&mut state);
         let Some(store) = &self.store else {
             if crate::state::changes::any(&state) {
                 crate::state::changes::take(&mut state, false)?;
@@ -186,7 +194,8 @@ impl App {
 
     /// Serves a request to its service: authentication, then the service
     /// [`services::route`] names (or `routed`, when the caller already
-    /// found it). Not committed: see [`App::committed`].
+    /// found it); committed before it returns, with the use of the
+    /// caller's key recorded under the commit's lock.
     pub fn serve(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
         let service = routed.unwrap_or_else(|| services::route(req));
         let mode = self.effective_auth();
@@ -197,32 +206,57 @@ impl App {
             &self.config.default_account,
             &self.clock,
         );
-        if let Ok(caller) = &caller {
-            record_key_use(&self.shared, caller, self.now());
-        }
         let request_id = crate::ids::request_id();
         let caller = match caller {
             Ok(caller) => caller,
-            Err(err) => return services::error_response(service, &err, &request_id),
+            Err(err) => {
+                let response = services::error_response(service, &err, &request_id);
+                return self.committed(response, || service);
+            }
         };
         let now = self.now();
+        let response = self.serve_caller(service, req, mode, &caller, &request_id, now);
+        self.committed_with(response, || service, |state| record_key_use(state, &caller, now))
+    }
+
+    /// The service's answer to an authenticated `caller`, its decisions
+    /// logged.
+    fn serve_caller(
+        &self,
+        service: Service,
+        req: &HttpRequest,
+        mode: AuthMode,
+        caller: &auth::Caller,
+        request_id: &str,
+        now: time::OffsetDateTime,
+    ) -> HttpResponse {
         let ctx = crate::shared::Ctx {
             shared: &self.shared,
             req,
             mode,
-            request_id: &request_id,
-            request_keys: crate::authorize::RequestFacts::of(req, &caller, now).keys(),
+            request_id,
+            request_keys: crate::authorize::RequestFacts::of(req, caller, now).keys(),
             decided: crate::decisions::Unlogged::default(),
         };
-        let response = services::dispatch(service, &ctx, &caller);
-        self.shared.log_decisions(&request_id, now, ctx.decided);
+        let response = services::dispatch(service, &ctx, caller);
+        self.shared.log_decisions(request_id, now, ctx.decided);
         response
     }
 
     /// `response`, once what its request changed is committed; a 500 in
     /// `service`'s shape when the change could not be stored.
     pub fn committed(&self, response: HttpResponse, service: impl FnOnce() -> Service) -> HttpResponse {
-        match self.commit() {
+        self.committed_with(response, service, |_| {})
+    }
+
+    /// [`App::committed`], running `first` under the commit's lock.
+    fn committed_with(
+        &self,
+        response: HttpResponse,
+        service: impl FnOnce() -> Service,
+        first: impl FnOnce(&mut State),
+    ) -> HttpResponse {
+        match self.commit_with(first) {
             Ok(()) => response,
             Err(message) => {
                 tracing::error!("{message}");
@@ -246,10 +280,10 @@ impl std::ops::Deref for App {
 
 /// GetAccessKeyLastUsed: when, for which service and region, a user's key
 /// was last used; GetRole's `RoleLastUsed`: when and where a session of
-/// the role made a request. The state is locked only for a user's or a
-/// session's key: the root user's keys and unsigned requests record
-/// nothing.
-fn record_key_use(shared: &Shared, caller: &auth::Caller, now: time::OffsetDateTime) {
+/// the role made a request. The root user's keys and unsigned requests
+/// record nothing. Recorded with the commit of the request's changes,
+/// under the same lock, so its own handler still sees the use before it.
+fn record_key_use(state: &mut State, caller: &auth::Caller, now: time::OffsetDateTime) {
     let (Some(scope), Some(key)) = (&caller.scope, &caller.access_key) else {
         return;
     };
@@ -261,12 +295,11 @@ fn record_key_use(shared: &Shared, caller: &auth::Caller, now: time::OffsetDateT
     let (account, user) = match &caller.owner {
         Some(crate::state::KeyOwner::User { account, user }) => (account, user),
         Some(crate::state::KeyOwner::Session) => {
-            record_role_use(&mut shared.state(), key, now, region);
+            record_role_use(state, key, now, region);
             return;
         }
         _ => return,
     };
-    let mut state = shared.state();
     // Quietly: with --state-dir, a disk write per request for this field
     // alone would serialize every request behind an fsync; it is saved with
     // the account's next change, or at shutdown.

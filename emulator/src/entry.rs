@@ -18,10 +18,9 @@ impl App {
     /// `req` when the caller already found it (the server's head checks
     /// do: [`crate::limits::BodyCap::route`]), so it is not worked out again.
     pub fn handle_routed(&self, req: &HttpRequest, routed: Option<Service>) -> HttpResponse {
-        let response = match crate::admin::handle(self, req) {
-            Some(response) => response,
+        match crate::admin::handle(self, req) {
+            Some(response) => self.committed(response, || routed.unwrap_or_else(|| services::route(req))),
             None => self.serve(req, routed),
-        };
-        self.committed(response, || routed.unwrap_or_else(|| services::route(req)))
+        }
     }
 }
