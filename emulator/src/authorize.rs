@@ -170,16 +170,33 @@ impl CallerPart {
     /// the caller's credentials is asked about (the age of its session's
     /// MFA), `None` for a stand-in caller without a session of its own.
     pub fn of(state: &State, caller: &Caller, now: Option<time::OffsetDateTime>) -> Self {
+        CallerPart {
+            policies: Self::policies(state, caller),
+            keys: Self::keys(state, caller, now),
+        }
+    }
+
+    /// The caller's policies: identity-based, boundary, session, and the
+    /// SCPs of its organization.
+    fn policies(state: &State, caller: &Caller) -> PolicySet {
         let mut policies = caller_policies(state, caller);
+        if let Some(membership) = organization::caller_membership(state, caller.account.as_deref()) {
+            organization::add_caller_scps(membership, &mut policies);
+        }
+        policies
+    }
+
+    /// The keys that follow from who the caller is.
+    fn keys(state: &State, caller: &Caller, now: Option<time::OffsetDateTime>) -> RequestContext {
         let mut keys = RequestContext::new();
         if let Some(now) = now {
             add_mfa_keys(state, caller, now, &mut keys);
         }
         add_principal_keys(state, caller, &mut keys);
         if let Some(membership) = organization::caller_membership(state, caller.account.as_deref()) {
-            organization::add_caller_side(membership, &mut policies, &mut keys);
+            organization::add_caller_keys(membership, &mut keys);
         }
-        CallerPart { policies, keys }
+        keys
     }
 }
 
@@ -191,10 +208,26 @@ pub fn decide(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> 
     evaluate(&request, &policies)
 }
 
-/// [`prepare`] for the request being served.
+/// [`prepare`] for the request being served. The caller's policies are
+/// gathered only when the evaluator says they can matter: an action that
+/// needs no permission is allowed whatever they say
+/// ([`iam_evaluator::needs_no_permission`]).
 fn prepare_request(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Request, PolicySet) {
-    let part = CallerPart::of(state, caller, Some(ctx.shared.now()));
-    prepare(state, caller, &part, question, Some(&ctx.request_keys))
+    let keys = CallerPart::keys(state, caller, Some(ctx.shared.now()));
+    assemble(
+        state,
+        caller,
+        &keys,
+        question,
+        Some(&ctx.request_keys),
+        |request| {
+            if iam_evaluator::needs_no_permission(request) {
+                PolicySet::default()
+            } else {
+                CallerPart::policies(state, caller)
+            }
+        },
+    )
 }
 
 /// The request and the policies the evaluator decides `question` with: the
@@ -211,15 +244,26 @@ pub fn prepare(
     question: Question,
     request_keys: Option<&RequestContext>,
 ) -> (Request, PolicySet) {
+    assemble(state, caller, &part.keys, question, request_keys, |_| {
+        part.policies.clone()
+    })
+}
+
+/// [`prepare`], given the caller's keys and, for the request as asked so
+/// far, its policies.
+fn assemble(
+    state: &State,
+    caller: &Caller,
+    caller_keys: &RequestContext,
+    question: Question,
+    request_keys: Option<&RequestContext>,
+    caller_policies: impl FnOnce(&Request) -> PolicySet,
+) -> (Request, PolicySet) {
     let mut context = question.extra_context;
     if let Some(keys) = request_keys {
         context.fill_from(keys);
     }
-    context.fill_from(&part.keys);
-    let mut policies = part.policies.clone();
-    policies.resource = question.resource_policies;
-    policies.role_trust = question.role_trust;
-    policies.acls = question.acls;
+    context.fill_from(caller_keys);
     let mut request = Request {
         principal: caller.principal.clone(),
         action: question.action.to_string(),
@@ -227,6 +271,10 @@ pub fn prepare(
         resource_account: question.resource_account.map(str::to_string),
         context,
     };
+    let mut policies = caller_policies(&request);
+    policies.resource = question.resource_policies;
+    policies.role_trust = question.role_trust;
+    policies.acls = question.acls;
     add_resource_owner(state, &mut request, &mut policies);
     (request, policies)
 }

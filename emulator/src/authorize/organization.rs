@@ -30,10 +30,13 @@ pub fn caller_membership<'s>(state: &'s State, account: Option<&str>) -> Option<
     state.organizations.membership(account?)
 }
 
-/// The SCP levels bounding a caller of `membership`'s account, and its
-/// `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths`.
-pub fn add_caller_side(membership: &Membership, policies: &mut PolicySet, context: &mut RequestContext) {
+/// The SCP levels bounding a caller of `membership`'s account.
+pub fn add_caller_scps(membership: &Membership, policies: &mut PolicySet) {
     policies.scps.clone_from(&membership.scps);
+}
+
+/// A caller's `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths`.
+pub fn add_caller_keys(membership: &Membership, context: &mut RequestContext) {
     context.set_default("aws:PrincipalOrgID", membership.org_id.clone());
     if context.get("aws:PrincipalOrgPaths").is_none() {
         context.set_multi("aws:PrincipalOrgPaths", [membership.path.clone()]);

@@ -38,6 +38,17 @@ struct Member {
     shape: String,
     #[serde(default)]
     required: bool,
+    /// The name as a validation message writes it (`policyDocument`),
+    /// worked out once when the model is read ([`Member::named`]).
+    #[serde(skip)]
+    message_name: String,
+}
+
+impl Member {
+    fn named(mut self) -> Self {
+        self.message_name = lower_first(&self.name);
+        self
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,7 +178,11 @@ impl Model {
             .into_iter()
             .map(|(name, shape)| (name, Shape::from_raw(shape)))
             .collect();
-        let operations = raw.operations.into_iter().map(|o| (o.name, o.input)).collect();
+        let operations = raw
+            .operations
+            .into_iter()
+            .map(|o| (o.name, o.input.into_iter().map(Member::named).collect()))
+            .collect();
         Model { operations, shapes }
     }
 
@@ -185,13 +200,7 @@ impl Model {
         };
         let mut errors = Vec::new();
         for member in members {
-            self.check_member(
-                member,
-                &member.name,
-                &lower_first(&member.name),
-                params,
-                &mut errors,
-            );
+            self.check_member(member, &member.name, &member.message_name, params, &mut errors);
         }
         match errors.len() {
             0 => Ok(()),
@@ -287,7 +296,7 @@ impl Model {
             Kind::Structure(fields) => {
                 for field in fields {
                     let field_key = format!("{key}.{}", field.name);
-                    let field_path = format!("{path}.{}", lower_first(&field.name));
+                    let field_path = format!("{path}.{}", field.message_name);
                     self.check_member(field, &field_key, &field_path, params, errors);
                 }
             }
@@ -323,7 +332,7 @@ impl Shape {
             "string" => Kind::String,
             "integer" | "long" => Kind::Integer,
             "list" => Kind::List(raw.member.unwrap_or_default()),
-            "structure" => Kind::Structure(raw.members),
+            "structure" => Kind::Structure(raw.members.into_iter().map(Member::named).collect()),
             _ => Kind::Other,
         };
         Shape {
