@@ -137,6 +137,7 @@ pub fn handle(ctx: &Ctx, caller: &Caller) -> HttpResponse {
         key,
         query,
         row,
+        s3_keys: request::s3_keys(ctx.req, caller, &ctx.shared.clock),
     };
     let response = match operations::dispatch(&request) {
         Ok(response) => response.with_header("x-amz-request-id", ctx.request_id),

@@ -127,19 +127,11 @@ pub fn put_object(r: &S3Request) -> AwsResult<HttpResponse> {
         r.authorize_op(&state, Some(bucket), context)?;
         authorize_upload_extras(r, &state, bucket, !tags.is_empty())?;
         let written = super::acl::for_upload_request(r, &state, bucket)?;
-        (protection::for_upload(r, bucket, r.ctx.shared.now())?, written)
-    };
-    {
-        let state = r.ctx.shared.state();
         let now = r.ctx.shared.now();
-        write_precondition(
-            r,
-            state
-                .buckets
-                .get(&bucket_name)
-                .and_then(|b| super::lifecycle::live(b, &key, now)),
-        )?;
-    }
+        let protection = protection::for_upload(r, bucket, now)?;
+        write_precondition(r, super::lifecycle::live(bucket, &key, now))?;
+        (protection, written)
+    };
     // The body is stored without holding the state lock.
     let stored = body::ingest(r)?;
     let (content_type, headers, metadata) = upload_headers(r);

@@ -21,6 +21,9 @@ pub struct S3Request<'a> {
     pub query: Vec<(String, String)>,
     /// The operation's row of [`operations::ROWS`].
     pub row: &'static Row,
+    /// The S3 condition keys of the request itself ([`s3_keys`]), worked
+    /// out once, before any lock is taken.
+    pub s3_keys: RequestContext,
 }
 
 impl S3Request<'_> {
@@ -266,7 +269,7 @@ impl S3Request<'_> {
             (None, _) => Resource::Plain,
         };
         let mut context = extra;
-        self.add_s3_context(&mut context);
+        context.fill_from(&self.s3_keys);
         let question = target
             .question(action, resource, self.caller)
             .with_request_keys(context);
@@ -283,67 +286,75 @@ impl S3Request<'_> {
         };
         authorize::authorize_with_message(self.ctx, state, self.caller, question, wording)
     }
-    /// The S3 condition keys every request carries.
-    fn add_s3_context(&self, context: &mut RequestContext) {
-        let req = self.ctx.req;
-        let presigned = req
-            .raw_query
-            .as_deref()
-            .is_some_and(|q| q.contains("X-Amz-Signature=") || q.contains("Signature="));
-        if self.caller.access_key.is_some() {
-            context.set_default(
-                "s3:authType",
-                if presigned {
-                    "REST-QUERY-STRING"
-                } else {
-                    "REST-HEADER"
-                },
-            );
-            let v2 = req.header("authorization").is_some_and(|a| a.starts_with("AWS "))
-                || req
-                    .raw_query
-                    .as_deref()
-                    .is_some_and(|q| q.contains("AWSAccessKeyId="));
-            context.set_default("s3:signatureversion", if v2 { "AWS" } else { "AWS4-HMAC-SHA256" });
-        }
-        if let Some(age) = signature_age_ms(req, &self.ctx.shared.clock) {
-            context.set_default("s3:signatureAge", age.to_string());
-        }
-        if let Some(sha) = req.header("x-amz-content-sha256") {
-            context.set_default("s3:x-amz-content-sha256", sha);
-        }
-        for (header, key) in [
-            ("x-amz-acl", "s3:x-amz-acl"),
-            ("x-amz-server-side-encryption", "s3:x-amz-server-side-encryption"),
-            (
-                "x-amz-server-side-encryption-aws-kms-key-id",
-                "s3:x-amz-server-side-encryption-aws-kms-key-id",
-            ),
-            (
-                "x-amz-server-side-encryption-customer-algorithm",
-                "s3:x-amz-server-side-encryption-customer-algorithm",
-            ),
-            ("x-amz-object-lock-mode", "s3:object-lock-mode"),
-            (
-                "x-amz-object-lock-retain-until-date",
-                "s3:object-lock-retain-until-date",
-            ),
-            ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
-            ("x-amz-storage-class", "s3:x-amz-storage-class"),
-            ("x-amz-copy-source", "s3:x-amz-copy-source"),
-            ("x-amz-metadata-directive", "s3:x-amz-metadata-directive"),
-        ] {
-            if let Some(v) = req.header(header) {
-                context.set_default(key, v);
-            }
-        }
-        // `s3:x-amz-grant-read` … `s3:x-amz-grant-full-control`.
-        for (header, _) in acl::GRANT_HEADERS {
-            if let Some(v) = req.header(header) {
-                context.set_default(&format!("s3:{header}"), v);
-            }
+}
+
+/// The S3 condition keys every request carries, from its signature and
+/// headers: `s3:authType`, `s3:signatureversion`, `s3:signatureAge`,
+/// `s3:x-amz-*`.
+pub fn s3_keys(
+    req: &crate::http::HttpRequest,
+    caller: &Caller,
+    clock: &crate::clock::Clock,
+) -> RequestContext {
+    let mut context = RequestContext::new();
+    let presigned = req
+        .raw_query
+        .as_deref()
+        .is_some_and(|q| q.contains("X-Amz-Signature=") || q.contains("Signature="));
+    if caller.access_key.is_some() {
+        context.set_default(
+            "s3:authType",
+            if presigned {
+                "REST-QUERY-STRING"
+            } else {
+                "REST-HEADER"
+            },
+        );
+        let v2 = req.header("authorization").is_some_and(|a| a.starts_with("AWS "))
+            || req
+                .raw_query
+                .as_deref()
+                .is_some_and(|q| q.contains("AWSAccessKeyId="));
+        context.set_default("s3:signatureversion", if v2 { "AWS" } else { "AWS4-HMAC-SHA256" });
+    }
+    if let Some(age) = signature_age_ms(req, clock) {
+        context.set_default("s3:signatureAge", age.to_string());
+    }
+    if let Some(sha) = req.header("x-amz-content-sha256") {
+        context.set_default("s3:x-amz-content-sha256", sha);
+    }
+    for (header, key) in [
+        ("x-amz-acl", "s3:x-amz-acl"),
+        ("x-amz-server-side-encryption", "s3:x-amz-server-side-encryption"),
+        (
+            "x-amz-server-side-encryption-aws-kms-key-id",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        ),
+        (
+            "x-amz-server-side-encryption-customer-algorithm",
+            "s3:x-amz-server-side-encryption-customer-algorithm",
+        ),
+        ("x-amz-object-lock-mode", "s3:object-lock-mode"),
+        (
+            "x-amz-object-lock-retain-until-date",
+            "s3:object-lock-retain-until-date",
+        ),
+        ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
+        ("x-amz-storage-class", "s3:x-amz-storage-class"),
+        ("x-amz-copy-source", "s3:x-amz-copy-source"),
+        ("x-amz-metadata-directive", "s3:x-amz-metadata-directive"),
+    ] {
+        if let Some(v) = req.header(header) {
+            context.set_default(key, v);
         }
     }
+    // `s3:x-amz-grant-read` … `s3:x-amz-grant-full-control`.
+    for (header, _) in acl::GRANT_HEADERS {
+        if let Some(v) = req.header(header) {
+            context.set_default(&format!("s3:{header}"), v);
+        }
+    }
+    context
 }
 
 /// What a question is about: the resource's ARN, and the object version

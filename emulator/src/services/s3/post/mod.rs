@@ -254,6 +254,7 @@ pub fn post_object(r: &S3Request) -> AwsResult<HttpResponse> {
         key: Some(key.clone()),
         query: r.query.clone(),
         row: r.row,
+        s3_keys: super::request::s3_keys(r.ctx.req, &caller, &r.ctx.shared.clock),
     };
     let tags = form
         .field("tagging")
