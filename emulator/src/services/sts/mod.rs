@@ -53,7 +53,7 @@ pub fn is_operation(action: &str) -> bool {
 pub struct Call<'a> {
     pub ctx: &'a Ctx<'a>,
     /// Who asks: the signed caller, or the identity provider's user.
-    pub caller: Caller,
+    pub caller: std::borrow::Cow<'a, Caller>,
     pub operation: &'static operations::Operation,
     pub params: &'a Params,
     /// What a verified web identity token or SAML assertion says.
@@ -100,7 +100,9 @@ fn serve(ctx: &Ctx, caller: &Caller, params: &Params, action: &str) -> AwsResult
         ctx,
         caller: federated
             .as_ref()
-            .map_or_else(|| caller.clone(), federation::Federated::caller),
+            .map_or(std::borrow::Cow::Borrowed(caller), |f| {
+                std::borrow::Cow::Owned(f.caller())
+            }),
         operation,
         params,
         federated,
