@@ -238,9 +238,13 @@ impl App {
             request_keys: crate::authorize::RequestFacts::of(req, caller, now).keys(),
             decided: crate::decisions::Unlogged::default(),
         };
-        let response = services::dispatch(service, &ctx, caller);
+        // A handler's panic is answered with a 500 by the server; the
+        // decisions made before it are logged all the same.
+        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            services::dispatch(service, &ctx, caller)
+        }));
         self.shared.log_decisions(request_id, now, ctx.decided);
-        response
+        response.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 
     /// `response`, once what its request changed is committed; a 500 in
@@ -282,7 +286,8 @@ impl std::ops::Deref for App {
 /// was last used; GetRole's `RoleLastUsed`: when and where a session of
 /// the role made a request. The root user's keys and unsigned requests
 /// record nothing. Recorded with the commit of the request's changes,
-/// under the same lock, so its own handler still sees the use before it.
+/// under the same lock: the use shows to the requests after it, not to
+/// the request's own handler, which sees the use before it.
 fn record_key_use(state: &mut State, caller: &auth::Caller, now: time::OffsetDateTime) {
     let (Some(scope), Some(key)) = (&caller.scope, &caller.access_key) else {
         return;

@@ -115,6 +115,7 @@ pub fn authorize_with_message(
     // generation) once the service has answered, outside the state lock.
     let reply_message = error.as_ref().map(|e| e.message.clone());
     ctx.decided.push(crate::decisions::Made {
+        at: crate::ids::now(),
         request,
         decision,
         enforced,
@@ -208,26 +209,14 @@ pub fn decide(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> 
     evaluate(&request, &policies)
 }
 
-/// [`prepare`] for the request being served. The caller's policies are
-/// gathered only when the evaluator says they can matter: an action that
-/// needs no permission is allowed whatever they say
-/// ([`iam_evaluator::needs_no_permission`]).
+/// [`prepare`] for the request being served, the caller's part built for
+/// it and taken by value (no copy). Its policies are gathered even for an
+/// action that needs no permission: the decision's trace shows what they
+/// said, as `explain` and `POST /_emulator/decide` show it.
 fn prepare_request(ctx: &Ctx, state: &State, caller: &Caller, question: Question) -> (Request, PolicySet) {
     let keys = CallerPart::keys(state, caller, Some(ctx.shared.now()));
-    assemble(
-        state,
-        caller,
-        &keys,
-        question,
-        Some(&ctx.request_keys),
-        |request| {
-            if iam_evaluator::needs_no_permission(request) {
-                PolicySet::default()
-            } else {
-                CallerPart::policies(state, caller)
-            }
-        },
-    )
+    let policies = CallerPart::policies(state, caller);
+    assemble(state, caller, &keys, question, Some(&ctx.request_keys), policies)
 }
 
 /// The request and the policies the evaluator decides `question` with: the
@@ -244,20 +233,24 @@ pub fn prepare(
     question: Question,
     request_keys: Option<&RequestContext>,
 ) -> (Request, PolicySet) {
-    assemble(state, caller, &part.keys, question, request_keys, |_| {
-        part.policies.clone()
-    })
+    assemble(
+        state,
+        caller,
+        &part.keys,
+        question,
+        request_keys,
+        part.policies.clone(),
+    )
 }
 
-/// [`prepare`], given the caller's keys and, for the request as asked so
-/// far, its policies.
+/// [`prepare`], given the caller's keys and policies.
 fn assemble(
     state: &State,
     caller: &Caller,
     caller_keys: &RequestContext,
     question: Question,
     request_keys: Option<&RequestContext>,
-    caller_policies: impl FnOnce(&Request) -> PolicySet,
+    mut policies: PolicySet,
 ) -> (Request, PolicySet) {
     let mut context = question.extra_context;
     if let Some(keys) = request_keys {
@@ -271,7 +264,6 @@ fn assemble(
         resource_account: question.resource_account.map(str::to_string),
         context,
     };
-    let mut policies = caller_policies(&request);
     policies.resource = question.resource_policies;
     policies.role_trust = question.role_trust;
     policies.acls = question.acls;

@@ -50,20 +50,15 @@ impl DecisionLog {
         }
     }
 
-    /// Records one decision with the denial message the caller was given.
-    pub fn record(
-        &self,
-        request_id: &str,
-        decision: Decision,
-        enforced: bool,
-        reply_message: Option<String>,
-    ) {
+    /// Records one decision, made at `made.at`, with the denial message
+    /// the caller was given.
+    pub fn record(&self, request_id: &str, made: Made) {
         let record = Record {
             request_id: request_id.to_string(),
-            time: crate::ids::now(),
-            enforced,
-            decision,
-            reply_message,
+            time: made.at,
+            enforced: made.enforced,
+            decision: made.decision,
+            reply_message: made.reply_message,
         };
         let mut records = self
             .records
@@ -114,6 +109,8 @@ impl DecisionLog {
 /// A decision made while a request was served, not logged yet.
 #[derive(Debug)]
 pub struct Made {
+    /// When it was made (wall time, as the log shows it).
+    pub at: time::OffsetDateTime,
     /// The question as the evaluator was asked it (an observation is made of it).
     pub request: Request,
     pub decision: Decision,

@@ -62,7 +62,11 @@ impl Shared {
     /// for actions that need no permission (no policy has to grant them),
     /// to the observations that policies are generated from; `now` is when
     /// the request came. Called after its service answered, so the state
-    /// lock is not held meanwhile.
+    /// lock is not held meanwhile: a request's observations count for the
+    /// requests after it (access reports, policy generation), not for its
+    /// own handler. AWS's reports lag more: "Recent activity usually
+    /// appears within four hours" (IAM API Reference,
+    /// GenerateServiceLastAccessedDetails).
     pub fn log_decisions(&self, request_id: &str, now: time::OffsetDateTime, decided: Unlogged) {
         for made in decided.take() {
             if made.decision.rule != Some(Rule::NeedsNoPermission) {
@@ -72,8 +76,7 @@ impl Shared {
                     now,
                 ));
             }
-            self.decisions
-                .record(request_id, made.decision, made.enforced, made.reply_message);
+            self.decisions.record(request_id, made);
         }
     }
 

@@ -429,13 +429,6 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Decision {
     eval.finish(&verdict, rule)
 }
 
-/// Whether [`evaluate`] allows `request` whatever the policies say: its
-/// action needs no permission ([`Rule::NeedsNoPermission`]), so a caller
-/// need not gather any policies to ask about it.
-pub fn needs_no_permission(request: &Request) -> bool {
-    matches!(rules::applicable(request), Some(Rule::NeedsNoPermission))
-}
-
 /// Whether the caller is a session of a service-linked role (a role under
 /// `/aws-service-role/`, as `aws:PrincipalArn` names the role of a
 /// session). Organizations User Guide, "Tasks and entities not restricted

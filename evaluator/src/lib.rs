@@ -66,10 +66,7 @@ pub mod wildcard;
 pub use acl::{Acl, AclGrant, AclPermission, AclResource, Grantee};
 pub use catalog::Catalog;
 pub use context::{ContextValue, RequestContext};
-pub use decision::{
-    evaluate, needs_no_permission, Decision, NamedPolicy, Outcome, PolicySet, PolicyType, Request,
-    StatementRef,
-};
+pub use decision::{evaluate, Decision, NamedPolicy, Outcome, PolicySet, PolicyType, Request, StatementRef};
 pub use parse::ParseError;
 pub use policy::{Effect, Policy, Statement, Version};
 pub use principal::{Principal, PrincipalKind, PrincipalMatch};

@@ -449,17 +449,6 @@ proptest! {
             prop_assert_eq!(d.outcome, Outcome::Allowed, "{}", show(&set, &req));
             prop_assert_eq!(d.rule, Some(Rule::NeedsNoPermission));
         }
-        // What the emulator relies on to skip gathering the caller's
-        // policies: needs_no_permission says so exactly when this rule
-        // decided, and the decision is then the same without any policy.
-        prop_assert_eq!(
-            iam_evaluator::needs_no_permission(&request),
-            d.rule == Some(Rule::NeedsNoPermission)
-        );
-        if iam_evaluator::needs_no_permission(&request) {
-            let bare = evaluate(&request, &iam_evaluator::PolicySet::default());
-            prop_assert_eq!((bare.outcome, bare.rule), (d.outcome, d.rule));
-        }
     }
 
     /// AWS-owned resources (AWS managed policies, service-linked and reserved
