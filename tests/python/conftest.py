@@ -8,6 +8,8 @@ import json
 import os
 import pathlib
 import subprocess
+import time
+import urllib.request
 import uuid
 
 import boto3
@@ -32,6 +34,24 @@ class Emulator:
         line = self.proc.stdout.readline().strip()
         assert line.startswith("iam-emulator listening on http://"), line
         self.endpoint = line.split(" on ", 1)[1]
+
+    def admin(self, method, path, body=None):
+        """An admin endpoint's JSON answer (`/_emulator/*`); `body` is sent
+        as JSON, or as it is when it is bytes already."""
+        data = json.dumps(body).encode() if body is not None and not isinstance(body, bytes) else body
+        req = urllib.request.Request(self.endpoint + path, data=data, method=method,
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as reply:
+            return json.loads(reply.read())
+
+    def now(self):
+        """The emulator's clock in Unix seconds: the wall clock plus what
+        `/_emulator/clock` advanced it by."""
+        return int(time.time()) + self.admin("GET", "/_emulator/clock")["offset_seconds"]
+
+    def advance(self, seconds):
+        """Moves the emulator's clock forward."""
+        self.admin("POST", "/_emulator/clock", {"advance_seconds": seconds})
 
     def client(self, service, key=ROOT_KEY, secret=ROOT_SECRET, token=None, region="us-east-1"):
         return boto3.client(service, endpoint_url=self.endpoint, region_name=region,

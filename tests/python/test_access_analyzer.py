@@ -13,15 +13,6 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT, OTHER_ACCOUNT, doc, error_of
 
 
-def emulator_json(emulator, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(emulator.endpoint + path, data=data,
-                                 method="POST" if data is not None else "GET",
-                                 headers={"content-type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as response:
-        return json.loads(response.read())
-
-
 @pytest.fixture
 def aa(emulator):
     return emulator.client("accessanalyzer")
@@ -289,9 +280,9 @@ def test_an_unused_role_shows_after_the_clock_moves_past_the_age(fresh_emulator)
     unused_roles = lambda: [f for f in aa.list_findings_v2(analyzerArn=arn)["findings"]
                             if f["findingType"] == "UnusedIAMRole" and f["resource"] == role_arn]
     assert unused_roles() == []
-    emulator_json(emulator, "/_emulator/clock", {"advance_seconds": 6 * 86400})
+    emulator.advance(6 * 86400)
     assert unused_roles() == [], "six days is within the seven-day age"
-    emulator_json(emulator, "/_emulator/clock", {"advance_seconds": 2 * 86400})
+    emulator.advance(2 * 86400)
     [finding] = unused_roles()
     assert finding["status"] == "ACTIVE" and finding["resourceType"] == "AWS::IAM::Role"
     details = aa.get_finding_v2(analyzerArn=arn, id=finding["id"])["findingDetails"][0]
@@ -325,7 +316,7 @@ def test_unused_keys_and_permissions(fresh_emulator):
     idle = iam.create_access_key(UserName="worker")["AccessKey"]
     iam.create_login_profile(UserName="worker", Password="Never-signed-in-1")
     iam.create_user(UserName="newcomer")
-    emulator_json(emulator, "/_emulator/clock", {"advance_seconds": 31 * 86400})
+    emulator.advance(31 * 86400)
     # A password set after the clock moved is not unused yet.
     iam.create_login_profile(UserName="newcomer", Password="Just-set-today-2")
     emulator.client("iam", used["AccessKeyId"], used["SecretAccessKey"]).get_user()
@@ -361,7 +352,7 @@ def test_a_generated_policy_equals_the_emulators(emulator, aa, user, s3, name):
     got = aa.get_generated_policy(jobId=job)
     assert got["jobDetails"]["status"] == "SUCCEEDED"
     [generated] = got["generatedPolicyResult"]["generatedPolicies"]
-    mine = emulator_json(emulator, "/_emulator/policy?principal=" + urllib.parse.quote(user.arn, safe=""))
+    mine = emulator.admin("GET", "/_emulator/policy?principal=" + urllib.parse.quote(user.arn, safe=""))
     assert json.loads(generated["policy"]) == mine["policy"]
     assert user.arn in [j["principalArn"] for j in aa.list_policy_generations(principalArn=user.arn)["policyGenerations"]]
 

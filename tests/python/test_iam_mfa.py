@@ -6,10 +6,7 @@ Codes are computed at the emulator's clock (GET /_emulator/clock), so a
 test may advance it to get fresh codes instead of sleeping 30 seconds.
 """
 import base64
-import json
 import struct
-import time
-import urllib.request
 import zlib
 
 import pyotp
@@ -17,20 +14,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, Principal, allow, doc, error_of
-
-
-def emulator_now(emulator):
-    with urllib.request.urlopen(emulator.endpoint + "/_emulator/clock") as r:
-        body = json.loads(r.read())
-    offset = body["offset_seconds"]
-    return int(time.time()) + offset
-
-
-def advance(emulator, seconds):
-    req = urllib.request.Request(emulator.endpoint + "/_emulator/clock", method="POST",
-                                 data=json.dumps({"advance_seconds": seconds}).encode(),
-                                 headers={"content-type": "application/json"})
-    urllib.request.urlopen(req).read()
 
 
 def new_device(iam, name, **kwargs):
@@ -42,7 +25,7 @@ def new_device(iam, name, **kwargs):
 def enable(emulator, iam, user, device, totp):
     """Enables with the codes of the step before now and of now, as a person
     reads two consecutive codes off the device."""
-    now = emulator_now(emulator)
+    now = emulator.now()
     iam.enable_mfa_device(UserName=user, SerialNumber=device["SerialNumber"],
                           AuthenticationCode1=totp.at(now - 30), AuthenticationCode2=totp.at(now))
 
@@ -81,7 +64,7 @@ def test_enable_needs_two_consecutive_valid_codes(emulator, iam, name):
     iam.create_user(UserName=name)
     device, totp = new_device(iam, name)
     serial = device["SerialNumber"]
-    now = emulator_now(emulator)
+    now = emulator.now()
     for first, second in [("000000", "111111"), (totp.at(now), totp.at(now - 30)),
                           (totp.at(now - 60), totp.at(now))]:
         with pytest.raises(ClientError) as e:
@@ -119,7 +102,7 @@ def test_resync_follows_a_drifted_device(emulator, iam, name):
     iam.create_user(UserName=name)
     device, totp = new_device(iam, name)
     enable(emulator, iam, name, device, totp)
-    now = emulator_now(emulator)
+    now = emulator.now()
     # The device's clock runs twenty minutes ahead.
     ahead = now + 1200
     iam.resync_mfa_device(UserName=name, SerialNumber=device["SerialNumber"],
@@ -174,8 +157,8 @@ def test_deny_unless_mfa_with_get_session_token(emulator, iam, name):
         user.sts.get_session_token(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/nobody", TokenCode="123456")
     assert "unable to validate MFA code" in error_of(e)[2]
 
-    advance(emulator, 30)  # a fresh step: the enabling codes are used up
-    code = totp.at(emulator_now(emulator))
+    emulator.advance(30)  # a fresh step: the enabling codes are used up
+    code = totp.at(emulator.now())
     creds = user.sts.get_session_token(SerialNumber=serial, TokenCode=code)["Credentials"]
     with_mfa = emulator.client("s3", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     with_mfa.list_buckets()
@@ -204,12 +187,12 @@ def test_mfa_age_counts_from_the_session_on_the_emulators_clock(fresh_emulator, 
          "Condition": {"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}})
     device, totp = new_device(iam, name)
     enable(emulator, iam, name, device, totp)
-    advance(emulator, 30)
+    emulator.advance(30)
     creds = user.sts.get_session_token(SerialNumber=device["SerialNumber"],
-                                       TokenCode=totp.at(emulator_now(emulator)))["Credentials"]
+                                       TokenCode=totp.at(emulator.now()))["Credentials"]
     s3 = emulator.client("s3", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     s3.list_buckets()
-    advance(emulator, 3601)
+    emulator.advance(3601)
     with pytest.raises(ClientError) as e:
         s3.list_buckets()
     assert error_of(e)[0] == "AccessDenied"
@@ -231,9 +214,9 @@ def test_assume_role_with_mfa_in_the_trust_policy(emulator, iam, name):
     with pytest.raises(ClientError) as e:
         user.sts.assume_role(RoleArn=role_arn, RoleSessionName="sess")
     assert error_of(e)[0] == "AccessDenied"
-    advance(emulator, 30)
+    emulator.advance(30)
     creds = user.sts.assume_role(RoleArn=role_arn, RoleSessionName="sess", SerialNumber=device["SerialNumber"],
-                                 TokenCode=totp.at(emulator_now(emulator)))["Credentials"]
+                                 TokenCode=totp.at(emulator.now()))["Credentials"]
     emulator.client("s3", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]).list_buckets()
 
 
@@ -249,5 +232,5 @@ def test_devices_survive_a_restart(fresh_emulator, tmp_path):
     assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="alice")["MFADevices"]] == [device["SerialNumber"]]
     key = iam.create_access_key(UserName="alice")["AccessKey"]
     sts = emu.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
-    advance(emu, 30)
-    sts.get_session_token(SerialNumber=device["SerialNumber"], TokenCode=totp.at(emulator_now(emu)))
+    emu.advance(30)
+    sts.get_session_token(SerialNumber=device["SerialNumber"], TokenCode=totp.at(emu.now()))

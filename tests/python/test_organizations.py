@@ -11,7 +11,6 @@ management account. They affect only the member accounts in your
 organization." "RCPs don't affect resources in the management account.
 They only affect resources in the member accounts within your organization."
 """
-import json
 import urllib.parse
 import urllib.request
 
@@ -26,15 +25,6 @@ MEMBER_SECRET = "memberRootSecretKey000000000000000000000"
 ADMIN = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
 DENY_CREATE_BUCKET = doc({"Sid": "NoNewBuckets", "Effect": "Deny", "Action": "s3:CreateBucket", "Resource": "*"})
 SCP_DENIAL = "with an explicit deny in a service control policy"
-
-
-def admin_json(emulator, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(emulator.endpoint + path, data=data,
-                                 method="POST" if data is not None else "GET",
-                                 headers={"content-type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as response:
-        return json.loads(response.read())
 
 
 class World:
@@ -114,7 +104,7 @@ def test_an_scp_on_an_ou_binds_member_users_and_root_not_the_management_account(
     assert message == (f'User: arn:aws:iam::{MEMBER}:root is not authorized to perform: s3:CreateBucket '
                        f'on resource: "arn:aws:s3:::member-root-bucket" {SCP_DENIAL}')
     # The decision log names which policy on which target denied.
-    logged = admin_json(world.emulator, "/_emulator/decisions?limit=1")["decisions"][0]
+    logged = world.emulator.admin("GET", "/_emulator/decisions?limit=1")["decisions"][0]
     assert logged["decidedBy"] == "serviceControl"
     assert logged["deciding"][0]["policyName"].startswith("DenyCreateBucket (p-")
     assert logged["deciding"][0]["policyName"].endswith(f"on OU {world.sandbox} (Sandbox)")
@@ -192,10 +182,10 @@ def test_an_rcp_denies_outsiders_a_member_bucket_its_policy_shares(world):
     world.attach("RESOURCE_CONTROL_POLICY", "OrgOnly", rcp, world.root)
     code, status, _ = denied(outsider.get_object, Bucket="member-data", Key="data.txt")
     assert (code, status) == ("AccessDenied", 403)
-    logged = admin_json(world.emulator, "/_emulator/decisions?limit=1")["decisions"][0]
+    logged = world.emulator.admin("GET", "/_emulator/decisions?limit=1")["decisions"][0]
     assert (logged["decision"], logged["decidedBy"]) == ("explicitDeny", "resourceControl")
     assert logged["deciding"][0]["policyName"].endswith(f"on root {world.root} (Root)")
-    answer = admin_json(world.emulator, "/_emulator/decide", {
+    answer = world.emulator.admin("POST", "/_emulator/decide", {
         "accessKeyId": OTHER_KEY, "action": "s3:GetObject", "resource": "arn:aws:s3:::member-data/data.txt"})
     assert answer["message"].endswith("with an explicit deny in a resource control policy")
     # Inside the organization, and the management account's own bucket.
@@ -223,7 +213,7 @@ def test_decide_and_who_can_agree_with_the_real_request(world):
     world.attach("SERVICE_CONTROL_POLICY", "DenyCreateBucket", DENY_CREATE_BUCKET, world.sandbox)
     developer = world.admin_user("member", "developer")
     resource = "arn:aws:s3:::never-made"
-    answer = admin_json(world.emulator, "/_emulator/decide",
+    answer = world.emulator.admin("POST", "/_emulator/decide",
                         {"accessKeyId": developer[0], "action": "s3:CreateBucket", "resource": resource})
     _, status, message = denied(world.client("s3", key=developer[0], secret=developer[1]).create_bucket,
                                 Bucket="never-made")
@@ -232,7 +222,7 @@ def test_decide_and_who_can_agree_with_the_real_request(world):
     assert answer["message"].endswith(SCP_DENIAL) and message.endswith(SCP_DENIAL)
 
     query = urllib.parse.urlencode({"action": "s3:CreateBucket", "resource": resource})
-    allowed = [a["principal"] for a in admin_json(world.emulator, f"/_emulator/who-can?{query}")["allowed"]]
+    allowed = [a["principal"] for a in world.emulator.admin("GET", f"/_emulator/who-can?{query}")["allowed"]]
     assert f"arn:aws:iam::{ACCOUNT}:root" in allowed
     assert not [p for p in allowed if MEMBER in p], allowed
 
@@ -245,7 +235,7 @@ def test_a_service_linked_role_is_not_bound_by_scps(world):
     linked = f"arn:aws:iam::{MEMBER}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
     plain = f"arn:aws:iam::{MEMBER}:role/plain"
     for principal, expected in ((plain, "explicitDeny"), (linked, "allowed")):
-        answer = admin_json(world.emulator, "/_emulator/evaluate", {
+        answer = world.emulator.admin("POST", "/_emulator/evaluate", {
             "principal": principal, "action": "s3:ListAllMyBuckets", "resource": "*",
             "policies": [ADMIN], "scps": [deny_all]})
         assert answer["decision"] == expected, answer

@@ -9,9 +9,6 @@ The behaviours are the S3 User Guide's ("Using versioning in S3 buckets",
 "Working with delete markers") and the API Reference's (GetObject,
 DeleteObject, DeleteObjects, ListObjectVersions, PutBucketVersioning).
 """
-import json
-import time
-import urllib.request
 
 import botocore.exceptions
 import pyotp
@@ -167,33 +164,21 @@ def test_version_actions_in_policies(emulator, iam, name):
 
 # ---- MFA delete ----------------------------------------------------------
 
-def emulator_now(emulator):
-    with urllib.request.urlopen(emulator.endpoint + "/_emulator/clock") as r:
-        return int(time.time()) + json.loads(r.read())["offset_seconds"]
-
-
-def advance(emulator, seconds):
-    req = urllib.request.Request(emulator.endpoint + "/_emulator/clock", method="POST",
-                                 data=json.dumps({"advance_seconds": seconds}).encode(),
-                                 headers={"content-type": "application/json"})
-    urllib.request.urlopen(req).read()
-
-
 def test_mfa_delete_needs_a_current_code(fresh_emulator, name):
     emulator = fresh_emulator()
     iam = emulator.client("iam")
     user = Principal(emulator, iam, name).allow(allow("s3:*"))
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
     serial, totp = device["SerialNumber"], pyotp.TOTP(device["Base32StringSeed"].decode())
-    now = emulator_now(emulator)
+    now = emulator.now()
     iam.enable_mfa_device(UserName=name, SerialNumber=serial,
                           AuthenticationCode1=totp.at(now - 30), AuthenticationCode2=totp.at(now))
     s3 = emulator.client("s3", user.key, user.secret)
     versioned_bucket(s3, name)
 
     def code():
-        advance(emulator, 30)  # each code is accepted once
-        return f"{serial} {totp.at(emulator_now(emulator))}"
+        emulator.advance(30)  # each code is accepted once
+        return f"{serial} {totp.at(emulator.now())}"
 
     config = {"Status": "Enabled", "MFADelete": "Enabled"}
     # Setting MFADelete needs x-amz-mfa.

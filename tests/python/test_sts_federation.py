@@ -25,13 +25,6 @@ PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubuserco
 SAML_DATA = pathlib.Path(__file__).resolve().parents[2] / "emulator" / "tests" / "data" / "saml"
 
 
-def admin(emu, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None and not isinstance(body, bytes) else body
-    req = urllib.request.Request(emu.endpoint + path, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=30) as reply:
-        return json.loads(reply.read())
-
-
 def unsigned_sts(emu):
     """An STS client without credentials, as a CI job holding only a token has."""
     return boto3.client("sts", endpoint_url=emu.endpoint, region_name="us-east-1",
@@ -39,7 +32,7 @@ def unsigned_sts(emu):
 
 
 def token(emu, claims, issuer=GITHUB, expires_in=600):
-    return admin(emu, "POST", "/_emulator/oidc/token",
+    return emu.admin("POST", "/_emulator/oidc/token",
                  {"issuer": issuer, "claims": claims, "expires_in": expires_in})["token"]
 
 
@@ -123,13 +116,13 @@ def test_every_bad_token_is_rejected(emu, case, code):
 def test_a_token_signed_by_a_registered_key_set_verifies(emu, tmp_path):
     # A team's own IdP: its key set is registered for its issuer; the
     # emulator's published key set stands in for it here.
-    jwks = admin(emu, "GET", "/_emulator/oidc/jwks")
+    jwks = emu.admin("GET", "/_emulator/oidc/jwks")
     assert [(k["kty"], k["alg"]) for k in jwks["keys"]] == [("RSA", "RS256"), ("EC", "ES384")]
     assert jwks["keys"][1]["crv"] == "P-384"
-    registered = admin(emu, "PUT", "/_emulator/oidc/jwks?issuer=" + GITHUB, json.dumps(jwks).encode())
+    registered = emu.admin("PUT", "/_emulator/oidc/jwks?issuer=" + GITHUB, json.dumps(jwks).encode())
     assert registered == {"issuer": GITHUB, "keys": 2}
     with pytest.raises(urllib.error.HTTPError) as bad:
-        admin(emu, "PUT", "/_emulator/oidc/jwks?issuer=" + GITHUB, b'{"keys": []}')
+        emu.admin("PUT", "/_emulator/oidc/jwks?issuer=" + GITHUB, b'{"keys": []}')
     assert bad.value.code == 400
 
 
@@ -145,7 +138,7 @@ def saml_setup(emu, name):
 
 def saml_response(emu, provider, role, **more):
     body = {"provider_arn": provider, "role_arn": role, "subject": "carol", **more}
-    return admin(emu, "POST", "/_emulator/saml/assertion", body)["saml_response"]
+    return emu.admin("POST", "/_emulator/saml/assertion", body)["saml_response"]
 
 
 def test_saml_happy_path_and_rejections(emu):
@@ -230,7 +223,7 @@ def test_the_emulators_key_and_sessions_survive_a_restart(tmp_path):
         trust = doc({"Effect": "Allow", "Principal": {"Federated": PROVIDER_ARN},
                      "Action": "sts:AssumeRoleWithWebIdentity"})
         role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-        jwks = admin(first, "GET", "/_emulator/oidc/jwks")
+        jwks = first.admin("GET", "/_emulator/oidc/jwks")
         web_token = token(first, github_claims("acme/app"))
         creds = assume(first, web_token, role=role)["Credentials"]
     finally:
@@ -238,7 +231,7 @@ def test_the_emulators_key_and_sessions_survive_a_restart(tmp_path):
         first.proc.wait()
     second = Emulator("--state-dir", str(tmp_path))
     try:
-        assert admin(second, "GET", "/_emulator/oidc/jwks") == jwks
+        assert second.admin("GET", "/_emulator/oidc/jwks") == jwks
         # A token minted before the restart still verifies.
         assert assume(second, web_token, role=role)["AssumedRoleUser"]["Arn"].endswith("/r/gha")
         session = second.client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])

@@ -12,7 +12,6 @@ import base64
 import datetime
 import json
 import pathlib
-import urllib.request
 
 import boto3
 import botocore
@@ -40,13 +39,6 @@ SAML_DATA = pathlib.Path(__file__).resolve().parents[2] / "emulator" / "tests" /
 
 
 # ---------------------------------------------------------------- helpers
-
-def admin(emu, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None and not isinstance(body, bytes) else body
-    req = urllib.request.Request(emu.endpoint + path, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=30) as reply:
-        return json.loads(reply.read())
-
 
 def b64url_decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -126,7 +118,7 @@ def oidc_role(emu, name, issuer, client_id, actions=("sts:AssumeRoleWithWebIdent
 
 def minted(emu, issuer, claims, expires_in=600):
     """A token of `issuer` signed by the emulator's key (POST /_emulator/oidc/token)."""
-    return admin(emu, "POST", "/_emulator/oidc/token",
+    return emu.admin("POST", "/_emulator/oidc/token",
                  {"issuer": issuer, "claims": claims, "expires_in": expires_in})["token"]
 
 
@@ -162,7 +154,7 @@ def test_decode_authorization_message_tells_an_allowed_caller_what_was_denied(em
 
     def encoded(excinfo):
         request_id = excinfo.value.response["ResponseMetadata"]["RequestId"]
-        return admin(emu, "POST", "/_emulator/authorization-message", {"requestId": request_id})["encodedMessage"]
+        return emu.admin("POST", "/_emulator/authorization-message", {"requestId": request_id})["encodedMessage"]
 
     reader_key = user_with_keys(emu, name + "-reader", allow("sts:DecodeAuthorizationMessage"))
     reader = emu.client("sts", *reader_key)
@@ -348,7 +340,7 @@ def test_get_web_identity_token_is_a_jwt_for_the_caller_signed_by_the_published_
     # Both verify with the key set GET /_emulator/oidc/jwks publishes (the
     # signature part only where the cryptography package is installed).
     if HAVE_CRYPTOGRAPHY:
-        jwks = admin(emu, "GET", "/_emulator/oidc/jwks")
+        jwks = emu.admin("GET", "/_emulator/oidc/jwks")
         assert verify_with_jwks(reply["WebIdentityToken"], jwks)
         assert verify_with_jwks(es["WebIdentityToken"], jwks)
         # The check is real: an altered payload does not verify.
@@ -401,7 +393,7 @@ def test_a_foreign_keys_tokens_verify_only_once_its_jwks_is_registered(emu, name
     code, status, _ = refused(assume, token=signed(issuer))
     assert (code, status) == ("InvalidIdentityToken", 400)
 
-    registered = admin(emu, "PUT", "/_emulator/oidc/jwks?issuer=" + issuer, json.dumps({"keys": [jwk]}).encode())
+    registered = emu.admin("PUT", "/_emulator/oidc/jwks?issuer=" + issuer, json.dumps({"keys": [jwk]}).encode())
     assert registered == {"issuer": issuer, "keys": 1}
     reply = assume(signed(issuer))
     assert reply["SubjectFromWebIdentityToken"] == "alice"
@@ -484,7 +476,7 @@ def test_assume_role_with_saml_names_a_provider_that_does_not_exist(emu, name):
     provider = iam.create_saml_provider(Name=name, SAMLMetadataDocument=metadata)["SAMLProviderArn"]
     trust = doc({"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithSAML"})
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    assertion = admin(emu, "POST", "/_emulator/saml/assertion",
+    assertion = emu.admin("POST", "/_emulator/saml/assertion",
                       {"provider_arn": provider, "role_arn": role, "subject": "carol"})["saml_response"]
     sts = unsigned_sts(emu)
     assert sts.assume_role_with_saml(RoleArn=role, PrincipalArn=provider, SAMLAssertion=assertion)["Subject"] == "carol"
